@@ -1,0 +1,67 @@
+"""Citations: parse sentence ids, keep only those that exist and were shown, map them to text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from newsdesk.article import Article
+
+_ID = re.compile(r"\bS(\d{1,6})\b")
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: str
+    text: str  # the sentence verbatim (whitespace-normalised)
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class CitationCheck:
+    valid: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # not in the article, or not shown
+
+
+def parse_ids(value: str | Iterable[str]) -> list[str]:
+    """Sentence ids from "[S3, S7]", "S3;s7", ["S3", "7"]...; order kept, duplicates removed."""
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        found = [f"S{int(n)}" for n in _ID.findall(text.upper())]
+        if not found and text.isdigit():
+            found = [f"S{int(text)}"]
+        for sid in found:
+            if sid not in out:
+                out.append(sid)
+    return out
+
+
+def check_ids(
+    ids: Iterable[str], article: Article, shown: Iterable[str] | None = None
+) -> CitationCheck:
+    """Split cited ids into valid ones and dropped ones (invented, or never shown to the model)."""
+    allowed = set(shown) if shown is not None else set(article.by_id)
+    result = CitationCheck()
+    for sid in parse_ids(list(ids)):
+        (result.valid if sid in allowed and sid in article.by_id else result.dropped).append(sid)
+    return result
+
+
+def resolve(ids: Iterable[str], article: Article) -> list[Citation]:
+    """Citations for valid ids, in article order, each quoting its sentence verbatim."""
+    sentences = sorted(
+        (article.by_id[i] for i in set(ids) if i in article.by_id), key=lambda s: s.index
+    )
+    return [Citation(s.id, s.text, s.start, s.end) for s in sentences]
+
+
+def format_ids(ids: Iterable[str]) -> str:
+    ids = list(ids)
+    return f"[{', '.join(ids)}]" if ids else ""

@@ -1,0 +1,29 @@
+"""Errors a user can act on. The CLI prints their message on one line and exits with `exit_code`."""
+
+
+class NewsdeskError(Exception):
+    """Base class: a clear, one-line problem the user can fix."""
+
+    exit_code = 1
+
+
+class InputError(NewsdeskError):
+    """Bad input: missing, empty, binary, non-UTF-8 or oversized article; bad flags."""
+
+    exit_code = 2
+
+
+class ConfigError(NewsdeskError):
+    """Settings that cannot work (unknown model file, bad value)."""
+
+    exit_code = 2
+
+
+class LLMError(NewsdeskError):
+    """The endpoint failed: unreachable, bad key, unknown model, rate-limited past retries."""
+
+    exit_code = 3
+
+
+class ModelOutputError(LLMError):
+    """The model answered, but not with what was asked for (junk, schema violation, truncated)."""

@@ -1,0 +1,381 @@
+"""One openai client for every backend: retries, clear errors, cache, structured output."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from newsdesk.config import Settings
+from newsdesk.errors import LLMError, ModelOutputError
+from newsdesk.llm.cache import ResponseCache, cache_key, default_cache_path
+from newsdesk.llm.usage import Usage, UsageLog
+
+if TYPE_CHECKING:
+    import openai
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+MAX_RETRY_AFTER = 60.0  # never sleep longer than this on a server's say-so
+
+
+@dataclass
+class Completion:
+    content: str
+    finish_reason: str | None
+    usage: Usage
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Remove an API key (and any visible part of it) from text bound for the user."""
+    if secret:
+        text = text.replace(secret, "***")
+        if len(secret) > 12:
+            text = text.replace(secret[-6:], "***")
+    return text
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """Seconds from a Retry-After (or retry-after-ms) header: a number or an HTTP date."""
+    if headers is None:
+        return None
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return min(float(raw_ms) / 1000, MAX_RETRY_AFTER)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        try:
+            return min(
+                max(parsedate_to_datetime(raw).timestamp() - time.time(), 0.0), MAX_RETRY_AFTER
+            )
+        except (TypeError, ValueError):
+            return None
+
+
+class LLMClient:
+    """Chat completions against the configured endpoint (the embedded model by default)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        usage: UsageLog | None = None,
+        cache: ResponseCache | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.usage = usage if usage is not None else UsageLog()
+        if cache is None and settings.use_cache:
+            cache = ResponseCache(default_cache_path(settings.cache_dir))
+        self.cache = cache if settings.use_cache else None
+        self._sleep = sleep
+        self._client: openai.OpenAI | None = None
+        self._base_url: str | None = None
+        self.json_schema_supported = True
+
+    # ------------------------------------------------------------ endpoint
+
+    @property
+    def model(self) -> str:
+        return self.settings.model_name
+
+    @property
+    def endpoint(self) -> str:
+        """A label for messages: never contains the key."""
+        return self.settings.endpoint_label
+
+    def base_url(self) -> str:
+        if self._base_url is None:
+            if self.settings.embedded:
+                from newsdesk.llm.embedded import server_url
+
+                self._base_url = server_url(
+                    self.settings.gguf, self.settings.n_ctx, self.settings.cache_dir
+                )
+            else:
+                self._base_url = self.settings.base_url or "https://api.openai.com/v1"
+        return self._base_url
+
+    def _openai(self) -> openai.OpenAI:
+        if self._client is None:
+            import openai
+
+            self._client = openai.OpenAI(
+                base_url=self.base_url(),
+                api_key=self.settings.api_key or "no-key",
+                timeout=self.settings.timeout,
+                max_retries=0,  # retries are ours: counted, logged, and bounded
+            )
+        return self._client
+
+    # ------------------------------------------------------------ calls
+
+    def _params(self, max_tokens: int, temperature: float | None) -> dict[str, Any]:
+        return {
+            "max_tokens": max_tokens,
+            "temperature": self.settings.temperature if temperature is None else temperature,
+            "seed": self.settings.seed,
+        }
+
+    def _response_format(self, schema: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+        if schema is None:
+            return None
+        if not self.json_schema_supported:
+            return {"type": "json_object"}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": name, "schema": schema, "strict": True},
+        }
+
+    def _key(
+        self, messages: list[Message], schema: dict[str, Any] | None, params: dict[str, Any]
+    ) -> str:
+        endpoint = f"embedded:{self.model}" if self.settings.embedded else self.base_url()
+        return cache_key(
+            endpoint=endpoint, model=self.model, messages=messages, schema=schema, params=params
+        )
+
+    def chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int = 512,
+        schema: dict[str, Any] | None = None,
+        schema_name: str = "result",
+        temperature: float | None = None,
+        use_cache: bool = True,
+    ) -> Completion:
+        """One completion. Cached only when it finished normally."""
+        params = self._params(max_tokens, temperature)
+        key = self._key(messages, schema, params)
+        if use_cache and self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                usage = Usage(
+                    model=self.model,
+                    prompt_tokens=hit.get("prompt_tokens", 0),
+                    completion_tokens=hit.get("completion_tokens", 0),
+                    cached=True,
+                    calls=1,
+                )
+                self.usage.add(usage)
+                return Completion(hit["content"], hit.get("finish_reason"), usage)
+        completion = self._request(messages, params, schema, schema_name)
+        self.usage.add(completion.usage)
+        if use_cache and self.cache is not None and completion.finish_reason != "length":
+            self.cache.put(key, self._cache_value(completion))
+        return completion
+
+    @staticmethod
+    def _cache_value(c: Completion) -> dict[str, Any]:
+        return {
+            "content": c.content,
+            "finish_reason": c.finish_reason,
+            "prompt_tokens": c.usage.prompt_tokens,
+            "completion_tokens": c.usage.completion_tokens,
+        }
+
+    def _request(
+        self,
+        messages: list[Message],
+        params: dict[str, Any],
+        schema: dict[str, Any] | None,
+        schema_name: str,
+    ) -> Completion:
+        import openai
+
+        client = self._openai()
+        extra: dict[str, Any] = {}
+        if self.settings.embedded and self.settings.deterministic:
+            extra["extra_body"] = {"cache_prompt": False}  # KV reuse changes the numerics
+        tries = 0
+        start = time.perf_counter()
+        while True:
+            tries += 1
+            fmt = self._response_format(schema, schema_name)
+            try:
+                kwargs: dict[str, Any] = {**params, **extra}
+                if fmt is not None:
+                    kwargs["response_format"] = fmt
+                resp = client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    **kwargs,
+                )
+            except openai.BadRequestError as exc:
+                if fmt and fmt["type"] == "json_schema" and "response_format" in str(exc):
+                    self.json_schema_supported = False  # older servers: plain JSON mode
+                    continue
+                raise self._error(exc, "rejected the request (400)") from None
+            except openai.AuthenticationError as exc:
+                raise self._error(exc, "rejected the API key (401); check OPENAI_API_KEY") from None
+            except openai.PermissionDeniedError as exc:
+                raise self._error(
+                    exc, "refused access (403); check the key's permissions"
+                ) from None
+            except openai.NotFoundError as exc:
+                raise self._error(
+                    exc, f"has no model {self.model!r} (404); check --model"
+                ) from None
+            except (
+                openai.RateLimitError,
+                openai.InternalServerError,
+                openai.APIConnectionError,
+                openai.APIStatusError,
+            ) as exc:
+                status = getattr(exc, "status_code", None)
+                retryable = status is None or status == 429 or status >= 500
+                if not retryable:
+                    raise self._error(exc, f"answered HTTP {status}") from None
+                if tries > self.settings.max_retries:
+                    raise self._error(
+                        exc, self._cause(exc) + f" (gave up after {tries} tries)"
+                    ) from None
+                response = getattr(exc, "response", None)
+                wait = retry_after_seconds(response.headers if response is not None else None)
+                if wait is None:
+                    wait = self.settings.backoff * (2 ** (tries - 1)) * (0.5 + random.random())
+                self._sleep(wait)
+                continue
+            except openai.APIResponseValidationError:
+                raise ModelOutputError(
+                    f"{self.endpoint} returned a body that is not a chat completion"
+                ) from None
+            except openai.OpenAIError as exc:
+                raise self._error(exc, "failed") from None
+            break
+        seconds = time.perf_counter() - start
+        if not hasattr(resp, "choices"):
+            raise ModelOutputError(f"{self.endpoint} returned a body that is not JSON")
+        if not resp.choices:
+            raise ModelOutputError(f"{self.endpoint} returned no choices")
+        choice = resp.choices[0]
+        usage = Usage(
+            model=self.model,
+            prompt_tokens=getattr(resp.usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(resp.usage, "completion_tokens", 0) or 0,
+            seconds=seconds,
+            calls=1,
+            tries=tries,
+        )
+        return Completion(choice.message.content or "", choice.finish_reason, usage)
+
+    @staticmethod
+    def _cause(exc: Exception) -> str:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return "timed out"
+        if isinstance(exc, openai.APIConnectionError):
+            return "is unreachable"
+        status = getattr(exc, "status_code", None)
+        return f"answered HTTP {status}" if status else "failed"
+
+    def _error(self, exc: Exception, what: str) -> LLMError:
+        detail = str(getattr(exc, "message", "") or "").splitlines()[0:1]
+        tail = f": {detail[0][:200]}" if detail and detail[0] else ""
+        if "unreachable" in what or "timed out" in what:
+            tail = ""
+        return LLMError(redact(f"endpoint {self.endpoint} {what}{tail}", self.settings.api_key))
+
+    # ------------------------------------------------------------ structured output
+
+    def structured(
+        self,
+        messages: list[Message],
+        result_type: type[T],
+        schema: dict[str, Any],
+        *,
+        check: Callable[[T], str | None] | None = None,
+        max_tokens: int = 512,
+        schema_name: str = "result",
+    ) -> T:
+        """Ask for JSON matching `schema`, parse it into `result_type`, re-ask once on errors.
+
+        `check` returns a problem (e.g. a citation that was not shown) or None. Only a valid
+        answer is cached, so a bad one is never served again.
+        """
+        convo = list(messages)
+        problem = ""
+        for attempt in range(2):
+            completion = (
+                self.chat(
+                    convo,
+                    max_tokens=max_tokens,
+                    schema=schema,
+                    schema_name=schema_name,
+                    use_cache=False,
+                )
+                if attempt
+                else self._cached_chat(convo, schema, schema_name, max_tokens)
+            )
+            parsed, problem = self._parse(completion, result_type, check)
+            if parsed is not None:
+                if self.cache is not None and not completion.usage.cached:
+                    self.cache.put(
+                        self._key(messages, schema, self._params(max_tokens, None)),
+                        self._cache_value(completion),
+                    )
+                return parsed
+            from newsdesk.prompts import render
+
+            convo = [
+                *messages,
+                {"role": "assistant", "content": completion.content},
+                {"role": "user", "content": render("reask.j2", problem=problem)},
+            ]
+        raise ModelOutputError(f"model {self.model} returned invalid output twice: {problem}")
+
+    def _cached_chat(
+        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> Completion:
+        params = self._params(max_tokens, None)
+        if self.cache is not None:
+            hit = self.cache.get(self._key(messages, schema, params))
+            if hit is not None:
+                usage = Usage(
+                    model=self.model,
+                    prompt_tokens=hit.get("prompt_tokens", 0),
+                    completion_tokens=hit.get("completion_tokens", 0),
+                    cached=True,
+                    calls=1,
+                )
+                self.usage.add(usage)
+                return Completion(hit["content"], hit.get("finish_reason"), usage)
+        return self.chat(
+            messages, max_tokens=max_tokens, schema=schema, schema_name=name, use_cache=False
+        )
+
+    @staticmethod
+    def _parse(
+        completion: Completion, result_type: type[T], check: Callable[[T], str | None] | None
+    ) -> tuple[T | None, str]:
+        if completion.finish_reason == "length":
+            return None, "the answer was cut off at the token limit; answer more briefly"
+        try:
+            data = json.loads(completion.content)
+        except json.JSONDecodeError as exc:
+            return None, f"not valid JSON ({exc.msg} at char {exc.pos})"
+        try:
+            parsed = result_type.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "top level"
+            return None, f"{where}: {first['msg']}"
+        if check is not None:
+            issue = check(parsed)
+            if issue:
+                return None, issue
+        return parsed, ""

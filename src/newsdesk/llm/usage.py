@@ -1,0 +1,72 @@
+"""Usage records: tokens, latency and an estimated cost for every call."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# USD per million tokens (input, output). Unknown models report tokens only.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "o4-mini": (1.10, 4.40),
+}
+
+
+def price_for(model: str) -> tuple[float, float] | None:
+    # Dated snapshots ("gpt-4o-mini-2024-07-18") price like their base name; longest match wins.
+    for name in sorted(PRICES, key=len, reverse=True):
+        if model == name or model.startswith(name + "-"):
+            return PRICES[name]
+    return None
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    price = price_for(model)
+    if price is None:
+        return None
+    return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+
+
+@dataclass
+class Usage:
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    cached: bool = False
+    calls: int = 0
+    tries: int = 0
+
+    @property
+    def cost(self) -> float | None:
+        return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["cost_usd"] = self.cost
+        return data
+
+
+@dataclass
+class UsageLog:
+    """Every call of one command, summed for the footer and --json."""
+
+    records: list[Usage] = field(default_factory=list)
+
+    def add(self, usage: Usage) -> None:
+        self.records.append(usage)
+
+    def total(self) -> Usage:
+        total = Usage(model=self.records[-1].model if self.records else "")
+        for r in self.records:
+            total.prompt_tokens += r.prompt_tokens
+            total.completion_tokens += r.completion_tokens
+            total.seconds += r.seconds
+            total.calls += r.calls
+            total.tries += r.tries
+        total.cached = bool(self.records) and all(r.cached for r in self.records)
+        return total

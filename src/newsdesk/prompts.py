@@ -1,0 +1,69 @@
+"""Prompt templates: Jinja files in prompts/ (shipped inside the wheel as newsdesk/prompts_data).
+
+StrictUndefined turns a missing variable into an error instead of a silently empty prompt.
+Autoescape is off: prompts are plain text, and article text is delimited, not escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+_FAKE_ID = re.compile(r"\[\s*(S\d+(?:\s*,\s*S\d+)*)\s*\]", re.IGNORECASE)
+_DELIMITER = re.compile(r"</?\s*(article|sentences?|question|data)\b[^>]*>", re.IGNORECASE)
+
+
+def as_data(text: str) -> str:
+    """Article text made inert inside a prompt.
+
+    Sentence markers like "[S3]" and the template's own <article> delimiters are rewritten, so
+    text in the article cannot pose as another sentence or close the data block early.
+    """
+    text = _FAKE_ID.sub(lambda m: "(" + m.group(1) + ")", text)
+    return _DELIMITER.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+
+
+def prompts_dir() -> Path:
+    """The source tree's prompts/ when running from a checkout, else the copy in the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent.parent / "prompts", here / "prompts_data"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("newsdesk prompts folder not found (broken install?)")
+
+
+@lru_cache(maxsize=4)
+def environment(extra_dir: str | None = None) -> jinja2.Environment:
+    import jinja2
+
+    search = [str(prompts_dir())] + ([extra_dir] if extra_dir else [])
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["as_data"] = as_data
+    return env
+
+
+def get_template(name: str) -> jinja2.Template:
+    """A template by name (`ask` or `ask.j2`) or by path (`prompts/variants/ask-terse.j2`)."""
+    path = Path(name)
+    if path.suffix and path.is_file():
+        return environment(str(path.resolve().parent)).get_template(path.name)
+    if not path.suffix:
+        name = f"{name}.j2"
+    return environment().get_template(name)
+
+
+def render(name: str, **variables: Any) -> str:
+    return get_template(name).render(**variables)
