@@ -82,9 +82,14 @@ def load_settings(
     use_cache: bool = True,
     deterministic: bool = False,
     timeout: float | None = None,
-    env_file: str | Path | None = ".env",
+    env_file: str | Path | None = None,
 ) -> Settings:
-    """Resolve settings. A `.env` file fills only variables the environment does not already set."""
+    """Resolve settings. A `.env` file fills only variables the environment does not already set.
+
+    The file is `./.env` unless NEWSDESK_ENV_FILE names another (empty: none).
+    """
+    if env_file is None:
+        env_file = os.environ.get("NEWSDESK_ENV_FILE", ".env")
     if env_file and Path(env_file).is_file():
         from dotenv import load_dotenv
 

@@ -101,9 +101,7 @@ class LLMClient:
             if self.settings.embedded:
                 from newsdesk.llm.embedded import server_url
 
-                self._base_url = server_url(
-                    self.settings.gguf, self.settings.n_ctx, self.settings.cache_dir
-                )
+                self._base_url = server_url(self.settings.gguf, self.settings.n_ctx)
             else:
                 self._base_url = self.settings.base_url or "https://api.openai.com/v1"
         return self._base_url
@@ -239,7 +237,9 @@ class LLMClient:
                 retryable = status is None or status == 429 or status >= 500
                 if not retryable:
                     raise self._error(exc, f"answered HTTP {status}") from None
-                if tries > self.settings.max_retries:
+                # A local model that timed out will time out again: retrying multiplies the wait.
+                local_timeout = self.settings.embedded and isinstance(exc, openai.APITimeoutError)
+                if tries > self.settings.max_retries or local_timeout:
                     raise self._error(
                         exc, self._cause(exc) + f" (gave up after {tries} tries)"
                     ) from None

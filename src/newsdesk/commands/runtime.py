@@ -1,0 +1,110 @@
+"""What every command does around its one call: settings, client, errors, output streams."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from newsdesk.config import Settings
+    from newsdesk.llm.client import LLMClient
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, a non-zero exit, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run a command body, turning every expected failure into a one-line error."""
+    from newsdesk.errors import NewsdeskError
+
+    try:
+        return fn()
+    except NewsdeskError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BrokenPipeError:
+        # stdout closed early (e.g. `| head`): not an error worth a message
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: still one line, with the way to see more
+        if os.environ.get("NEWSDESK_DEBUG"):
+            raise
+        from newsdesk.llm.client import redact
+
+        key = os.environ.get("OPENAI_API_KEY")
+        fail(
+            redact(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(NEWSDESK_DEBUG=1 shows the traceback)",
+                key,
+            ),
+            1,
+        )
+
+
+def settings_from(
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    gguf: Path | None = None,
+    no_cache: bool = False,
+    deterministic: bool = False,
+) -> Settings:
+    from newsdesk.config import load_settings
+
+    return load_settings(
+        model=model,
+        base_url=base_url,
+        gguf=str(gguf) if gguf else None,
+        use_cache=not no_cache,
+        deterministic=deterministic,
+    )
+
+
+def client_for(settings: Settings) -> LLMClient:
+    from newsdesk.llm.client import LLMClient
+
+    return LLMClient(settings)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def status(message: str, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr while the model works (nothing when stderr is not a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        yield
+        return
+    with stderr_console().status(message):
+        yield

@@ -1,0 +1,109 @@
+"""What `newsdesk doctor` checks. The API key is only ever shown masked."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsdesk.config import Settings
+from newsdesk.errors import NewsdeskError
+
+
+def mask_key(key: str | None) -> str:
+    if not key:
+        return "(none)"
+    return f"set ({len(key)} chars, ends …{key[-2:]})" if len(key) > 12 else "set"
+
+
+@dataclass
+class Report:
+    endpoint: str
+    model: str
+    api_key: str
+    reachable: bool = False
+    structured_output: bool | None = None
+    latency_s: float | None = None
+    error: str | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "model": self.model,
+            "api_key": self.api_key,
+            "reachable": self.reachable,
+            "structured_output": self.structured_output,
+            "latency_s": self.latency_s,
+            "error": self.error,
+            "cache": self.cache,
+            "ok": self.ok,
+        }
+
+    def rows(self) -> list[tuple[str, str]]:
+        yes = {True: "yes", False: "no", None: "unknown"}
+        rows = [
+            ("endpoint", self.endpoint),
+            ("model", self.model),
+            ("api key", self.api_key),
+            (
+                "reachable",
+                yes[self.reachable] + (f" ({self.latency_s:.2f} s)" if self.latency_s else ""),
+            ),
+            ("structured output", yes[self.structured_output]),
+            (
+                "cache",
+                f"{self.cache.get('path')} ({self.cache.get('entries', 0)} entries, "
+                f"{self.cache.get('bytes', 0) / 1e6:.1f} MB)",
+            ),
+        ]
+        if self.error:
+            rows.append(("problem", self.error))
+        return rows
+
+
+def diagnose(settings: Settings) -> Report:
+    from newsdesk.llm.cache import ResponseCache, default_cache_path
+    from newsdesk.llm.client import LLMClient, redact
+
+    report = Report(settings.endpoint_label, settings.model_name, mask_key(settings.api_key))
+    cache = ResponseCache(default_cache_path(settings.cache_dir))
+    try:
+        report.cache = cache.stats()
+    finally:
+        cache.close()
+    client = LLMClient(settings.with_overrides(use_cache=False, max_retries=1))
+    schema = {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}},
+        "required": ["ok"],
+        "additionalProperties": False,
+    }
+    start = time.perf_counter()
+    try:
+        from newsdesk.prompts import render
+
+        reply = client.chat(
+            [{"role": "user", "content": render("doctor.j2")}],
+            max_tokens=16,
+            schema=schema,
+            use_cache=False,
+        )
+        report.reachable = True
+        report.latency_s = round(time.perf_counter() - start, 3)
+        import json
+
+        try:
+            report.structured_output = isinstance(json.loads(reply.content).get("ok"), bool)
+        except (ValueError, AttributeError):
+            report.structured_output = False
+        if not client.json_schema_supported:
+            report.structured_output = False
+    except NewsdeskError as exc:
+        report.error = redact(str(exc), settings.api_key)
+        report.reachable = "unreachable" not in str(exc) and "timed out" not in str(exc)
+    return report

@@ -1,0 +1,149 @@
+"""The CLI through typer's CliRunner (in-process) and as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+
+runner = CliRunner()
+BIN = Path(sys.executable).parent
+
+
+def run(*args: str, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        (b"", "empty"),
+        (b"   \n\n  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("Caf\xe9 au lait est bon.".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, content, expected):  # noqa: D103
+    path = tmp_path / "article.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = run("ask", str(path), "What happened?")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_directory_is_rejected(tmp_path):
+    result = run("chunk", str(tmp_path))
+    assert result.exit_code == 2
+    assert "directory" in result.output
+
+
+def test_chunk_json_schema(example_path):
+    result = run("chunk", str(example_path), "--max-tokens", "100", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["max_tokens"] == 100
+    assert data["chunks"][0]["first"] == "S1"
+    assert all(c["tokens"] <= 100 for c in data["chunks"])
+    assert {"id", "first", "last", "sentence_ids", "tokens", "split"} <= set(data["chunks"][0])
+
+
+def test_chunk_reads_stdin(example_path):
+    result = run("chunk", "-", "--json", input=example_path.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["sentences"] == 21
+
+
+def test_dry_run_prints_prompt_and_calls_nothing(example_path):
+    # An unreachable endpoint proves nothing is called: a call would fail with exit 3.
+    result = run(
+        "ask", str(example_path), "What did Xi agree to?", "--dry-run", "--base-url", "http://127.0.0.1:9/v1"
+    )
+    assert result.exit_code == 0, result.output
+    assert "[S16] One of the sources said" in result.output
+    assert "Question: What did Xi agree to?" in result.output
+    assert "prompt tokens (tiktoken)" in result.output
+    assert result.output.index("[S1]") < result.output.index("Question:")
+
+
+def test_unreachable_endpoint_is_one_line_exit_3(example_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_MAX_RETRIES", "1")
+    monkeypatch.setenv("NEWSDESK_BACKOFF", "0")
+    result = run("ask", str(example_path), "Who?", "--base-url", "http://127.0.0.1:9/v1", "--no-cache")
+    assert result.exit_code == 3
+    assert result.output.strip() == "error: endpoint http://127.0.0.1:9/v1 is unreachable (gave up after 2 tries)"
+
+
+@pytest.mark.llm
+def test_ask_json_has_stable_schema_and_verbatim_citations(example_path, example_article):
+    result = run("ask", str(example_path), "What did Xi agree to?", "Who is Peter Navarro?", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [d["question"] for d in lines] == ["What did Xi agree to?", "Who is Peter Navarro?"]
+    for d in lines:
+        assert set(d) == {
+            "question",
+            "answer",
+            "answerable",
+            "supported",
+            "citations",
+            "dropped_citations",
+            "usage",
+        }
+        assert isinstance(d["answer"], str) and d["answer"]
+        for c in d["citations"]:
+            s = example_article.get(c["id"])
+            assert s is not None and c["text"] == s.text
+            assert (c["start"], c["end"]) == (s.start, s.end)
+        assert {"prompt_tokens", "completion_tokens", "seconds", "cached"} <= set(d["usage"])
+
+
+@pytest.mark.llm
+def test_ask_text_output_then_cache_hit(example_path):
+    first = run("ask", str(example_path), "When did the trade talks break down?")
+    assert first.exit_code == 0, first.output
+    assert "model gemma-3-270m" in first.stderr and "not cached" in first.stderr
+    second = run("ask", str(example_path), "When did the trade talks break down?")
+    assert second.exit_code == 0
+    assert second.stdout == first.stdout
+    assert "· cached" in second.stderr
+
+
+def test_help_is_fast():
+    env = {**os.environ}
+    best = min(_timed([str(BIN / "newsdesk"), "--help"], env) for _ in range(3))
+    assert best < 1.0  # generous for loaded CI machines; bench/ measures the real figure
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+@pytest.mark.llm
+def test_ask_console_script_subprocess(example_path, tmp_path):
+    env = {**os.environ, "NEWSDESK_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [str(BIN / "ask"), str(example_path), "Who is Robert Lighthizer?", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["question"] == "Who is Robert Lighthizer?"
+    assert "Traceback" not in proc.stderr
