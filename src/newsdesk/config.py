@@ -100,7 +100,7 @@ def load_settings(
         api_key=api_key or _env("OPENAI_API_KEY"),
         model=model or _env("NEWSDESK_MODEL"),
         gguf=gguf or _env("NEWSDESK_GGUF"),
-        cache_dir=Path(cache_dir_env) if cache_dir_env else None,
+        cache_dir=Path(cache_dir_env).expanduser() if cache_dir_env else None,
         use_cache=use_cache and _env("NEWSDESK_NO_CACHE") is None,
         timeout=timeout if timeout is not None else _env_float("NEWSDESK_TIMEOUT", 120.0),
         max_retries=int(_env_float("NEWSDESK_MAX_RETRIES", 4)),

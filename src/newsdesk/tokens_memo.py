@@ -56,7 +56,7 @@ class TokenMemo:
 def memo() -> TokenMemo:
     env = os.environ.get("NEWSDESK_CACHE_DIR")
     if env:
-        base = Path(env)
+        base = Path(env).expanduser()
     else:
         from platformdirs import user_cache_dir
 
