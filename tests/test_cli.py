@@ -32,7 +32,7 @@ def run(*args: str, input: str | bytes | None = None):  # type: ignore[no-untype
         ("Caf\xe9 au lait est bon.".encode("latin-1"), "not UTF-8"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(tmp_path, content, expected):  # noqa: D103
+def test_bad_input_is_one_line_exit_2(tmp_path, content, expected):
     path = tmp_path / "article.txt"
     if content is not None:
         path.write_bytes(content)
@@ -69,7 +69,12 @@ def test_chunk_reads_stdin(example_path):
 def test_dry_run_prints_prompt_and_calls_nothing(example_path):
     # An unreachable endpoint proves nothing is called: a call would fail with exit 3.
     result = run(
-        "ask", str(example_path), "What did Xi agree to?", "--dry-run", "--base-url", "http://127.0.0.1:9/v1"
+        "ask",
+        str(example_path),
+        "What did Xi agree to?",
+        "--dry-run",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
     )
     assert result.exit_code == 0, result.output
     assert "[S16] One of the sources said" in result.output
@@ -81,14 +86,21 @@ def test_dry_run_prints_prompt_and_calls_nothing(example_path):
 def test_unreachable_endpoint_is_one_line_exit_3(example_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_MAX_RETRIES", "1")
     monkeypatch.setenv("NEWSDESK_BACKOFF", "0")
-    result = run("ask", str(example_path), "Who?", "--base-url", "http://127.0.0.1:9/v1", "--no-cache")
+    result = run(
+        "ask", str(example_path), "Who?", "--base-url", "http://127.0.0.1:9/v1", "--no-cache"
+    )
     assert result.exit_code == 3
-    assert result.output.strip() == "error: endpoint http://127.0.0.1:9/v1 is unreachable (gave up after 2 tries)"
+    assert (
+        result.output.strip()
+        == "error: endpoint http://127.0.0.1:9/v1 is unreachable (gave up after 2 tries)"
+    )
 
 
 @pytest.mark.llm
 def test_ask_json_has_stable_schema_and_verbatim_citations(example_path, example_article):
-    result = run("ask", str(example_path), "What did Xi agree to?", "Who is Peter Navarro?", "--json")
+    result = run(
+        "ask", str(example_path), "What did Xi agree to?", "Who is Peter Navarro?", "--json"
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [d["question"] for d in lines] == ["What did Xi agree to?", "Who is Peter Navarro?"]
