@@ -1,12 +1,21 @@
 """A small scripted OpenAI-compatible server for what a real model cannot do on demand:
-errors, 429s, slow answers, dropped connections, malformed bodies. Loopback only."""
+errors, 429s, slow answers, dropped connections, malformed bodies. Loopback only.
+
+Each POST gets the next scripted `Reply`, else `responder(request)` when one is set, else
+`default`. `schema_responder` answers any structured request with a minimal instance of the
+JSON schema it asked for, so whole commands run against it (batch benches, the vLLM doc test).
+Run it standalone with `python -m tests.scripted_server --port 8000 --latency 0.3`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    partial: bool = False  # announce the full length, send half the body, close
 
 
 def completion(
@@ -44,14 +54,79 @@ def completion(
     }
 
 
+def schema_instance(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """A small value valid against `schema` (the subset of JSON Schema structured output uses)."""
+    root = schema if root is None else root
+    if "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return schema_instance(target, root)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return schema_instance(schema[key][0], root)
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {name: schema_instance(sub, root) for name, sub in props.items()}
+    if kind == "array":
+        n = max(schema.get("minItems", 1), 1)
+        n = min(n, schema.get("maxItems", n))
+        return [schema_instance(schema.get("items", {"type": "string"}), root) for _ in range(n)]
+    if kind == "string":
+        text = "A scripted answer."
+        return text + "x" * max(0, schema.get("minLength", 0) - len(text))
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "number":
+        return float(schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return True
+    return None
+
+
+def schema_responder(request: dict[str, Any]) -> Reply:
+    """A valid answer for whatever schema the request carries (plain text without one)."""
+    fmt = request.get("response_format") or {}
+    schema = (fmt.get("json_schema") or {}).get("schema")
+    if schema is None:
+        content = "{}" if fmt.get("type") == "json_object" else "A scripted answer."
+    else:
+        content = json.dumps(schema_instance(schema))
+    return Reply(body=completion(content))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a batch at concurrency 32 must not meet a full listen backlog
+
+
 class ScriptedServer:
     """Answers each request with the next scripted Reply (then `default`), recording requests."""
 
-    def __init__(self, default: Reply | None = None) -> None:
+    def __init__(
+        self,
+        default: Reply | None = None,
+        *,
+        responder: Callable[[dict[str, Any]], Reply] | None = None,
+        latency: float = 0.0,
+        port: int = 0,
+    ) -> None:
         self.replies: deque[Reply] = deque()
         self.default = default or Reply(body=completion("{}"))
+        self.responder = responder
+        self.latency = latency  # added to every POST
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.times: list[float] = []  # perf_counter at each POST's arrival
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         server = self
 
@@ -69,17 +144,32 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 raw = self.rfile.read(length)
+                request = json.loads(raw or b"{}")
                 with server._lock:
-                    server.requests.append(json.loads(raw or b"{}"))
+                    server.requests.append(request)
                     server.headers.append(dict(self.headers))
-                    reply = server.replies.popleft() if server.replies else server.default
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if reply.drop:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                self._send(reply)
+                    server.times.append(time.perf_counter())
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    if server.replies:
+                        reply = server.replies.popleft()
+                    elif server.responder is not None:
+                        reply = server.responder(request)
+                    else:
+                        reply = server.default
+                try:
+                    if reply.delay or server.latency:
+                        time.sleep(reply.delay + server.latency)
+                    if reply.drop:
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    self._send(reply)
+                except (BrokenPipeError, ConnectionResetError, OSError):
+                    self.close_connection = True  # the client gave up (e.g. its timeout)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
 
             def _send(self, reply: Reply) -> None:
                 if isinstance(reply.body, dict | list):
@@ -97,10 +187,15 @@ class ScriptedServer:
                         self.send_header(k, v)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
+                if reply.partial:
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -117,3 +212,20 @@ class ScriptedServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    args = parser.parse_args()
+    with ScriptedServer(responder=schema_responder, latency=args.latency, port=args.port) as srv:
+        print(f"scripted OpenAI-compatible server on {srv.url} (Ctrl-C stops it)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            srv.thread.join()
+
+
+if __name__ == "__main__":
+    main()

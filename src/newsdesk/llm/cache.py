@@ -1,7 +1,9 @@
 """SQLite response cache: safe for concurrent processes, never fatal.
 
 Keys hash everything that shapes an answer (endpoint, model, messages, schema, parameters) and
-never the API key. A corrupt file is moved aside and rebuilt with a warning.
+never the API key. A corrupt file is moved aside and rebuilt with a warning. One connection per
+instance, shared by the threads of a batch under a lock (SQLite calls take microseconds next to
+a model call); other processes are kept consistent by WAL mode and the busy timeout.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,12 +40,15 @@ class ResponseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._conn = self._open()
+            except sqlite3.OperationalError:
+                raise  # busy, read-only, no space: not damage; the caller skips the cache once
             except sqlite3.DatabaseError as exc:
                 self._rebuild(exc)
                 self._conn = self._open()
@@ -50,7 +56,7 @@ class ResponseCache:
 
     def _open(self) -> sqlite3.Connection:
         # autocommit; busy_timeout lets concurrent writers wait instead of failing
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(SCHEMA)
@@ -69,36 +75,58 @@ class ResponseCache:
                 p.replace(Path(str(aside) + suffix))
 
     def get(self, key: str) -> dict[str, Any] | None:
-        try:
-            row = (
-                self._connect()
-                .execute("SELECT value FROM responses WHERE key=?", (key,))
-                .fetchone()
-            )
-            return json.loads(row[0]) if row else None
-        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
-            self._recover(exc)
-            return None
+        with self._lock:
+            try:
+                row = (
+                    self._connect()
+                    .execute("SELECT value FROM responses WHERE key=?", (key,))
+                    .fetchone()
+                )
+            except (sqlite3.DatabaseError, OSError) as exc:
+                self._recover(exc)
+                return None
+            if not row:
+                return None
+            try:
+                value = json.loads(row[0])
+            except (TypeError, json.JSONDecodeError):
+                value = None
+            if not isinstance(value, dict):  # one damaged entry: drop it, keep the rest
+                self.delete(key)
+                return None
+            return value
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         blob = json.dumps(value, ensure_ascii=False)
-        try:
-            self._connect().execute(
-                "INSERT OR REPLACE INTO responses (key, value, created) VALUES (?, ?, ?)",
-                (key, blob, time.time()),
-            )
-        except sqlite3.DatabaseError as exc:
-            self._recover(exc)
+        with self._lock:
+            try:
+                self._connect().execute(
+                    "INSERT OR REPLACE INTO responses (key, value, created) VALUES (?, ?, ?)",
+                    (key, blob, time.time()),
+                )
+            except (sqlite3.DatabaseError, OSError) as exc:
+                self._recover(exc)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            try:
+                self._connect().execute("DELETE FROM responses WHERE key=?", (key,))
+            except (sqlite3.DatabaseError, OSError) as exc:
+                self._recover(exc)
 
     def _recover(self, exc: Exception) -> None:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            return  # another process holds it past the timeout: skip caching this once
+        """Rebuild only a file that is really damaged; a busy, read-only or full disk is not."""
+        if isinstance(exc, OSError | sqlite3.OperationalError | sqlite3.ProgrammingError):
+            if isinstance(exc, sqlite3.ProgrammingError):
+                self.close()  # reconnect on next use
+            return  # skip caching this once; the answer itself is unaffected
         self.close()
         self._rebuild(exc)
 
     def stats(self) -> dict[str, Any]:
-        conn = self._connect()
-        entries = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+        with self._lock:
+            conn = self._connect()
+            entries = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
         size = sum(
             Path(str(self.path) + s).stat().st_size
             for s in ("", "-wal")
@@ -107,13 +135,15 @@ class ResponseCache:
         return {"path": str(self.path), "entries": entries, "bytes": size}
 
     def clear(self) -> int:
-        conn = self._connect()
-        n: int = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
-        conn.execute("DELETE FROM responses")
-        conn.execute("VACUUM")
-        return n
+        with self._lock:
+            conn = self._connect()
+            n: int = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+            conn.execute("DELETE FROM responses")
+            conn.execute("VACUUM")
+            return n
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -65,6 +65,18 @@ def retry_after_seconds(headers: Any) -> float | None:
             return None
 
 
+def _malformed(resp: Any) -> str | None:
+    """What is wrong with a 200 answer that should be a chat completion (None: nothing)."""
+    if not hasattr(resp, "choices"):
+        return "a body that is not JSON"
+    try:
+        if resp.choices and resp.choices[0].message is not None:
+            return None
+    except (AttributeError, TypeError, IndexError):
+        return "a body that is not a chat completion"
+    return "no choices"
+
+
 class LLMClient:
     """Chat completions against the configured endpoint (the embedded model by default)."""
 
@@ -202,6 +214,7 @@ class LLMClient:
         start = time.perf_counter()
         while True:
             tries += 1
+            malformed: str | None = None
             fmt = self._response_format(schema, schema_name)
             try:
                 kwargs: dict[str, Any] = {**params, **extra}
@@ -244,23 +257,25 @@ class LLMClient:
                         exc, self._cause(exc) + f" (gave up after {tries} tries)"
                     ) from None
                 response = getattr(exc, "response", None)
-                wait = retry_after_seconds(response.headers if response is not None else None)
-                if wait is None:
-                    wait = self.settings.backoff * (2 ** (tries - 1)) * (0.5 + random.random())
-                self._sleep(wait)
+                self._backoff(tries, response.headers if response is not None else None)
                 continue
             except openai.APIResponseValidationError:
-                raise ModelOutputError(
-                    f"{self.endpoint} returned a body that is not a chat completion"
-                ) from None
+                malformed = "a body that is not a chat completion"
             except openai.OpenAIError as exc:
                 raise self._error(exc, "failed") from None
-            break
+            else:
+                # A 200 that is not a chat completion is what an overloaded proxy or gateway
+                # sends: retried like a 502, within the same bound.
+                malformed = _malformed(resp)
+                if malformed is None:
+                    break
+            if tries > self.settings.max_retries:
+                what = f"returned {malformed} (gave up after {tries} tries)"
+                raise ModelOutputError(
+                    redact(f"endpoint {self.endpoint} {what}", self.settings.api_key)
+                )
+            self._backoff(tries, None)
         seconds = time.perf_counter() - start
-        if not hasattr(resp, "choices"):
-            raise ModelOutputError(f"{self.endpoint} returned a body that is not JSON")
-        if not resp.choices:
-            raise ModelOutputError(f"{self.endpoint} returned no choices")
         choice = resp.choices[0]
         usage = Usage(
             model=self.model,
@@ -272,6 +287,13 @@ class LLMClient:
         )
         return Completion(choice.message.content or "", choice.finish_reason, usage)
 
+    def _backoff(self, tries: int, headers: Any) -> None:
+        """Sleep before try `tries + 1`: the server's Retry-After, else exponential with jitter."""
+        wait = retry_after_seconds(headers)
+        if wait is None:
+            wait = self.settings.backoff * (2 ** (tries - 1)) * (0.5 + random.random())
+        self._sleep(wait)
+
     @staticmethod
     def _cause(exc: Exception) -> str:
         import openai
@@ -279,6 +301,13 @@ class LLMClient:
         if isinstance(exc, openai.APITimeoutError):
             return "timed out"
         if isinstance(exc, openai.APIConnectionError):
+            causes: set[str] = set()
+            link: BaseException | None = exc
+            while link is not None and len(causes) < 10:
+                causes.add(type(link).__name__)
+                link = link.__cause__ or link.__context__
+            if causes & {"RemoteProtocolError", "ReadError", "WriteError"}:
+                return "dropped the connection"
             return "is unreachable"
         status = getattr(exc, "status_code", None)
         return f"answered HTTP {status}" if status else "failed"
@@ -286,7 +315,7 @@ class LLMClient:
     def _error(self, exc: Exception, what: str) -> LLMError:
         detail = str(getattr(exc, "message", "") or "").splitlines()[0:1]
         tail = f": {detail[0][:200]}" if detail and detail[0] else ""
-        if "unreachable" in what or "timed out" in what:
+        if any(w in what for w in ("unreachable", "timed out", "dropped")):
             tail = ""
         return LLMError(redact(f"endpoint {self.endpoint} {what}{tail}", self.settings.api_key))
 
