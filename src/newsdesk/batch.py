@@ -1,0 +1,369 @@
+"""Many articles, one output each: `newsdesk brief|summarize DIR_OR_FILES... -o OUTDIR/`.
+
+`run_batch` loads each article, hands it to `process` (which returns the output text), and writes
+the text to OUTDIR/<name><suffix> through a temp file and a rename, so an output file is either
+complete or absent. That makes a batch resumable: an article whose output exists is skipped. A
+failing article does not stop the others; failures are listed at the end. Remote endpoints are
+called from up to `max_concurrency` threads; the embedded model serves one request at a time, so
+callers pass 1 for it.
+
+Only the standard library and typer at import time: command modules import this at startup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from newsdesk.article import Article
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md")
+
+MaxConcurrencyOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-concurrency",
+        min=1,
+        max=256,
+        help="Batch mode: articles processed at once against a remote endpoint "
+        "(the embedded model always takes one at a time).",
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Batch mode: redo articles whose output already exists.")
+]
+
+
+@dataclass
+class BatchItem:
+    source: Path
+    output: Path
+    status: str = "pending"  # done | skipped | failed
+    error: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "output": str(self.output),
+            "status": self.status,
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class BatchReport:
+    outdir: Path
+    items: list[BatchItem] = field(default_factory=list)
+    seconds: float = 0.0
+    max_concurrency: int = 1
+
+    def _count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def done(self) -> int:
+        return self._count("done")
+
+    @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def failures(self) -> list[BatchItem]:
+        return [i for i in self.items if i.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        rate = self.done / self.seconds if self.seconds and self.done else 0.0
+        return (
+            f"{len(self.items)} articles: {self.done} written, {self.skipped} skipped "
+            f"(output exists), {len(self.failures)} failed; {self.seconds:.1f} s"
+            + (f", {rate:.2f} articles/s" if rate else "")
+            + f" -> {self.outdir}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outdir": str(self.outdir),
+            "articles": len(self.items),
+            "written": self.done,
+            "skipped": self.skipped,
+            "failed": len(self.failures),
+            "seconds": round(self.seconds, 3),
+            "max_concurrency": self.max_concurrency,
+            "items": [i.to_dict() for i in self.items],
+        }
+
+
+# ---------------------------------------------------------------- inputs and outputs
+
+
+def is_batch(inputs: Sequence[str], output: str | Path | None) -> bool:
+    """Batch mode: -o names a directory (existing, or ending in '/'), or inputs include one."""
+    if output is None:
+        return False
+    out = str(output)
+    if out.endswith(("/", os.sep)) or Path(out).is_dir():
+        return True
+    return any(i != "-" and Path(i).is_dir() for i in inputs)
+
+
+def collect_inputs(inputs: Iterable[str | Path], outdir: Path | None = None) -> list[Path]:
+    """Article files from files and directories (a directory's *.txt, *.text, *.md, sorted).
+
+    Raises InputError for a path that does not exist, stdin, or when nothing is found.
+    """
+    from newsdesk.errors import InputError
+
+    out_resolved = outdir.resolve() if outdir is not None else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for raw in inputs:
+        if str(raw) == "-":
+            raise InputError("batch mode reads files and directories, not stdin (-)")
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            if out_resolved is not None and path.resolve() == out_resolved:
+                continue
+            candidates = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and p.suffix in ARTICLE_SUFFIXES
+            )
+        else:
+            candidates = [path]
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(p)
+    if not found:
+        raise InputError(
+            "no articles found (a directory is searched for " + ", ".join(ARTICLE_SUFFIXES) + ")"
+        )
+    return found
+
+
+def output_paths(sources: Sequence[Path], outdir: Path, suffix: str) -> list[Path]:
+    """OUTDIR/<stem><suffix>; sources sharing a stem get a short hash of their path appended."""
+    stems: dict[str, int] = {}
+    for s in sources:
+        stems[s.stem] = stems.get(s.stem, 0) + 1
+    out = []
+    for s in sources:
+        name = s.stem
+        if stems[name] > 1:
+            name += "-" + hashlib.sha1(str(s.resolve()).encode()).hexdigest()[:8]
+        out.append(outdir / f"{name}{suffix}")
+    return out
+
+
+def is_complete(path: Path) -> bool:
+    """Written by a finished run: outputs only ever appear through a rename of a full file."""
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temp file beside `path`, flush to disk, then rename over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- running
+
+
+class _Progress:
+    """A rich progress bar on a terminal; otherwise one line per finished article on stderr."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.count = 0
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        self._task: Any = None
+        if enabled and sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            from newsdesk.commands.runtime import stderr_console
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=stderr_console(),
+                transient=False,
+            )
+            self._task = self._bar.add_task("articles", total=total)
+            self._bar.start()
+
+    def advance(self, item: BatchItem) -> None:
+        with self._lock:
+            self.count += 1
+            if not self.enabled:
+                return
+            if self._bar is not None:
+                self._bar.update(self._task, advance=1, description=item.source.name[:40])
+                if item.status == "failed":
+                    self._bar.console.print(f"failed: {item.source}: {item.error}", markup=False)
+                return
+            detail = f": {item.error}" if item.error else f" ({item.seconds:.1f} s)"
+            print(
+                f"[{self.count}/{self.total}] {item.status} {item.source}{detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _describe(exc: BaseException) -> str:
+    from newsdesk.errors import NewsdeskError
+
+    if isinstance(exc, NewsdeskError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    from newsdesk.llm.client import redact
+
+    text = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+    return redact(text, os.environ.get("OPENAI_API_KEY"))
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    process: Callable[[Article], str],
+    suffix: str,
+    max_concurrency: int = 1,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    load: Callable[[Path], Article] | None = None,
+) -> BatchReport:
+    """Run `process` over every article; one output per article; failures collected, not raised.
+
+    `process` gets the loaded Article (its `source` is the file path) and returns the output text.
+    `suffix` is the output file suffix (".md", ".json", ...). Raises InputError only for bad
+    inputs (nothing to do); everything that goes wrong with one article is in the report.
+    """
+    from newsdesk.errors import InputError
+
+    if max_concurrency < 1:
+        raise InputError("--max-concurrency must be at least 1")
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory")
+    sources = collect_inputs(inputs, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
+    if load is None:
+        from newsdesk.article import load_article
+
+        load = load_article
+    loader = load
+    report = BatchReport(out, max_concurrency=max_concurrency)
+    report.items = [
+        BatchItem(src, dst)
+        for src, dst in zip(sources, output_paths(sources, out, suffix), strict=True)
+    ]
+    start = time.perf_counter()
+    bar = _Progress(len(report.items), progress)
+
+    def one(item: BatchItem) -> BatchItem:
+        t0 = time.perf_counter()
+        try:
+            text = process(loader(item.source))
+            if not text:
+                raise InputError("produced an empty output")
+            write_atomic(item.output, text if text.endswith("\n") else text + "\n")
+            item.status = "done"
+        except Exception as exc:
+            item.status, item.error = "failed", _describe(exc)
+        item.seconds = time.perf_counter() - t0
+        return item
+
+    todo = []
+    for item in report.items:
+        if not force and is_complete(item.output):
+            item.status = "skipped"
+            bar.advance(item)
+        else:
+            todo.append(item)
+    try:
+        if max_concurrency == 1:
+            for item in todo:
+                bar.advance(one(item))
+        else:
+            with ThreadPoolExecutor(max_concurrency, thread_name_prefix="newsdesk-batch") as pool:
+                pending: set[Future[BatchItem]] = set()
+                queue = iter(todo)
+                try:
+                    # Keep at most 2x workers queued: an interrupt leaves little to cancel.
+                    for item in queue:
+                        pending.add(pool.submit(one, item))
+                        if len(pending) >= 2 * max_concurrency:
+                            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            for f in finished:
+                                bar.advance(f.result())
+                    for f in as_completed(pending):
+                        bar.advance(f.result())
+                except BaseException:
+                    for f in pending:
+                        f.cancel()
+                    raise
+    finally:
+        bar.close()
+        report.seconds = time.perf_counter() - start
+    return report
+
+
+def finish(report: BatchReport, json_out: bool = False) -> None:
+    """Print the summary (stderr) and the failures; exit 1 when any article failed."""
+    if json_out:
+        import json
+
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    typer.echo(report.summary(), err=True)
+    for item in report.failures:
+        typer.echo(f"failed: {item.source}: {item.error}", err=True)
+    if report.failures:
+        raise typer.Exit(1)
