@@ -1,0 +1,1 @@
+"""Prompt regression tests: `newsdesk eval` (suite loading, assertions, runner, reports)."""

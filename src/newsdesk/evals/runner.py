@@ -1,0 +1,423 @@
+"""Run prompts x providers x tests (x repeats) concurrently and grade every output."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsdesk.errors import NewsdeskError
+from newsdesk.evals.assertions import EvalContext, Grade, apply_transform, grade
+from newsdesk.evals.providers import ProviderPool, provider_from_ref
+from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
+from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
+from newsdesk.llm.client import LLMClient
+from newsdesk.llm.usage import UsageLog
+
+REPORT_VERSION = 1
+
+
+@dataclass
+class AssertionResult:
+    type: str
+    passed: bool
+    score: float
+    reason: str
+    weight: float = 1.0
+    metric: str | None = None
+    line: int = 0
+
+
+@dataclass
+class CaseResult:
+    case_id: str  # stable across runs: suite file name + test description
+    suite: str
+    test_index: int
+    description: str
+    prompt: str
+    provider: str
+    repeat: int
+    passed: bool
+    score: float
+    error: str | None = None
+    output: str = ""
+    latency_ms: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    cost_usd: float | None = None
+    metric: str | None = None
+    vars: dict[str, Any] = field(default_factory=dict)
+    asserts: list[AssertionResult] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "error" if self.error else ("pass" if self.passed else "fail")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status
+        data["latency_ms"] = round(self.latency_ms, 1)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass
+class Group:
+    """All repeats of one (test, prompt, provider)."""
+
+    case_id: str
+    description: str
+    prompt: str
+    provider: str
+    runs: list[CaseResult]
+    min_pass_rate: float = 1.0
+
+    @property
+    def pass_rate(self) -> float:
+        return sum(r.passed for r in self.runs) / len(self.runs)
+
+    @property
+    def passed(self) -> bool:
+        return self.pass_rate >= self.min_pass_rate - 1e-9
+
+    @property
+    def errored(self) -> bool:
+        return any(r.error for r in self.runs)
+
+    @property
+    def status(self) -> str:
+        if self.passed:
+            return "pass"
+        return "error" if self.errored and not any(r.passed for r in self.runs) else "fail"
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.runs) / len(self.runs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "description": self.description,
+            "prompt": self.prompt,
+            "provider": self.provider,
+            "runs": len(self.runs),
+            "pass_rate": round(self.pass_rate, 4),
+            "score": round(self.score, 4),
+            "status": self.status,
+        }
+
+
+@dataclass
+class RunReport:
+    suites: list[str]
+    description: str
+    started: str
+    duration_s: float
+    results: list[CaseResult]
+    repeat: int = 1
+    min_pass_rate: float = 1.0
+    max_concurrency: int = 4
+    cache: bool = True
+    notes: list[str] = field(default_factory=list)
+    grading_calls: int = 0
+
+    def groups(self) -> list[Group]:
+        out: dict[tuple[str, str, str], Group] = {}
+        for r in self.results:
+            key = (r.case_id, r.prompt, r.provider)
+            if key not in out:
+                out[key] = Group(
+                    r.case_id, r.description, r.prompt, r.provider, [], self.min_pass_rate
+                )
+            out[key].runs.append(r)
+        return list(out.values())
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.groups())
+
+    def summary(self) -> dict[str, Any]:
+        groups = self.groups()
+        calls = sum(r.calls for r in self.results)
+        hits = sum(r.cache_hits for r in self.results)
+        costs = [r.cost_usd for r in self.results if r.cost_usd is not None]
+        metrics: dict[str, dict[str, int]] = {}
+        for r in self.results:
+            for name in {r.metric, *(a.metric for a in r.asserts)} - {None}:
+                m = metrics.setdefault(str(name), {"passed": 0, "total": 0})
+                m["total"] += 1
+                m["passed"] += int(
+                    r.passed
+                    if name == r.metric
+                    else all(a.passed for a in r.asserts if a.metric == name)
+                )
+        return {
+            "cases": len(groups),
+            "runs": len(self.results),
+            "passed": sum(g.passed for g in groups),
+            "failed": sum(g.status == "fail" for g in groups),
+            "errors": sum(g.status == "error" for g in groups),
+            "pass_rate": round(sum(r.passed for r in self.results) / len(self.results), 4)
+            if self.results
+            else 0.0,
+            "calls": calls,
+            "cache_hits": hits,
+            "prompt_tokens": sum(r.prompt_tokens for r in self.results),
+            "completion_tokens": sum(r.completion_tokens for r in self.results),
+            "cost_usd": round(sum(costs), 6) if costs else None,
+            "grading_calls": self.grading_calls,
+            "metrics": metrics,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": REPORT_VERSION,
+            "description": self.description,
+            "suites": self.suites,
+            "started": self.started,
+            "duration_s": round(self.duration_s, 3),
+            "options": {
+                "repeat": self.repeat,
+                "min_pass_rate": self.min_pass_rate,
+                "max_concurrency": self.max_concurrency,
+                "cache": self.cache,
+            },
+            "passed": self.passed,
+            "summary": self.summary(),
+            "notes": self.notes,
+            "groups": [g.to_dict() for g in self.groups()],
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+@dataclass
+class Job:
+    order: int
+    suite: Suite
+    test: TestCase
+    prompt: PromptSpec
+    provider: ProviderSpec
+    repeat: int
+    case_id: str
+
+
+def plan(suites: list[Suite], repeat: int = 1, pattern: str | None = None) -> list[Job]:
+    """Every (test, prompt, provider, repeat) to run, in report order; `pattern` filters tests
+    by description (a case-insensitive regular expression, or plain text if it is not one)."""
+    match: Callable[[str], bool] = lambda _: True  # noqa: E731
+    if pattern:
+        try:
+            rx = re.compile(pattern, re.IGNORECASE)
+            match = lambda d: rx.search(d) is not None  # noqa: E731
+        except re.error:
+            match = lambda d: pattern.casefold() in d.casefold()  # noqa: E731
+    jobs: list[Job] = []
+    for suite in suites:
+        seen: dict[str, int] = {}
+        for test in suite.tests:
+            if not match(test.description):
+                continue
+            case_id = f"{suite.path.name}::{test.description}"
+            seen[case_id] = seen.get(case_id, 0) + 1
+            if seen[case_id] > 1:
+                case_id += f" #{test.index}"
+            for prompt in suite.prompts:
+                for provider in suite.providers:
+                    for i in range(repeat):
+                        jobs.append(Job(len(jobs), suite, test, prompt, provider, i, case_id))
+    return jobs
+
+
+def _describe_vars(variables: dict[str, Any]) -> dict[str, Any]:
+    """Vars for reports: inline article text shortened (a path stays as written)."""
+    out: dict[str, Any] = {}
+    for k, v in variables.items():
+        if isinstance(v, str) and len(v) > 200:
+            v = v[:197] + "…"
+        out[k] = v
+    return out
+
+
+class Runner:
+    def __init__(self, pool: ProviderPool) -> None:
+        self.pool = pool
+        self.notes: list[str] = []
+
+    def _grader(
+        self, job: Job, case_client: LLMClient
+    ) -> Callable[[Any], tuple[LLMClient, str | None]]:
+        def resolve(ref: Any) -> tuple[LLMClient, str | None]:
+            ref = ref if ref is not None else job.test.grader
+            if ref is None:
+                spec = job.provider
+            else:
+                spec = next(
+                    (p for p in job.suite.providers if ref in (p.label, p.id)), None
+                ) or provider_from_ref(ref)
+            client = self.pool.client(spec, job.repeat, usage=self.pool.grading_usage)
+            return client, self.pool.embeddings_model(spec)
+
+        return resolve
+
+    def run_job(self, job: Job) -> CaseResult:
+        usage = UsageLog()
+        llm = self.pool.client(job.provider, job.repeat, usage=usage)
+        result = CaseResult(
+            case_id=job.case_id,
+            suite=str(job.suite.path),
+            test_index=job.test.index,
+            description=job.test.description,
+            prompt=job.prompt.label,
+            provider=job.provider.label,
+            repeat=job.repeat,
+            passed=False,
+            score=0.0,
+            metric=job.test.metric,
+            vars=_describe_vars(job.test.vars),
+        )
+        task: TaskOutput | None = None
+        try:
+            article = resolve_article(job.test.vars["article"], job.suite.base_dir)
+            if job.provider.embedded:
+                with self.pool.embedded_lock:
+                    task = run_task(
+                        job.prompt.task, article, job.test.vars, llm, job.prompt.template
+                    )
+            else:
+                task = run_task(job.prompt.task, article, job.test.vars, llm, job.prompt.template)
+        except NewsdeskError as exc:
+            result.error = str(exc)
+        except Exception as exc:  # a bug in a task: reported on the case, the run goes on
+            result.error = f"internal error: {type(exc).__name__}: {exc}"
+        total = usage.total()
+        result.calls = total.calls
+        result.cache_hits = sum(1 for r in usage.records if r.cached)
+        result.prompt_tokens = total.prompt_tokens
+        result.completion_tokens = total.completion_tokens
+        result.latency_ms = sum(r.seconds for r in usage.records if not r.cached) * 1000
+        result.cost_usd = 0.0 if job.provider.embedded else total.cost
+        if task is None:
+            return result
+        result.output = task.output
+        result.result = task.result
+        ctx = EvalContext(
+            vars=job.test.vars,
+            task=task,
+            latency_ms=result.latency_ms,
+            cached=bool(usage.records) and result.cache_hits == len(usage.records),
+            cost=result.cost_usd,
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            prompt=job.prompt.label,
+            provider=job.provider.label,
+            base_dir=job.suite.base_dir,
+            grader=self._grader(job, llm),
+            notes=self.notes,
+        )
+        output = task.output
+        if job.test.transform:
+            try:
+                output = apply_transform(job.test.transform, output, ctx)
+            except Exception as exc:
+                result.error = f"test transform raised {type(exc).__name__}: {exc}"
+                return result
+        grades: list[tuple[Any, Grade]] = []
+        for spec in job.test.asserts:
+            grades.append((spec, grade(output, spec, ctx)))
+        result.asserts = [
+            AssertionResult(
+                spec.label, g.passed, g.score, g.reason, spec.weight, spec.metric, spec.line
+            )
+            for spec, g in grades
+        ]
+        counted = [(s, g) for s, g in grades if s.weight > 0]
+        total_weight = sum(s.weight for s, _ in counted)
+        result.score = (
+            sum(s.weight * g.score for s, g in counted) / total_weight if total_weight else 1.0
+        )
+        if job.test.threshold is not None:
+            result.passed = result.score >= job.test.threshold
+        else:
+            result.passed = all(g.passed for _, g in counted)
+        return result
+
+    def run(
+        self,
+        jobs: list[Job],
+        max_concurrency: int = 4,
+        on_result: Callable[[CaseResult], None] | None = None,
+    ) -> list[CaseResult]:
+        results: list[tuple[int, CaseResult]] = []
+
+        def work(job: Job) -> tuple[int, CaseResult]:
+            r = self.run_job(job)
+            if on_result is not None:
+                on_result(r)
+            return job.order, r
+
+        if max_concurrency <= 1 or len(jobs) <= 1:
+            results = [work(j) for j in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=min(max_concurrency, len(jobs))) as ex:
+                results = list(ex.map(work, jobs))
+        return [r for _, r in sorted(results, key=lambda x: x[0])]
+
+
+def run_suites(
+    suites: list[Suite],
+    *,
+    max_concurrency: int = 4,
+    use_cache: bool = True,
+    repeat: int = 1,
+    pattern: str | None = None,
+    min_pass_rate: float = 1.0,
+    pool: ProviderPool | None = None,
+    on_result: Callable[[CaseResult], None] | None = None,
+) -> RunReport:
+    pool = pool if pool is not None else ProviderPool(use_cache=use_cache)
+    pool.check(suites)
+    jobs = plan(suites, repeat, pattern)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    runner = Runner(pool)
+    results = runner.run(jobs, max_concurrency, on_result)
+    descriptions = [s.description for s in suites]
+    return RunReport(
+        suites=[str(s.path) for s in suites],
+        description="; ".join(descriptions),
+        started=started,
+        duration_s=time.perf_counter() - t0,
+        results=results,
+        repeat=repeat,
+        min_pass_rate=min_pass_rate,
+        max_concurrency=max_concurrency,
+        cache=pool.use_cache,
+        notes=runner.notes,
+        grading_calls=len(pool.grading_usage.records),
+    )
+
+
+def load_report(path: str | Path) -> dict[str, Any]:
+    """A --json report written by an earlier run (for --compare)."""
+    import json
+
+    from newsdesk.errors import InputError
+
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such report file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{p}: not a newsdesk eval JSON report ({exc})") from None
+    if not isinstance(data, dict) or data.get("version") != REPORT_VERSION or "groups" not in data:
+        raise InputError(f"{p}: not a newsdesk eval JSON report (written by `eval --json`)")
+    return data

@@ -1,0 +1,174 @@
+"""Tasks as small adapters: (article, vars, client, template) -> TaskOutput.
+
+Each adapter calls the real newsdesk task (the same code path as the CLI) and returns the text
+assertions see as `output`, plus the context newsdesk's own assertions need: the result as a
+dict, citations, dropped ids, whether the answer abstained, the parties found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsdesk.article import Article, load_article, parse_article
+from newsdesk.citations import Citation
+from newsdesk.errors import ConfigError, InputError
+from newsdesk.llm.client import LLMClient
+
+REQUIRED_VARS: dict[str, tuple[str, ...]] = {
+    "ask": ("article", "question"),
+    "summarize": ("article",),
+    "stance": ("article",),
+    "brief": ("article",),
+}
+
+
+@dataclass
+class TaskOutput:
+    output: str
+    article: Article
+    result: dict[str, Any] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    abstained: bool | None = None  # None: the task has no notion of abstaining
+    parties: list[dict[str, Any]] | None = None
+
+
+Adapter = Callable[[Article, dict[str, Any], LLMClient, str], TaskOutput]
+
+# ---------------------------------------------------------------- articles
+
+_articles: dict[str, Article] = {}
+_articles_lock = threading.Lock()
+
+
+def resolve_article(value: Any, base_dir: Path) -> Article:
+    """`article` var: `file://path`, a path (relative to the suite, then the working directory),
+    or the article's text inline (anything with a line break, or that names no file)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("must be a file path or the article's text")
+    path: Path | None = None
+    raw = value.strip()
+    explicit = raw.startswith("file://")
+    if explicit:
+        raw = raw[len("file://") :]
+    if explicit or ("\n" not in raw and len(raw) < 512):
+        for candidate in (base_dir / raw, Path.cwd() / raw, Path(raw).expanduser()):
+            if candidate.is_file():
+                path = candidate.resolve()
+                break
+        if path is None and (explicit or Path(raw).suffix in (".txt", ".md", ".text")):
+            raise InputError(f"{raw}: no such file")
+    key = str(path) if path else "inline:" + hashlib.sha256(value.encode()).hexdigest()
+    with _articles_lock:
+        hit = _articles.get(key)
+    if hit is not None:
+        return hit
+    article = load_article(path) if path else parse_article(value, "<inline article>")
+    with _articles_lock:
+        _articles[key] = article
+    return article
+
+
+# ---------------------------------------------------------------- adapters
+
+
+def _call(fn: Callable[..., Any], task: str, template: str, *args: Any, **kwargs: Any) -> Any:
+    """Call a task function, passing `template=` only when it is a variant."""
+    if template != f"{task}.j2":
+        if "template" not in inspect.signature(fn).parameters:
+            raise ConfigError(f"task {task!r} does not take template variants yet")
+        kwargs["template"] = template
+    return fn(*args, **kwargs)
+
+
+def _ask(article: Article, variables: dict[str, Any], llm: LLMClient, template: str) -> TaskOutput:
+    from newsdesk.tasks.ask import ask
+
+    result = _call(ask, "ask", template, article, str(variables["question"]), llm)
+    return TaskOutput(
+        output=result.answer,
+        article=article,
+        result=result.to_dict(),
+        citations=list(result.citations),
+        dropped=list(result.dropped),
+        abstained=not result.answerable,
+    )
+
+
+def _generic(task: str, result: Any, article: Article, text: str | None = None) -> TaskOutput:
+    data: dict[str, Any] = result.to_dict() if hasattr(result, "to_dict") else {}
+    citations: list[Citation] = []
+    for c in getattr(result, "citations", None) or []:
+        if isinstance(c, Citation):
+            citations.append(c)
+    dropped = list(getattr(result, "dropped", None) or data.get("dropped_citations") or [])
+    parties = data.get("parties") if isinstance(data.get("parties"), list) else None
+    if text is None:
+        text = json.dumps(data, ensure_ascii=False)
+    return TaskOutput(
+        output=text,
+        article=article,
+        result=data,
+        citations=citations,
+        dropped=dropped,
+        parties=parties,
+    )
+
+
+def _summary_text(result: Any) -> str | None:
+    for name in ("summary", "text", "markdown"):
+        value = getattr(result, name, None)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return "\n".join(value)
+    bullets = getattr(result, "bullets", None)
+    if isinstance(bullets, list):
+        return "\n".join(str(getattr(b, "text", b)) for b in bullets)
+    return None
+
+
+def _summarize(
+    article: Article, variables: dict[str, Any], llm: LLMClient, template: str
+) -> TaskOutput:
+    from newsdesk.tasks import summarize as mod
+
+    length = str(variables.get("length") or "short")
+    result = _call(mod.summarize, "summarize", template, article, llm, length)
+    return _generic("summarize", result, article, _summary_text(result))
+
+
+def _stance(
+    article: Article, variables: dict[str, Any], llm: LLMClient, template: str
+) -> TaskOutput:
+    from newsdesk.tasks import stance as mod
+
+    result = _call(mod.analyse_stance, "stance", template, article, llm)
+    return _generic("stance", result, article)
+
+
+ADAPTERS: dict[str, Adapter] = {"ask": _ask, "summarize": _summarize, "stance": _stance}
+
+
+def available(task: str) -> bool:
+    """Whether this checkout has the task's module (summaries/stance land separately)."""
+    if task not in ADAPTERS:
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec(f"newsdesk.tasks.{task}") is not None
+
+
+def run_task(
+    task: str, article: Article, variables: dict[str, Any], llm: LLMClient, template: str
+) -> TaskOutput:
+    if not available(task):
+        raise ConfigError(f"task {task!r} is not available in this version of newsdesk")
+    return ADAPTERS[task](article, variables, llm, template)
