@@ -1,0 +1,88 @@
+"""Terminal rendering of a stance result (rich markup escaped: article text is untrusted)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from newsdesk.article import Article
+    from newsdesk.tasks.stance import Party, StanceResult
+
+_STANCE_STYLE = {
+    "supports": "green",
+    "opposes": "red",
+    "mixed": "yellow",
+    "neutral": "cyan",
+    "unclear": "dim",
+}
+
+
+def _ids(ids: list[str]) -> str:
+    return "\\[" + ", ".join(ids) + "]" if ids else ""
+
+
+def print_party(console: Console, p: Party) -> None:
+    style = _STANCE_STYLE.get(p.stance, "")
+    console.print(
+        f"[bold]{escape(p.name)}[/bold] ({escape(p.kind)}) [{style}]{escape(p.stance)}[/{style}]"
+        if style
+        else f"[bold]{escape(p.name)}[/bold]"
+    )
+    others = [a for a in p.aliases if a != p.name]
+    if others:
+        console.print(f"  also: {escape(', '.join(others))}")
+    if p.role:
+        console.print(f"  role: {escape(p.role)}")
+    if p.position:
+        console.print(f"  position: {escape(p.position)} {_ids([c.id for c in p.evidence])}")
+    elif p.evidence:
+        console.print(f"  evidence: {_ids([c.id for c in p.evidence])}")
+    for q in p.quotes:
+        console.print(f"  [italic]says:[/italic] “{escape(q.text)}” \\[{q.id}]")
+    for c in p.claims_by_others:
+        console.print(f"  [dim]per {escape(c.by)} \\[{c.id}]:[/dim] {escape(c.text)}")
+
+
+def print_stance(console: Console, result: StanceResult, article: Article) -> None:
+    console.print(f"[bold]Central issue:[/bold] {escape(result.central_issue)}")
+    console.print()
+    for p in result.parties:
+        print_party(console, p)
+        console.print()
+    if result.disagreements:
+        console.print("[bold]Disagreements[/bold]")
+        for d in result.disagreements:
+            console.print(f"- {escape(d.topic)}")
+            for side in d.sides:
+                console.print(f"  {escape(side.party)} {_ids(side.evidence)}")
+                for sid in side.evidence:
+                    s = article.get(sid)
+                    if s is not None:
+                        console.print(f"    [dim]\\[{sid}][/dim] {escape(s.text)}")
+            if d.context:
+                console.print(f"  context {_ids(d.context)}")
+        console.print()
+    cited = sorted(
+        {c.id for p in result.parties for c in p.evidence},
+        key=lambda i: article.by_id[i].index,
+    )
+    if cited:
+        console.print("[bold]Evidence[/bold]")
+        for sid in cited:
+            console.print(f"  [bold]\\[{sid}][/bold] {escape(article.by_id[sid].text)}")
+    if result.others:
+        names = ", ".join(p.name for p in result.others)
+        console.print(f"[dim]Also mentioned (not analysed): {escape(names)}[/dim]")
+    notes = []
+    if result.failures:
+        notes.append(f"{result.failures} party call(s) gave invalid output twice")
+    if result.dropped:
+        notes.append(f"{len(result.dropped)} invalid evidence id(s) dropped")
+    if result.ungrounded:
+        notes.append(f"{result.ungrounded} model position(s) not in the article's words, replaced")
+    if notes:
+        console.print(f"[dim]{escape('; '.join(notes))}[/dim]")

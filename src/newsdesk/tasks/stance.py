@@ -1,0 +1,665 @@
+"""`stance`: every party of an article, its position, its own words, and where parties disagree.
+
+Discovery does not rest on the model alone: `find_parties` (deterministic: names, titles,
+"X said" attributions, unnamed sources) gives candidates; one model call over the article
+proposes the central issue and the parties it sees (kept only when the name occurs in the
+article); then one small call per party (the most-mentioned first, capped) gives its role,
+one-line position, stance label and evidence ids, from that party's sentences only.
+
+What is deterministic and therefore exact: names and aliases (spans of the article), direct
+quotes (the words inside quotation marks in sentences the party speaks, verbatim with ids),
+claims others make about the party (sentences that mention it, spoken by someone else), and
+the disagreement detection (two parties' statements sharing content words, one side negating).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from newsdesk.article import Article, normalise_ws
+from newsdesk.citations import Citation, check_ids, resolve
+from newsdesk.errors import InputError, ModelOutputError
+from newsdesk.llm.client import LLMClient, Message
+from newsdesk.parties import PartyCandidate, PartyMap, analyse_parties, quoted_spans
+from newsdesk.prompts import render
+from newsdesk.tasks.evidence import select_evidence
+from newsdesk.tokens import count_tokens
+
+DEFAULT_MAX_PARTIES = 6
+STANCES = ("supports", "opposes", "mixed", "neutral", "unclear")
+MAX_PROPOSED = 8
+MAX_PARTY_SENTENCES = 6
+MAX_EVIDENCE = 3
+MAX_DISAGREEMENTS = 3
+OVERVIEW_TOKENS = 160
+PARTY_TOKENS = 120
+TOPIC_TOKENS = 40
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A party's own words: the text inside quotation marks, verbatim, and its sentence."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence about a party, spoken by someone else (`by`)."""
+
+    id: str
+    text: str
+    by: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "text": self.text, "by": self.by}
+
+
+@dataclass
+class Party:
+    name: str
+    aliases: list[str]
+    kind: str
+    role: str = ""
+    position: str = ""
+    stance: str = "unclear"
+    quotes: list[Quote] = field(default_factory=list)
+    claims_by_others: list[Claim] = field(default_factory=list)
+    evidence: list[Citation] = field(default_factory=list)
+    sentence_ids: list[str] = field(default_factory=list)
+    analysed: bool = False  # the model was asked about it (position and stance are its)
+    source: str = "deterministic"  # "deterministic", "model" or "both": who found the party
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "aliases": self.aliases,
+            "kind": self.kind,
+            "role": self.role,
+            "position": self.position,
+            "stance": self.stance,
+            "quotes": [q.to_dict() for q in self.quotes],
+            "claims_by_others": [c.to_dict() for c in self.claims_by_others],
+            "evidence": [c.to_dict() for c in self.evidence],
+            "sentence_ids": self.sentence_ids,
+            "analysed": self.analysed,
+            "found_by": self.source,
+        }
+
+
+@dataclass
+class Side:
+    party: str
+    evidence: list[str]  # sentence ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"party": self.party, "evidence": self.evidence}
+
+
+@dataclass
+class Disagreement:
+    topic: str
+    sides: list[Side]
+    context: list[str] = field(default_factory=list)  # ids of sentences that note the rift
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "sides": [s.to_dict() for s in self.sides],
+            "context": self.context,
+        }
+
+
+@dataclass
+class StanceResult:
+    central_issue: str
+    parties: list[Party]  # analysed (capped), most-mentioned first
+    disagreements: list[Disagreement] = field(default_factory=list)
+    others: list[Party] = field(default_factory=list)  # found, not sent to the model
+    model_proposed: list[str] = field(default_factory=list)  # the model's names kept (in text)
+    model_rejected: list[str] = field(default_factory=list)  # its names not in the article
+    failures: int = 0  # per-party calls whose output stayed invalid after the re-ask
+    ungrounded: int = 0  # model positions not in the article's words (the own words are kept)
+    dropped: list[str] = field(default_factory=list)  # evidence ids that were not shown
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "central_issue": self.central_issue,
+            "parties": [p.to_dict() for p in self.parties],
+            "disagreements": [d.to_dict() for d in self.disagreements],
+            "other_parties": [p.to_dict() for p in self.others],
+            "model_proposed": self.model_proposed,
+            "model_rejected": self.model_rejected,
+            "failures": self.failures,
+            "ungrounded_positions": self.ungrounded,
+            "dropped_citations": self.dropped,
+        }
+
+
+# ---------------------------------------------------------------- model outputs
+
+
+class OverviewOutput(BaseModel):
+    issue: str
+    parties: list[str] = Field(default_factory=list)
+
+
+class PartyOutput(BaseModel):
+    role: str
+    position: str
+    stance: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class TopicOutput(BaseModel):
+    topic: str
+
+
+def overview_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "issue": {"type": "string"},
+            "parties": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_PROPOSED},
+        },
+        "required": ["issue", "parties"],
+        "additionalProperties": False,
+    }
+
+
+def party_schema(shown_ids: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "role": {"type": "string"},
+            "position": {"type": "string"},
+            "stance": {"type": "string", "enum": list(STANCES)},
+            "evidence": {
+                "type": "array",
+                "items": {"type": "string", "enum": shown_ids},
+                "maxItems": MAX_EVIDENCE,
+            },
+        },
+        "required": ["role", "position", "stance", "evidence"],
+        "additionalProperties": False,
+    }
+
+
+def topic_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"topic": {"type": "string"}},
+        "required": ["topic"],
+        "additionalProperties": False,
+    }
+
+
+# ---------------------------------------------------------------- prompts
+
+
+@dataclass
+class Prompt:
+    name: str  # what it asks about: "overview", a party's name, "topic: A / B"
+    messages: list[Message]
+    shown: list[str]
+    schema: dict[str, Any]
+    tokens: int
+    max_tokens: int
+
+
+def _prompt(
+    template: str, name: str, shown: list[str], schema: dict[str, Any], max_tokens: int, **kw: Any
+) -> Prompt:
+    text = render(template, **kw)
+    return Prompt(
+        name=name,
+        messages=[{"role": "user", "content": text}],
+        shown=shown,
+        schema=schema,
+        tokens=count_tokens(text),
+        max_tokens=max_tokens,
+    )
+
+
+def overview_prompt(article: Article, budget: int, model: str | None = None) -> Prompt:
+    sentences = select_evidence(article, article.title, budget, model)
+    return _prompt(
+        "stance_overview.j2",
+        "overview",
+        [s.id for s in sentences],
+        overview_schema(),
+        OVERVIEW_TOKENS,
+        sentences=sentences,
+    )
+
+
+def party_sentences(article: Article, cand: PartyCandidate) -> list[str]:
+    """The sentences shown for a party: the ones it speaks first, then mentions, capped."""
+    chosen = list(dict.fromkeys([*cand.spoken_ids, *cand.sentence_ids]))[:MAX_PARTY_SENTENCES]
+    return sorted(chosen, key=lambda i: article.by_id[i].index)
+
+
+def party_prompt(article: Article, cand: PartyCandidate, issue: str) -> Prompt:
+    ids = party_sentences(article, cand)
+    return _prompt(
+        "stance_party.j2",
+        cand.name,
+        ids,
+        party_schema(ids),
+        PARTY_TOKENS,
+        issue=issue,
+        party=cand.name,
+        sentences=[article.by_id[i] for i in ids],
+    )
+
+
+def topic_prompt(article: Article, a: Side, b: Side) -> Prompt:
+    return _prompt(
+        "stance_topic.j2",
+        f"topic: {a.party} / {b.party}",
+        [*a.evidence, *b.evidence],
+        topic_schema(),
+        TOPIC_TOKENS,
+        a_name=a.party,
+        b_name=b.party,
+        a_sentences=[article.by_id[i] for i in a.evidence],
+        b_sentences=[article.by_id[i] for i in b.evidence],
+    )
+
+
+# ---------------------------------------------------------------- deterministic parts
+
+_STOP = frozenset(
+    """a an the and or but nor so of to in on at by for with from as is are was were be been
+    being has have had do does did will would can could should may might must not no that this
+    these those it its they them their he she his her him we our you your i me my who whom
+    which what when where why how than then there here also said says say told added about
+    after before over under into out up down more most some any all both each other such only
+    own same very just last next year years month week day time one two three said
+    s t don didn doesn isn wasn aren weren won wouldn shouldn couldn""".split()
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|none|n't|only|little|denied|deny|denies|disputed|dispute"
+    r"|rejected|reject|downplayed|downplay|refused|refuse|false|untrue|without)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+_RIFT = re.compile(
+    r"\b(?:different\s+(?:ideas|accounts|versions|views)|disagree\w*|dispute\w*|contradict\w*"
+    r"|at\s+odds|denied|denies|rejected|differ\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[: -len(suffix)]
+    return w
+
+
+def _content(text: str, exclude: set[str]) -> list[str]:
+    out = []
+    for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text):
+        low = w.lower()
+        if low in _STOP or len(low) < 4 or _stem(low) in exclude:
+            continue
+        out.append(_stem(low))
+    return out
+
+
+Spans = dict[str, list[tuple[int, int]]]
+
+
+def quotes_for(article: Article, cand: PartyCandidate, spans: Spans) -> list[Quote]:
+    out = []
+    for sid in cand.spoken_ids:
+        for a, b in spans.get(sid, []):
+            text = normalise_ws(article.text[a:b]).rstrip(",")
+            if text:
+                out.append(Quote(sid, text, a, b))
+    return out
+
+
+def claims_for(article: Article, idx: int, pm: PartyMap) -> list[Claim]:
+    cand = pm.candidates[idx]
+    out = []
+    for sid in cand.sentence_ids:
+        who = pm.speakers.get(sid)
+        if who is not None and who != idx:
+            out.append(Claim(sid, article.by_id[sid].text, pm.candidates[who].name))
+    return out
+
+
+_SAID_THAT = re.compile(
+    r"\b(?:said|says|told\s+\w+|added|argued|warned|insisted|noted|stated|claimed)"
+    r"(?:\s+(?:then|on\s+\w+|last\s+\w+|in\s+a\s+statement))?\s+(?:that\s+)?(?P<what>[^\"“”]{12,})$"
+)
+
+
+def own_position(article: Article, cand: PartyCandidate, quotes: list[Quote]) -> str:
+    """A one-line position in the article's own words, without a model: what the party said
+    ("said that ..."), else its first quotation, else the clause it is the subject of."""
+    for sid in cand.spoken_ids:
+        text = article.by_id[sid].text
+        m = _SAID_THAT.search(text)
+        if m and not text[: m.start()].rstrip().endswith((",", '"', "”")):
+            return m.group("what").rstrip(". ")
+    if quotes:
+        return quotes[0].text
+    for sid in cand.sentence_ids:
+        text = article.by_id[sid].text
+        for alias in sorted(cand.aliases, key=len, reverse=True):
+            at = text.find(alias)
+            rest = text[at + len(alias) :] if at >= 0 else ""
+            if re.match(r"\s+(?:has\s+|had\s+|have\s+|also\s+)?[a-z]+(?:ed|s)\b", rest):
+                clause = re.split(r"(?<=\w)[,;]\s+(?:but|while|and)\b", text[at:])[0]
+                return clause.rstrip(". ")
+    return ""
+
+
+def grounded(text: str, sentences: list[str], issue: str = "") -> bool:
+    """Does `text` mostly use the words of the sentences it rests on? (A small model that
+    copies its prompt's example, or invents, fails this; a faithful paraphrase passes.)"""
+    words = _content(text, set())
+    if not words:
+        return False
+    source = set(_content(" ".join([*sentences, issue]), set()))
+    return sum(w in source for w in words) >= 0.5 * len(words)
+
+
+def _base_party(article: Article, idx: int, pm: PartyMap, spans: Spans) -> Party:
+    cand = pm.candidates[idx]
+    fallback = cand.spoken_ids[:MAX_EVIDENCE] or cand.sentence_ids[:MAX_EVIDENCE]
+    quotes = quotes_for(article, cand, spans)
+    return Party(
+        name=cand.name,
+        aliases=cand.aliases,
+        kind=cand.kind,
+        role=cand.role,
+        position=own_position(article, cand, quotes),
+        quotes=quotes,
+        claims_by_others=claims_for(article, idx, pm),
+        evidence=resolve(fallback, article),
+        sentence_ids=cand.sentence_ids,
+    )
+
+
+def find_disagreements(article: Article, pm: PartyMap, indices: list[int]) -> list[Disagreement]:
+    """Two parties whose statements share content words while exactly one side negates."""
+    exclude: set[str] = set()
+    for i in indices:
+        for alias in pm.candidates[i].aliases:
+            exclude.update(_stem(w) for w in alias.lower().split())
+    found: list[tuple[int, Disagreement]] = []
+    for x, a in enumerate(indices):
+        for b in indices[x + 1 :]:
+            ca, cb = pm.candidates[a], pm.candidates[b]
+            side_a: list[str] = []
+            side_b: list[str] = []
+            shared: list[str] = []
+            for sa in ca.spoken_ids:
+                for sb in cb.spoken_ids:
+                    if sa == sb:
+                        continue
+                    ta, tb = article.by_id[sa].text, article.by_id[sb].text
+                    wa, wb = _content(ta, exclude), _content(tb, exclude)
+                    common = [w for w in dict.fromkeys(wa) if w in set(wb)]
+                    if len(common) < 2:
+                        continue
+                    if bool(_NEGATION.search(ta)) == bool(_NEGATION.search(tb)):
+                        continue
+                    side_a.append(sa)
+                    side_b.append(sb)
+                    shared.extend(w for w in common if w not in shared)
+            if not side_a:
+                continue
+            ids_a = sorted(set(side_a), key=lambda i: article.by_id[i].index)
+            ids_b = sorted(set(side_b), key=lambda i: article.by_id[i].index)
+            words = _surface_words(article.by_id[ids_a[0]].text, shared)
+            context = [
+                s.id
+                for s in article.sentences
+                if _RIFT.search(s.text) and s.id not in ids_a and s.id not in ids_b
+            ][:2]
+            found.append(
+                (
+                    len(shared),
+                    Disagreement(
+                        topic=f"what {ca.name} and {cb.name} say about {words}",
+                        sides=[Side(ca.name, ids_a), Side(cb.name, ids_b)],
+                        context=context,
+                    ),
+                )
+            )
+    found.sort(key=lambda t: -t[0])
+    return [d for _, d in found[:MAX_DISAGREEMENTS]]
+
+
+def _surface_words(text: str, stems: list[str]) -> str:
+    """The article's own words for the shared stems, in the order the sentence has them."""
+    out: list[str] = []
+    for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text):
+        if _stem(w) in stems and w.lower() not in [o.lower() for o in out]:
+            out.append(w)
+    return " ".join(out[:4]) if out else "the same events"
+
+
+# ---------------------------------------------------------------- model proposals
+
+
+def _occurrence(article: Article, name: str) -> str | None:
+    """The article's own spelling of `name` (case-insensitive, whitespace-normalised), if any."""
+    name = normalise_ws(name).strip(" .,;:\"'“”")
+    if len(name) < 2:
+        return None
+    flat = normalise_ws(article.text)
+    at = flat.lower().find(name.lower())
+    if at < 0:
+        return None
+    return flat[at : at + len(name)]
+
+
+def _same_party(name: str, cand: PartyCandidate) -> bool:
+    low = name.lower().split()
+    for alias in [cand.name, *cand.aliases]:
+        a = alias.lower().split()
+        if a == low or (a and low and a[-1] == low[-1] and cand.kind == "person"):
+            return True
+        if " ".join(low) in alias.lower() or alias.lower() in " ".join(low):
+            return len(min(alias, name, key=len)) >= 4
+    return False
+
+
+def merge_proposals(
+    article: Article, pm: PartyMap, names: list[str]
+) -> tuple[list[str], list[str], set[int]]:
+    """Add the model's parties to the candidates. Returns (kept, rejected, confirmed indices)."""
+    kept: list[str] = []
+    rejected: list[str] = []
+    confirmed: set[int] = set()
+    for raw in names:
+        surface = _occurrence(article, raw)
+        if surface is None:
+            if raw.strip():
+                rejected.append(raw.strip())
+            continue
+        if surface in kept:
+            continue
+        kept.append(surface)
+        match = [i for i, c in enumerate(pm.candidates) if _same_party(surface, c)]
+        if match:
+            confirmed.add(match[0])
+            continue
+        ids = [s.id for s in article.sentences if surface.lower() in s.text.lower()]
+        pm.candidates.append(
+            PartyCandidate(
+                name=surface,
+                aliases=[surface],
+                kind="unknown",
+                sentence_ids=ids,
+                mentions=len(ids),
+            )
+        )
+        confirmed.add(len(pm.candidates) - 1)
+    return kept, rejected, confirmed
+
+
+# ---------------------------------------------------------------- the task
+
+
+def select_parties(
+    pm: PartyMap, confirmed: set[int], max_parties: int, party: str | None
+) -> list[int]:
+    """Which candidates the model is asked about: the --party match, else the first N,
+    with the ones the model also named ahead of those it did not."""
+    if party:
+        want = party.lower()
+        hits = [
+            i
+            for i, c in enumerate(pm.candidates)
+            if any(want in a.lower() or a.lower() in want for a in [c.name, *c.aliases])
+        ]
+        if not hits:
+            names = ", ".join(c.name for c in pm.candidates[:12])
+            raise InputError(f"no party matching {party!r} in the article (parties: {names})")
+        return hits[:1]
+    order = sorted(
+        range(len(pm.candidates)),
+        key=lambda i: (i not in confirmed or i >= 2 * max_parties, i),
+    )
+    return order[:max_parties]
+
+
+def analyse_stance(
+    article: Article,
+    llm: LLMClient,
+    party: str | None = None,
+    max_parties: int = DEFAULT_MAX_PARTIES,
+) -> StanceResult:
+    pm = analyse_parties(article)
+    spans = quoted_spans(article)
+    det_count = len(pm.candidates)
+    if party and _occurrence(article, party) is None:
+        select_parties(pm, set(), max_parties, party)  # raises InputError when nothing matches
+
+    # 1. central issue + the model's own list of parties (one call over the article)
+    ov = overview_prompt(article, llm.settings.article_budget, llm.model)
+    issue = article.title
+    proposed: list[str] = []
+    try:
+        out = llm.structured(
+            ov.messages, OverviewOutput, ov.schema, max_tokens=ov.max_tokens, schema_name="overview"
+        )
+        if grounded(out.issue, [s.text for s in article.sentences]):
+            issue = normalise_ws(out.issue)
+        proposed = out.parties
+    except ModelOutputError:
+        pass
+    kept, rejected, confirmed = merge_proposals(article, pm, proposed)
+
+    # 2. one small call per selected party
+    chosen = select_parties(pm, confirmed, max_parties, party)
+    result = StanceResult(issue, [], model_proposed=kept, model_rejected=rejected)
+    for idx in chosen:
+        p = _base_party(article, idx, pm, spans)
+        p.source = _source(idx, det_count, confirmed)
+        if not pm.candidates[idx].sentence_ids:
+            result.parties.append(p)
+            continue
+        prompt = party_prompt(article, pm.candidates[idx], issue)
+
+        def problems(o: PartyOutput, shown: list[str] = prompt.shown) -> str | None:
+            bad = check_ids(o.evidence, article, shown).dropped
+            if o.stance not in STANCES:
+                return f"stance must be one of {', '.join(STANCES)}"
+            return f"evidence {bad} are not sentence ids shown" if bad else None
+
+        try:
+            po = llm.structured(
+                prompt.messages,
+                PartyOutput,
+                prompt.schema,
+                check=problems,
+                max_tokens=prompt.max_tokens,
+                schema_name="party",
+            )
+        except ModelOutputError:
+            result.failures += 1
+            result.parties.append(p)
+            continue
+        check = check_ids(po.evidence, article, prompt.shown)
+        result.dropped.extend(check.dropped)
+        shown_text = [article.by_id[i].text for i in prompt.shown]
+        if not p.role and grounded(po.role, shown_text):
+            p.role = normalise_ws(po.role)
+        if grounded(po.position, shown_text, issue):
+            p.position = normalise_ws(po.position)
+        else:
+            result.ungrounded += 1
+        p.stance = po.stance if po.stance in STANCES else "unclear"
+        if check.valid:
+            p.evidence = resolve(check.valid, article)
+        p.analysed = True
+        result.parties.append(p)
+
+    result.others = [
+        _with_source(_base_party(article, i, pm, spans), _source(i, det_count, confirmed))
+        for i in range(len(pm.candidates))
+        if i not in chosen and not party
+    ]
+
+    # 3. disagreements between the analysed parties, each named by a short model call
+    if not party:
+        result.disagreements = find_disagreements(article, pm, chosen)
+        for d in result.disagreements:
+            tp = topic_prompt(article, d.sides[0], d.sides[1])
+            try:
+                to = llm.structured(
+                    tp.messages,
+                    TopicOutput,
+                    tp.schema,
+                    max_tokens=tp.max_tokens,
+                    schema_name="topic",
+                )
+                said = [article.by_id[i].text for side in d.sides for i in side.evidence]
+                if grounded(to.topic, said):
+                    d.topic = normalise_ws(to.topic)
+            except ModelOutputError:
+                pass
+    return result
+
+
+def _source(idx: int, det_count: int, confirmed: set[int]) -> str:
+    if idx >= det_count:
+        return "model"
+    return "both" if idx in confirmed else "deterministic"
+
+
+def _with_source(p: Party, source: str) -> Party:
+    p.source = source
+    return p
+
+
+def dry_run_prompts(
+    article: Article, budget: int, model: str | None, party: str | None, max_parties: int
+) -> list[Prompt]:
+    """The prompts a run would send (per-party ones for the deterministic choice, since the
+    model's proposals are not known without calling it)."""
+    pm = analyse_parties(article)
+    ov = overview_prompt(article, budget, model)
+    chosen = select_parties(pm, set(), max_parties, party)
+    issue = "(the central issue the first call returns)"
+    return [ov, *(party_prompt(article, pm.candidates[i], issue) for i in chosen)]

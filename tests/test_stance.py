@@ -1,0 +1,173 @@
+"""`stance`: deterministic parts without a model, then the real embedded model (marked llm)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.article import load_article, normalise_ws
+from newsdesk.cli import app
+from newsdesk.errors import InputError
+from newsdesk.parties import analyse_parties
+from newsdesk.tasks.stance import (
+    STANCES,
+    find_disagreements,
+    grounded,
+    merge_proposals,
+    own_position,
+    select_parties,
+)
+from tests.conftest import DATA
+
+runner = CliRunner()
+CHENEY = DATA / "basil-cheney-hpo.txt"
+UNREACHABLE = "http://127.0.0.1:9/v1"
+
+
+def index_of(pm, name):  # type: ignore[no-untyped-def]
+    return next(i for i, c in enumerate(pm.candidates) if c.name == name)
+
+
+def test_osaka_disagreement_is_found_with_both_sides(example_article):
+    pm = analyse_parties(example_article)
+    chosen = [
+        index_of(pm, "Donald Trump"),
+        index_of(pm, "Three sources familiar with the state of negotiations"),
+    ]
+    found = find_disagreements(example_article, pm, chosen)
+    assert len(found) == 1
+    d = found[0]
+    sides = {s.party: s.evidence for s in d.sides}
+    assert sides["Donald Trump"] == ["S3"]  # China would restart large purchases
+    assert "S15" in sides["Three sources familiar with the state of negotiations"]  # did not
+    assert "S14" in d.context  # "different ideas of what the two leaders agreed"
+    assert "agricultural" in d.topic
+
+
+def test_no_disagreement_between_parties_that_do_not_speak(example_article):
+    pm = analyse_parties(example_article)
+    assert find_disagreements(example_article, pm, [index_of(pm, "Xi Jinping")]) == []
+
+
+def test_own_position_uses_the_articles_words(example_article):
+    pm = analyse_parties(example_article)
+    trump = pm.candidates[index_of(pm, "Donald Trump")]
+    pos = own_position(example_article, trump, [])
+    assert pos.startswith("China would restart large purchases")
+    xi = pm.candidates[index_of(pm, "Xi Jinping")]
+    assert "agreed to consider purchases" in own_position(example_article, xi, [])
+
+
+def test_grounded_rejects_a_copied_example():
+    said = ["Mr Trump said then that China would restart large purchases of US farm goods."]
+    assert grounded("China would restart large purchases", said)
+    assert not grounded("opposes the closure because customers would drive more", said)
+    assert not grounded("", said)
+
+
+def test_model_names_not_in_the_article_are_rejected(example_article):
+    pm = analyse_parties(example_article)
+    before = len(pm.candidates)
+    kept, rejected, confirmed = merge_proposals(
+        example_article, pm, ["Ana Ruiz", "mr trump", "Chinese telecommunications equipment giant"]
+    )
+    assert rejected == ["Ana Ruiz"]
+    assert "Mr Trump" in kept  # the article's own spelling
+    assert index_of(pm, "Donald Trump") in confirmed
+    added = pm.candidates[before:]
+    assert [c.name for c in added] == ["Chinese telecommunications equipment giant"]
+    assert added[0].sentence_ids == ["S3"]
+
+
+def test_party_filter(example_article):
+    pm = analyse_parties(example_article)
+    assert select_parties(pm, set(), 6, "scissors") == [index_of(pm, "Derek Scissors")]
+    with pytest.raises(InputError, match="no party matching"):
+        select_parties(pm, set(), 6, "Angela Merkel")
+    assert len(select_parties(pm, set(), 3, None)) == 3
+
+
+def test_dry_run_calls_nothing(example_path):
+    result = runner.invoke(
+        app, ["stance", str(example_path), "--dry-run", "--base-url", UNREACHABLE]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("prompt tokens (tiktoken)") == 7  # overview + 6 parties
+    assert "Party: Donald Trump" in result.output
+    assert result.output.index("[S1]") < result.output.rindex("JSON:")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--party", "Angela Merkel"], "no party matching 'Angela Merkel'"),
+        (["--max-parties", "0"], "max-parties"),
+    ],
+)
+def test_bad_options_are_one_line_errors(example_path, args, expected):
+    result = runner.invoke(app, ["stance", str(example_path), *args, "--base-url", UNREACHABLE])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_is_one_line_error(tmp_path):
+    result = runner.invoke(app, ["stance", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- the real model
+
+
+def _check_result(data, article):  # type: ignore[no-untyped-def]
+    flat = normalise_ws(article.text)
+    assert data["central_issue"].strip()
+    assert data["parties"]
+    for p in data["parties"] + data["other_parties"]:
+        for name in [p["name"], *p["aliases"]]:
+            assert name in flat, f"party name {name!r} is not in the article"
+        assert p["stance"] in STANCES
+        for c in p["evidence"]:
+            assert article.by_id[c["id"]].text == c["text"]
+        for q in p["quotes"]:
+            assert normalise_ws(article.text[q["start"] : q["end"]]).rstrip(",") == q["text"]
+            assert q["text"] in article.by_id[q["id"]].text
+        for c in p["claims_by_others"]:
+            assert c["by"] != p["name"] and article.by_id[c["id"]].text == c["text"]
+    for d in data["disagreements"]:
+        assert len(d["sides"]) == 2
+        for side in d["sides"]:
+            assert side["evidence"] and all(i in article.by_id for i in side["evidence"])
+    assert not any(n.lower() not in flat.lower() for n in data["model_proposed"])
+
+
+@pytest.mark.llm
+def test_cli_json_one_party(example_path, example_article):
+    result = runner.invoke(app, ["stance", str(example_path), "--party", "Scissors", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [p["name"] for p in data["parties"]] == ["Derek Scissors"]
+    scissors = data["parties"][0]
+    assert scissors["analysed"] is True
+    assert {q["id"] for q in scissors["quotes"]} >= {"S9", "S10", "S12", "S13"}
+    assert scissors["claims_by_others"] == []
+    assert set(data) >= {"central_issue", "parties", "disagreements", "usage"}
+    assert data["usage"]["calls"] >= 2
+    _check_result(data, example_article)
+
+
+@pytest.mark.llm
+def test_second_article_two_parties(llm):
+    from newsdesk.tasks.stance import analyse_stance
+
+    article = load_article(CHENEY)
+    result = analyse_stance(article, llm, max_parties=2)
+    data = result.to_dict()
+    _check_result(data, article)
+    names = [p["name"] for p in data["parties"]]
+    assert "Mary Cheney" in names and "Liz Cheney" in names
+    mary = next(p for p in data["parties"] if p["name"] == "Mary Cheney")
+    assert any("dead wrong" in q["text"] for q in mary["quotes"])
