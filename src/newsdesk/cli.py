@@ -9,8 +9,8 @@ from newsdesk.commands.ask import ask
 from newsdesk.commands.cache import cache_app
 from newsdesk.commands.chunk import chunk
 from newsdesk.commands.doctor import doctor
-from newsdesk.commands.stance import stance
 from newsdesk.commands.eval import eval_cmd
+from newsdesk.commands.stance import stance
 
 app = typer.Typer(
     name="newsdesk",
@@ -41,8 +41,8 @@ def _root(
 app.command()(ask)
 app.command()(chunk)
 app.command()(doctor)
-app.command()(stance)
 app.command(name="eval")(eval_cmd)
+app.command()(stance)
 app.add_typer(cache_app, name="cache")
 
 
