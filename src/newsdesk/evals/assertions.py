@@ -75,6 +75,7 @@ class EvalContext:
             "result": task.result if task else {},
             "citations": [c.to_dict() for c in task.citations] if task else [],
             "dropped": list(task.dropped) if task else [],
+            "invalid": list(task.invalid) if task else [],
             "article": task.article.text if task else "",
             "latency_ms": self.latency_ms,
             "cached": self.cached,
@@ -425,8 +426,8 @@ def _cites_valid(output: str, spec: AssertionSpec, ctx: EvalContext) -> Grade:
     if task is None:
         return _ok(False, "this task produced no citations to check")
     problems: list[str] = []
-    if task.dropped:
-        problems.append(f"invented or unshown ids {task.dropped}")
+    if task.invalid:
+        problems.append(f"invented or unshown ids {task.invalid}")
     article = task.article
     for c in task.citations:
         sentence = article.by_id.get(c.id)

@@ -288,6 +288,8 @@ class _Parser:
                 return path.name
             raise self.error(line, f"prompt template {ident!r} not found")
         name = f"{ident}.j2"
+        if ident in KNOWN_TASKS:
+            return name  # a task's own prompt(s): stance and brief use several templates
         if not (prompts_dir() / name).is_file():
             raise self.error(line, f"prompt template {ident!r} not found in {prompts_dir()}")
         return name

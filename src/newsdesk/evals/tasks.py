@@ -35,7 +35,8 @@ class TaskOutput:
     article: Article
     result: dict[str, Any] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # ids the task discarded, for any reason
+    invalid: list[str] = field(default_factory=list)  # ids that were not real, shown sentences
     abstained: bool | None = None  # None: the task has no notion of abstaining
     parties: list[dict[str, Any]] | None = None
 
@@ -92,12 +93,20 @@ def _ask(article: Article, variables: dict[str, Any], llm: LLMClient, template: 
     from newsdesk.tasks.ask import ask
 
     result = _call(ask, "ask", template, article, str(variables["question"]), llm)
+    # A non-answer's citations are discarded even when they are real ids: only unknown ids
+    # count as invalid there (the schema already limits ids to the sentences shown).
+    invalid = (
+        list(result.dropped)
+        if result.answerable
+        else [i for i in result.dropped if i not in article.by_id]
+    )
     return TaskOutput(
         output=result.answer,
         article=article,
         result=result.to_dict(),
         citations=list(result.citations),
         dropped=list(result.dropped),
+        invalid=invalid,
         abstained=not result.answerable,
     )
 
@@ -118,6 +127,7 @@ def _generic(task: str, result: Any, article: Article, text: str | None = None) 
         result=data,
         citations=citations,
         dropped=dropped,
+        invalid=dropped,
         parties=parties,
     )
 
