@@ -1,0 +1,402 @@
+"""`newsdesk brief`: grounding, rendering (Markdown, HTML, JSON), safety, and one real-model run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.article import Article, parse_article
+from newsdesk.cli import app
+from newsdesk.tasks.brief import (
+    ArticleBrief,
+    Briefing,
+    DebateOut,
+    PartiesOut,
+    PartyOut,
+    PointOut,
+    PointsOut,
+    build_prompts,
+    find_unknowns,
+    grounded,
+    interpret_debate,
+    interpret_parties,
+    interpret_points,
+    party_candidates,
+)
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+VOID = {"meta", "link", "br", "hr", "img", "input", "col", "area", "base", "wbr", "source"}
+HOSTILE = (
+    "Officials said the <script>document.body.setAttribute('data-pwned','1')</script> plan "
+    "would pass.\n\n"
+    "A source said <img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"> "
+    "nothing was agreed.\n\n"
+    'Click <a href="javascript:alert(1)">here</a> or [see](http://evil.example/x.png) '
+    "for **more** [S9].\n\n"
+    "The ministry denied the report.\n"
+)
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def rule_brief(article: Article, outputs: dict | None = None) -> Briefing:
+    """A briefing built without a model (every model output missing or as given)."""
+    outputs = outputs or {}
+    _, candidates, _ = build_prompts(article, 1200)
+    shown = [s.id for s in article.sentences]
+    rejected: list[str] = []
+    headline, points = interpret_points(outputs.get("points"), article, shown, 1, rejected)
+    parties = interpret_parties(outputs.get("parties"), candidates, article, shown, 1, rejected)
+    unknowns = find_unknowns(article, candidates, 1)
+    disagreements, questions = interpret_debate(
+        outputs.get("debate"), article, shown, 1, parties, unknowns, rejected
+    )
+    b = ArticleBrief(
+        1,
+        article.source,
+        headline,
+        points,
+        parties,
+        disagreements,
+        unknowns,
+        questions,
+        list(article.sentences),
+        shown,
+        rejected,
+    )
+    return Briefing([b], None, "test")
+
+
+class Structure(HTMLParser):
+    """Checks that tags balance and collects what could load or run something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.scripts = 0
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        for name, value in attrs:
+            if name == "id":
+                self.ids.add(value or "")
+            if name == "href":
+                self.hrefs.append(value or "")
+            if name == "src":
+                self.srcs.append(value or "")
+            if name.startswith("on"):
+                self.handlers.append(name)
+        if tag == "script":
+            self.scripts += 1
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+
+
+def check_html(page: str) -> Structure:
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    p = Structure()
+    p.feed(page)
+    p.close()
+    assert not p.errors, p.errors[:5]
+    assert p.stack == [], p.stack
+    assert p.scripts == 0 and not p.handlers
+    for url in p.hrefs + p.srcs:
+        assert not url.lower().startswith(("http:", "https:", "//", "javascript:")), url
+    for href in p.hrefs:  # every citation link lands on a sentence of the page
+        assert href.startswith("#") and href[1:] in p.ids, href
+    return p
+
+
+def screenshot(page: Path, tmp_path: Path) -> Path:
+    png = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            "--window-size=1200,1600",
+            page.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return png
+
+
+# ---------------------------------------------------------------- pure parts
+
+
+def test_grounding_rejects_invented_and_copied_text(example_article):
+    art = example_article
+    s7 = art.by_id["S7"].text
+    assert grounded("The US demands that China protect intellectual property.", [s7])
+    assert not grounded("China's talks are a win for China's interests.", [s7])
+    out = PointsOut(
+        headline="Council passes budget as union threatens strike",
+        points=[
+            PointOut(cites=["S7"], text="The US demands China protect intellectual property."),
+            PointOut(cites=["S2"], text="The mayor said taxes would not rise."),  # copied
+            PointOut(cites=["S99"], text="Invented."),
+        ],
+    )
+    rejected: list[str] = []
+    shown = [s.id for s in art.sentences]
+    headline, points = interpret_points(out, art, shown, 1, rejected)
+    assert headline.origin == "extract" and "Council" not in headline.text
+    by_origin = {p.citations[0].id: p.origin for p in points}
+    assert by_origin["S7"] == "model"
+    assert by_origin["S2"] == "extract"  # the model's text failed: the sentence itself
+    assert all(p.citations[0].id in art.by_id for p in points)
+    assert "The mayor said taxes would not rise." in rejected
+
+
+def test_parties_positions_are_checked_and_unknowns_found(example_article):
+    art = example_article
+    cands = party_candidates(art)
+    names = {c.name for c in cands}
+    assert {"Donald Trump", "Xi Jinping"} <= names
+    shown = [s.id for s in art.sentences]
+    out = PartiesOut(
+        parties=[
+            PartyOut(name="Donald Trump", role="", position="Backs the budget.", cites=["S3"]),
+        ]
+    )
+    views = interpret_parties(out, cands, art, shown, 1, rejected := [])
+    trump = next(v for v in views if v.name == "Donald Trump")
+    assert trump.position.origin == "extract" and "Backs the budget." in rejected
+    for v in views:  # every party name occurs in the article, every position cites it
+        assert v.name.split()[-1] in art.text
+        assert v.position.citations
+    unknowns = find_unknowns(art, cands, 1)
+    kinds = {u.kind for u in unknowns}
+    assert "anonymous source" in kinds and len(kinds) >= 2
+    assert any(u.statement.citations[0].id == "S15" for u in unknowns)  # three sources...
+
+
+def test_questions_and_disagreements_fall_back_to_rules(example_article):
+    art = example_article
+    shown = [s.id for s in art.sentences]
+    out = DebateOut(
+        disagreements=[{"text": "The mayor's office denies it.", "cites": ["S5", "S6"]}],
+        questions=["Will the state withhold the $20 million grant?", "What did Xi agree to?"],
+    )
+    views = interpret_parties(None, party_candidates(art), art, shown, 1, [])
+    unknowns = find_unknowns(art, party_candidates(art), 1)
+    dis, qs = interpret_debate(out, art, shown, 1, views, unknowns, [])
+    assert len(qs) == 3 and all(q.text.endswith("?") for q in qs)
+    assert "What did Xi agree to?" in [q.text for q in qs]
+    assert not any("grant" in q.text for q in qs)
+    assert dis and all(d.origin == "rule" for d in dis)
+    assert any(d.citations[0].id == "S14" for d in dis)  # "different ideas of what ... agreed"
+
+
+def test_calls_share_the_article_prefix(example_article):
+    _, _, prompts = build_prompts(example_article, 1200)
+    texts = [p.messages[0]["content"] for p in prompts]
+    assert [p.name for p in prompts] == ["points", "parties", "debate"]
+    end = texts[0].index("</article>", texts[0].index("[S1] WASHINGTON")) + len("</article>")
+    assert all(t[:end] == texts[0][:end] for t in texts)
+    assert all(len(t) - end < 400 for t in texts)  # only a short task line differs
+
+
+def test_hostile_article_html_is_inert(tmp_path):
+    art = parse_article(HOSTILE, "hostile.txt")
+    page = tmp_path / "hostile.html"
+    from newsdesk.render.html import render_html
+    from newsdesk.render.markdown import render_markdown
+
+    page.write_text(render_html(rule_brief(art)), encoding="utf-8")
+    html = page.read_text()
+    check_html(html)
+    assert "&lt;script&gt;" in html and "Content-Security-Policy" in html
+    from markdown_it import MarkdownIt
+
+    md = render_markdown(rule_brief(art))
+    as_html = MarkdownIt("commonmark").render(md)  # raw HTML and links allowed, as on GitHub
+    assert "&lt;script&gt;" in as_html
+    for bad in ("<script", "<img", "<a ", ' href="', "<strong>more"):
+        assert bad not in as_html, bad
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    dom = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'p'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "<body>" in dom and 'data-pwned="1"' not in dom  # nothing in the page ran
+
+
+def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):
+    from newsdesk.atomic import write_atomic
+    from newsdesk.errors import InputError
+
+    target = tmp_path / "out.md"
+    write_atomic(target, "one")
+    write_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.md"]
+    with pytest.raises(InputError):
+        write_atomic(tmp_path / "missing" / "x.md", "x")
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [("brief.txt", "unknown suffix"), ("nodir/brief.md", "does not exist"), (".", "directory")],
+)
+def test_bad_output_is_one_line_error_before_any_call(example_path, tmp_path, out, expected):
+    target = out if out == "." else str(tmp_path / out)
+    # An unreachable endpoint proves no call is made: a call would fail with exit 3.
+    r = run("brief", str(example_path), "-o", target, "--base-url", "http://127.0.0.1:9/v1")
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
+
+
+def test_missing_article_is_one_line_error(tmp_path):
+    r = run("brief", str(tmp_path / "nope.txt"), "--base-url", "http://127.0.0.1:9/v1")
+    assert r.exit_code == 2 and "no such file" in r.output and "Traceback" not in r.output
+
+
+def test_dry_run_shows_every_prompt(example_path):
+    r = run("brief", str(example_path), "--dry-run", "--base-url", "http://127.0.0.1:9/v1")
+    assert r.exit_code == 0, r.output
+    assert r.output.count("prompt tokens (tiktoken)") == 3
+    assert r.output.count("[S16] One of the sources said") == 3
+
+
+# ---------------------------------------------------------------- the real model
+
+
+@pytest.fixture(scope="module")
+def briefed(tmp_path_factory, example_path):  # type: ignore[no-untyped-def]
+    """One real brief of the example article (the model runs once; later formats hit the cache)."""
+    out = tmp_path_factory.mktemp("brief")
+    r = run("brief", str(example_path), "-o", str(out / "b.json"))
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.mark.llm
+def test_real_brief_json_validates_and_citations_exist(briefed, example_article):
+    import jsonschema
+
+    from newsdesk.render.jsonout import briefing_json_schema, validate_briefing
+
+    data = json.loads((briefed / "b.json").read_text())
+    jsonschema.validate(data, briefing_json_schema())
+    validate_briefing(data)
+    art = data["articles"][0]
+    assert art["key_points"] and len(art["questions"]) == 3 and art["parties"]
+    statements = [
+        art["headline"],
+        *art["key_points"],
+        *art["disagreements"],
+        *art["unknowns"],
+        *art["questions"],
+        *(p["position"] for p in art["parties"]),
+    ]
+    cited = 0
+    for st in statements:
+        assert st["text"].strip()
+        for c in st["citations"]:
+            s = example_article.by_id[c["id"]]  # KeyError = an invented citation
+            assert c["text"] == s.text and (c["start"], c["end"]) == (s.start, s.end)
+            cited += 1
+    assert cited >= 5
+    for p in art["parties"]:
+        assert any(alias in example_article.text for alias in p["aliases"])
+    assert data["usage"]["calls"] >= 3
+
+
+@pytest.mark.llm
+def test_real_brief_html_markdown_and_terminal(briefed, example_path, example_article, tmp_path):
+    page = briefed / "b.html"
+    r = run("brief", str(example_path), "-o", str(page))
+    assert r.exit_code == 0, r.output
+    html = page.read_text(encoding="utf-8")
+    parsed = check_html(html)
+    assert "http://" not in html and "https://" not in html  # no external URL at all
+    assert {s.id for s in example_article.sentences} <= parsed.ids  # the article text is shown
+    assert any(h.startswith("#S") for h in parsed.hrefs)
+
+    md_path = briefed / "b.md"
+    r = run("brief", str(example_path), "-o", str(md_path))
+    assert r.exit_code == 0, r.output
+    md = md_path.read_text()
+    for heading in ("Key points", "Who is who", "Unknown or unconfirmed", "Questions to ask next"):
+        assert heading in md
+    import re
+
+    labels = set(re.findall(r"\\\[(S\d+)", md))
+    assert labels and labels <= set(example_article.by_id)
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console(record=True, width=100)
+    console.print(Markdown(md))
+    shown = console.export_text()
+    assert "Key points" in shown and "\\[" not in shown and "[S" in shown
+
+    r = run("brief", str(example_path))  # no -o: Markdown rendered to the terminal
+    assert r.exit_code == 0 and "Questions to ask next" in r.output
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    png = screenshot(page, tmp_path)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a rendered, non-blank page
+
+
+@pytest.mark.llm
+def test_real_brief_of_two_articles_has_sections_and_synthesis(briefed, example_path):
+    # The same article twice: its three calls come from the cache; only the synthesis is new.
+    page = briefed / "two.html"
+    r = run("brief", str(example_path), str(example_path), "-o", str(page), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [a["index"] for a in data["articles"]] == [1, 2]
+    assert data["synthesis"] is not None
+    for st in data["synthesis"]["points"] + data["synthesis"]["shared_parties"]:
+        assert {c["article"] for c in st["citations"]} <= {1, 2}
+    parsed = check_html(page.read_text(encoding="utf-8"))
+    assert {"a1-S1", "a2-S1", "synthesis"} <= parsed.ids
