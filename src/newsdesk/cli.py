@@ -6,6 +6,7 @@ import typer
 
 from newsdesk import __version__
 from newsdesk.commands.ask import ask
+from newsdesk.commands.brief import brief
 from newsdesk.commands.cache import cache_app
 from newsdesk.commands.chunk import chunk
 from newsdesk.commands.doctor import doctor
@@ -39,6 +40,7 @@ def _root(
 
 
 app.command()(ask)
+app.command()(brief)
 app.command()(chunk)
 app.command()(doctor)
 app.command(name="eval")(eval_cmd)
