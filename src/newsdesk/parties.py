@@ -118,6 +118,7 @@ _DEMONYMS = frozenset(
     cuban venezuelan vietnamese english irish
     scottish welsh dutch swedish polish greek muslim christian jewish catholic""".split()
 )
+_PLATFORMS = frozenset("Twitter Facebook Instagram YouTube TikTok Telegram WhatsApp".split())
 _PLACE_HEADS = frozenset("city county province district region valley bay coast".split())
 _LOCATIVE = frozenset("in at near across throughout outside inside around into via".split())
 _GROUP_NOUNS = (
@@ -167,7 +168,7 @@ _GROUP = re.compile(
     rf"(?P<head>{_GROUP_NOUNS}|Republicans|Democrats)\b"
 )
 _LOWER_GROUP = re.compile(
-    rf"\b(?P<mods>(?:(?:[A-Za-z][a-z-]+|[A-Z]{{2,5}})\s+){{1,2}})(?P<head>{_GROUP_NOUNS})\b"
+    rf"\b(?P<mods>(?:(?:[A-Za-z][a-z-]+|[A-Z]{{2,5}})\s+){{1,3}})(?P<head>{_GROUP_NOUNS})\b"
 )
 _ADMIN = re.compile(r"\b(?:the\s+)?(?P<who>[A-Z][\w-]+(?:['’]s)?)\s+administration\b")
 _PRONOUN_SPEAKER = re.compile(
@@ -415,9 +416,11 @@ def _sentence_mentions(s: Sentence, lower_words: set[str]) -> list[Mention]:
         end = m.end("head")
         if not free(start, end) or (mods[0][0].isupper() and not mods[0].isupper() and start):
             continue
-        words = [*mods, m.group("head")]
-        key = "group:" + " ".join(_singular(w) for w in words)
-        add(Mention(text[start:end], s.id, start, end, GROUP, key, weak=start > 0))
+        head = m.group("head").lower()
+        head = "companies" if head in ("firms", "giants") else head  # "tech giants" = companies
+        key = "group:" + " ".join(_singular(w) for w in [*mods, head])
+        weak = start > 0 and s.index > 1  # the lead sentence names what the story is about
+        add(Mention(text[start:end], s.id, start, end, GROUP, key, weak=weak))
 
     words = re.findall(r"[A-Za-z][\w'’-]{3,}", text)
     headline = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
@@ -466,6 +469,14 @@ def _emit_run(text, s, tokens, offset, free, add, lower_words) -> None:  # type:
         ):
             tokens = tokens[:i]
             break
+    # "the WikiLeaks Twitter account": the account's owner and the platform, not one name
+    if len(tokens) > 1 and tokens[-1] in _PLATFORMS:
+        at = text.find(" ".join(tokens), offset)
+        after = text[at + len(" ".join(tokens)) :].split()[:1] if at >= 0 else []
+        if after and after[0][:1].islower():
+            _emit_run(text, s, tokens[:-1], offset, free, add, lower_words)
+            _emit_run(text, s, tokens[-1:], at + len(" ".join(tokens[:-1])), free, add, lower_words)
+            return
     role, name, titled = _split_title(tokens)
     surface = " ".join(tokens)
     start = text.find(surface, offset)
