@@ -117,8 +117,8 @@ def eval_cmd(
 
             for g in report.groups():
                 if not g.passed:
-                    console.print(f"FAILED {g.description} · {g.prompt} · {g.provider}")
-            console.print(summary_line(report))
+                    typer.echo(f"FAILED {g.description} · {g.prompt} · {g.provider}")
+            typer.echo(summary_line(report))
         else:
             print_table(console, report)
         if json_file:

@@ -95,6 +95,10 @@ def print_table(console: Console, report: RunReport, details: bool = True) -> No
                 console.print(f"{tag}[dim]output: {escape(_short(r.output, 160))}[/]")
     for note in report.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
+    metrics = report.summary()["metrics"]
+    if metrics:
+        shown = ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in sorted(metrics.items()))
+        console.print(f"metrics: {escape(shown)}")
     console.print(summary_line(report))
 
 

@@ -158,13 +158,46 @@ def _summarize(
 def _stance(
     article: Article, variables: dict[str, Any], llm: LLMClient, template: str
 ) -> TaskOutput:
+    """Output: the stance result as JSON. Parties: those analysed plus the others found."""
     from newsdesk.tasks import stance as mod
 
-    result = _call(mod.analyse_stance, "stance", template, article, llm)
-    return _generic("stance", result, article)
+    kwargs: dict[str, Any] = {}
+    if variables.get("party"):
+        kwargs["party"] = str(variables["party"])
+    if variables.get("max_parties"):
+        kwargs["max_parties"] = int(variables["max_parties"])
+    result = _call(mod.analyse_stance, "stance", template, article, llm, **kwargs)
+    out = _generic("stance", result, article)
+    out.parties = [p.to_dict() for p in [*result.parties, *result.others]]
+    cited = {c.id: c for p in result.parties for c in p.evidence}
+    out.citations = sorted(cited.values(), key=lambda c: int(c.id[1:]))
+    return out
 
 
-ADAPTERS: dict[str, Adapter] = {"ask": _ask, "summarize": _summarize, "stance": _stance}
+def _brief(
+    article: Article, variables: dict[str, Any], llm: LLMClient, template: str
+) -> TaskOutput:
+    """Output: the one-article briefing as JSON; citations: every sentence it cites."""
+    from newsdesk.citations import resolve
+    from newsdesk.tasks import brief as mod
+
+    result = _call(mod.brief, "brief", template, [article], llm)
+    out = _generic("brief", result, article)
+    ids: set[str] = set()
+    for a in result.articles:
+        ids |= set(a.cited_ids())
+    out.citations = resolve(ids, article)
+    out.invalid = [i for i in ids if i not in article.by_id]
+    out.parties = [p.to_dict() for a in result.articles for p in a.parties]
+    return out
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "ask": _ask,
+    "summarize": _summarize,
+    "stance": _stance,
+    "brief": _brief,
+}
 
 
 def available(task: str) -> bool:

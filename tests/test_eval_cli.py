@@ -1,0 +1,181 @@
+"""`newsdesk eval` through the CLI: the project's own suite and the runner end to end on the
+embedded model, exit codes 0/1/2, --compare, and an unreachable endpoint."""
+
+from __future__ import annotations
+
+import json
+import socket
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+from newsdesk.evals.report import to_json
+from newsdesk.evals.runner import AssertionResult, CaseResult, RunReport
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES = sorted((ROOT / "prompts" / "tests").glob("*.yaml"))
+PANDHER = ROOT / "tests" / "data" / "newsqa-pandher.txt"
+runner = CliRunner()
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["eval", *args])
+
+
+def one_line_error(result, code: int = 2) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == code, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return str(lines[0])
+
+
+@pytest.mark.llm
+def test_project_suite_passes_on_the_embedded_model(tmp_path):
+    """prompts/tests/*.yaml is newsdesk's own regression suite: a prompt change that breaks a
+    case fails CI here."""
+    assert SUITES, "prompts/tests/ has no suite"
+    junit, report = tmp_path / "own.xml", tmp_path / "own.json"
+    result = run(*map(str, SUITES), "--junit", str(junit), "--json", str(report))
+    assert result.exit_code == 0, result.output
+    root = ET.parse(junit).getroot()
+    assert int(root.get("tests", "0")) >= 5 and root.get("failures") == "0"
+    data = json.loads(report.read_text())
+    assert data["passed"] and data["summary"]["errors"] == 0
+
+
+SUITE = f"""\
+description: runner end to end
+prompts: [ask]
+providers:
+  - id: embedded
+    config: {{temperature: 0, seed: 7, deterministic: true}}
+tests:
+  - description: unanswerable, with a check that must fail
+    vars:
+      article: {PANDHER}
+      question: What is the capital of Australia?
+    assert:
+      - type: cites-valid
+      - type: contains
+        value: this text is in no answer
+      - type: llm-rubric
+        value: Says that the article does not give the answer.
+        provider: embedded
+        weight: 0
+"""
+
+
+@pytest.mark.llm
+def test_runner_end_to_end_on_the_embedded_model(tmp_path):
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(SUITE)
+    out = {k: tmp_path / f"out.{k}" for k in ("json", "xml", "html")}
+    args = [str(suite), "--repeat", "2", "--json", str(out["json"]), "--junit", str(out["xml"])]
+    result = run(*args, "-o", str(out["html"]))
+    assert result.exit_code == 1, result.output  # the `contains` check fails
+    assert "this text is in no answer" in result.output
+    data = json.loads(out["json"].read_text())
+    assert len(data["results"]) == 2 and data["groups"][0]["pass_rate"] == 0.0
+    for r in data["results"]:
+        by_type = {a["type"]: a for a in r["asserts"]}
+        assert by_type["cites-valid"]["passed"] and not by_type["contains"]["passed"]
+        assert by_type["llm-rubric"]["reason"].startswith("graded by"), by_type["llm-rubric"]
+    root = ET.parse(out["xml"]).getroot()
+    assert root.get("failures") == "1"
+    assert "unanswerable, with a check that must fail" in out["html"].read_text()
+    # the same run again is served from the shared response cache
+    again = run(*args)
+    assert again.exit_code == 1
+    calls = json.loads(out["json"].read_text())["summary"]
+    assert calls["cache_hits"] == calls["calls"] >= 2, calls
+
+
+def test_bad_suite_is_one_line_with_the_line_number(tmp_path):
+    suite = tmp_path / "bad.yaml"
+    suite.write_text(
+        "prompts: [ask]\ntests:\n  - vars: {question: q, article: x y}\n"
+        "    assert:\n      - type: containz\n        value: a\n"
+    )
+    line = one_line_error(run(str(suite)))
+    assert f"{suite}:5:" in line and "unknown assertion type 'containz'" in line
+    assert "did you mean 'contains'" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give one or more suite files"),
+        (["--repeat", "0", "SUITE"], "--repeat"),
+        (["--max-concurrency", "0", "SUITE"], "--max-concurrency"),
+        (["--json", "/nonexistent-dir/x.json", "SUITE"], "does not exist"),
+        (["--compare", "A.json", "B.json", "SUITE"], "runs no suite"),
+        (["--filter", "matches-nothing-at-all", "SUITE"], "matches no test"),
+        (["missing.yaml"], "no such suite file"),
+    ],
+)
+def test_bad_flags_exit_2(tmp_path, args, message):  # type: ignore[no-untyped-def]
+    suite = tmp_path / "ok.yaml"
+    suite.write_text(
+        "prompts: [ask]\ntests:\n  - vars: {question: q, article: Some text here.}\n"
+        "    assert: [{type: abstains}]\n"
+    )
+    line = one_line_error(run(*[str(suite) if a == "SUITE" else a for a in args]))
+    assert message in line
+
+
+def _report(path: Path, statuses: dict[str, bool]) -> Path:
+    results = [
+        CaseResult(
+            case_id=f"s.yaml::{d}",
+            suite="s.yaml",
+            test_index=i,
+            description=d,
+            prompt="ask",
+            provider="embedded",
+            repeat=0,
+            passed=ok,
+            score=float(ok),
+            asserts=[AssertionResult("contains", ok, float(ok), "r")],
+        )
+        for i, (d, ok) in enumerate(statuses.items(), start=1)
+    ]
+    rep = RunReport(["s.yaml"], "s", "2026-01-01T00:00:00+00:00", 1.0, results)
+    path.write_text(to_json(rep))
+    return path
+
+
+def test_compare_cli(tmp_path):
+    a = _report(tmp_path / "a.json", {"kept": True, "regressed": True, "fixed": False})
+    b = _report(tmp_path / "b.json", {"kept": True, "regressed": False, "fixed": True})
+    result = run("--compare", str(a), str(b))
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert out.index("New failures") < out.index("Fixed")
+    assert "regressed" in out.split("Fixed")[0]
+    assert run("--compare", str(a), str(a)).exit_code == 0
+    (tmp_path / "junk.json").write_text("{not json")
+    assert "not a newsdesk eval JSON report" in one_line_error(
+        run("--compare", str(a), str(tmp_path / "junk.json"))
+    )
+
+
+def test_unreachable_endpoint_is_a_case_error_not_a_crash(tmp_path):
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    suite = tmp_path / "remote.yaml"
+    suite.write_text(
+        "prompts: [ask]\nproviders:\n  - id: openai:some-model\n"
+        f"    config: {{base_url: 'http://127.0.0.1:{port}/v1', max_retries: 0}}\n"
+        "tests:\n  - vars: {question: q, article: Some text here.}\n"
+        "    assert: [{type: abstains}]\n"
+    )
+    report = tmp_path / "r.json"
+    result = run(str(suite), "--no-cache", "--json", str(report))
+    assert result.exit_code == 1, result.output
+    (case,) = json.loads(report.read_text())["results"]
+    assert case["status"] == "error" and "unreachable" in case["error"]
