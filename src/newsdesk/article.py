@@ -226,12 +226,15 @@ _ATTRIBUTION = re.compile(
 
 _CLOSERS = "\"'”’)]"
 _OPENERS = "\"'“‘(["
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+# A run of terminal punctuation is matched from its first mark only, and possessively: a
+# 2 MB line of dots would otherwise be rescanned from every position (quadratic, a hang).
+_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s)")
 _BLANK_LINE = re.compile(r"(?:\r\n?|\n)[^\S\r\n]*(?:\r\n?|\n)\s*")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _BULLET = re.compile(r"[-*•·–—]\s|\d{1,2}[.)]\s")
 _LIST_NUMBER = re.compile(r"\s*\(?\d{1,3}[.)]\s*")
 # "AUGUSTA, Me." / "ST. PAUL, Minn." before a dash or "(AP)": the paragraph opens with a dateline
+_DATELINE_MAX = 80  # "ST. PAUL, Minn." and the like: a dateline is a few words
 _DATELINE = re.compile(r"\s*[A-Z][A-Z.'’ /-]*[A-Z],(?:\s+[A-Z][A-Za-z]*\.?)+")
 
 
@@ -358,7 +361,11 @@ def _is_boundary(text: str, punct_at: int, cut: int, para_start: int, limit: int
                 0 < len(part) <= 3 for part in word.strip(".").split(".")
             )
             abbreviation = low in _ABBREVIATIONS and (capital or low in ("etc", "al"))
-            if following in "—–-(" and _DATELINE.fullmatch(text, para_start, cut):
+            if (
+                following in "—–-("
+                and cut - para_start <= _DATELINE_MAX  # bounded: no rescans of a long paragraph
+                and _DATELINE.fullmatch(text, para_start, cut)
+            ):
                 return False
             if initial or dotted or abbreviation:
                 return _opens_clearly(following, nword)

@@ -1,0 +1,257 @@
+"""Hostile text: the loader, segmenter, chunker and citation parser never crash, never hang, and
+sentence spans always index the original text exactly."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsdesk.article import (
+    Article,
+    boilerplate_start,
+    decode_article_bytes,
+    normalise_ws,
+    parse_article,
+    segment,
+)
+from newsdesk.chunking import chunk_article
+from newsdesk.citations import check_ids, parse_ids, resolve
+from newsdesk.errors import InputError
+
+# Pieces that stress the segmenter's rules, mixed with arbitrary Unicode.
+PIECES = [
+    ". ",
+    "... ",
+    "?! ",
+    "! ",
+    "? ",
+    "…",
+    "Mr. ",
+    "Dr ",
+    "U.S. ",
+    "p.m. ",
+    "No. 1 ",
+    "US$300 ",
+    "3.5 ",
+    '"',
+    "“",
+    "”",
+    "'",
+    "’",
+    "(",
+    ")",
+    "[S3]",
+    "[S999]",
+    "</article>",
+    "<article>",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\f",
+    "\v",
+    "\x00",
+    "\x1b[31m",
+    "\u2028",
+    "\u2029",
+    "\u00a0",
+    "\u200b",
+    "\u202e",  # right-to-left override
+    "\ufeff",
+    "שלום עולם. ",  # Hebrew
+    "مرحبا بالعالم. ",  # Arabic
+    "😀",
+    "👩‍👩‍👧",
+    "🇺🇸 ",
+    "e\u0301",  # combining accent
+    "AUGUSTA, Me. — ",
+    "3. ",
+    "REUTERS",
+    "SEE OPINION",
+    "(Reporting by A; Editing by B)",
+    " - Reuters",
+    "The ",
+    "He said. ",
+    "word ",
+]
+
+text_strategy = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=30)), max_size=60).map(
+    "".join
+)
+
+# "²" is isdigit() but not a decimal: see the xfail below; the rest of the space is fuzzed.
+no_other_digits = st.text(alphabet=st.characters(exclude_categories=("No",)), max_size=30)
+cited_text = no_other_digits | st.sampled_from(
+    ["S1", "[S2]", "s3", "S999", "S01", "7", "S1, S2", "[S3][S4]", "S1.5"]
+)
+
+
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def no_body_text(text: str) -> bool:
+    return not any(ch.isalnum() for ch in text[: boilerplate_start(text)])
+
+
+def check_spans(article: Article) -> None:
+    text = article.text
+    prev_end = 0
+    for i, s in enumerate(article.sentences, start=1):
+        assert s.id == f"S{i}" and s.index == i
+        assert 0 <= prev_end <= s.start < s.end <= len(text)
+        piece = text[s.start : s.end]
+        assert piece == piece.strip()  # trimmed: starts and ends on visible text
+        assert normalise_ws(piece) == s.text
+        assert any(ch.isalnum() for ch in s.text)
+        prev_end = s.end
+    paragraphs = [s.paragraph for s in article.sentences]
+    assert paragraphs == sorted(paragraphs)
+
+
+@FUZZ
+@given(text_strategy)
+def test_parse_article_spans_index_the_text(text):
+    try:
+        article = parse_article(text, "fuzz")
+    except InputError as exc:
+        assert "no sentences" in str(exc)
+        assert no_body_text(text)  # nothing with letters or digits was silently dropped
+        return
+    check_spans(article)
+    assert article.numbered().count("\n") == len(article.sentences) - 1
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_any_unicode_segments_or_refuses_cleanly(text):
+    try:
+        check_spans(parse_article(text))
+    except InputError:
+        assert no_body_text(text)
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_decoding_bytes_is_text_or_a_one_line_input_error(data):
+    try:
+        text = decode_article_bytes(data, "fuzz.txt")
+    except InputError as exc:
+        msg = str(exc)
+        assert "\n" not in msg and msg.startswith("fuzz.txt: ")
+        return
+    assert isinstance(text, str) and text.strip()
+    with contextlib.suppress(InputError):
+        check_spans(parse_article(text))
+
+
+@FUZZ
+@given(text_strategy, st.integers(min_value=8, max_value=80), st.integers(0, 3))
+def test_chunks_cover_every_sentence_within_the_limit(text, max_tokens, overlap):
+    try:
+        article = parse_article(text)
+    except InputError:
+        return
+    chunks = chunk_article(article, max_tokens=max_tokens, overlap=overlap)
+    covered = [sid for c in chunks for sid in c.sentence_ids]
+    assert set(covered) == set(article.by_id)
+    if overlap == 0:
+        assert covered == [s.id for s in article.sentences]
+    for c in chunks:
+        assert c.split or c.tokens <= max_tokens
+        if c.split:
+            assert len(c.sentence_ids) == 1 and c.parts
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="chunking.py (not this brief's file) cuts an over-long sentence on token boundaries "
+    "that can fall inside a character: the pieces decode to U+FFFD. Found by the fuzz test.",
+)
+def test_split_sentence_pieces_rejoin_to_the_sentence():
+    article = parse_article("0\U00010000")
+    (chunk,) = chunk_article(article, max_tokens=8)
+    assert chunk.split and "".join(chunk.parts) == chunk.text
+
+
+@FUZZ
+@given(st.one_of(cited_text, st.lists(cited_text, max_size=5)))
+def test_citation_parser_yields_only_well_formed_ids(value):
+    ids = parse_ids(value)
+    assert len(ids) == len(set(ids))
+    for sid in ids:
+        assert re.fullmatch(r"S(0|[1-9][0-9]*)", sid), sid
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="citations.parse_ids (not this brief's file) calls int() on str.isdigit() text, "
+    "which raises ValueError for digits such as '²' (isdecimal() would be right). Found by fuzz.",
+)
+def test_superscript_digit_citation_is_dropped_not_a_crash():
+    assert parse_ids(["²"]) == []
+
+
+@FUZZ
+@given(text_strategy, st.lists(cited_text, max_size=8))
+def test_citations_never_leave_the_article(text, cited):
+    try:
+        article = parse_article(text)
+    except InputError:
+        return
+    shown = [s.id for s in article.sentences[::2]]
+    result = check_ids(cited, article, shown)
+    assert set(result.valid) <= set(shown)
+    for c in resolve(result.valid, article):
+        assert article.text[c.start : c.end].strip() and c.text == article.get(c.id).text
+
+
+# ------------------------------------------------------------------ big and odd inputs, timed
+
+TWO_MB = 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "word " * (TWO_MB // 5),  # no sentence punctuation at all
+        "Mr. U.S. p.m. e.g. " * (TWO_MB // 19),  # abbreviations only, never a boundary
+        "Short one. " * (TWO_MB // 11),  # ~190,000 sentences
+        "😀" * (TWO_MB // 4),  # emoji only: nothing alphanumeric
+        "שלום עולם. مرحبا بالعالم. " * (TWO_MB // 48),  # right-to-left
+        "." * TWO_MB,
+        "\n" * 1000 + "a" * TWO_MB,
+    ],
+    ids=["no-punct", "abbrevs", "many", "emoji", "rtl", "dots", "one-word"],
+)
+def test_two_megabyte_single_line_is_bounded(line):
+    data = line.encode()
+    start = time.perf_counter()
+    try:
+        article = parse_article(decode_article_bytes(data, "big.txt"), "big.txt")
+    except InputError as exc:
+        assert "no sentences" in str(exc)
+        article = None
+    elapsed = time.perf_counter() - start
+    assert elapsed < 30, f"{elapsed:.1f} s"  # linear work; a few seconds on a loaded 2-core box
+    if article is not None:
+        # spot-check spans across the whole text (checking all 190k is slow, not wrong)
+        step = max(1, len(article.sentences) // 500)
+        sub = article.sentences[::step]
+        for s in sub:
+            assert normalise_ws(article.text[s.start : s.end]) == s.text
+
+
+def test_segment_of_an_empty_or_blank_range():
+    assert segment("") == []
+    assert segment("   \n\n\t ") == []
+    assert segment("Hello there. Bye now.", 5, 5) == []
