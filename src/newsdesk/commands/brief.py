@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from newsdesk.batch import BatchFormatOpt, ForceOpt, MaxConcurrencyOpt
 from newsdesk.commands.options import (
     BaseUrlOpt,
     DeterministicOpt,
@@ -47,16 +48,26 @@ def brief(
     no_cache: NoCacheOpt = False,
     dry_run: DryRunOpt = False,
     deterministic: DeterministicOpt = False,
+    max_concurrency: MaxConcurrencyOpt = 4,
+    batch_format: BatchFormatOpt = "md",
+    force: ForceOpt = False,
 ) -> None:
     """Brief one or more articles: headline, key points, who is who, disagreements, what is
     unconfirmed, and questions to ask next, every statement citing its sentences.
 
     With several articles: one section each, then what connects them. Without -o the briefing
     prints to the terminal as Markdown. --json prints the JSON form on stdout.
+    Batch mode, when -o is a directory (or an input is): one briefing per article in it,
+    resumable (existing outputs are skipped), failures listed at the end.
     """
 
     def run() -> None:
+        from newsdesk.batch import is_batch
         from newsdesk.errors import InputError
+
+        if is_batch(articles, output):
+            _batch(articles, output, batch_format, max_concurrency, force, json_out, settings_args)
+            return
 
         fmt = None
         if output is not None:
@@ -132,4 +143,61 @@ def brief(
             Console(highlight=False).print(Markdown(render_markdown(result)))
         typer.echo(footer(result.usage), err=True)
 
+    settings_args = {
+        "model": model,
+        "base_url": base_url,
+        "gguf": gguf,
+        "no_cache": no_cache,
+        "deterministic": deterministic,
+    }
     guarded(run)
+
+
+def _batch(
+    articles: list[str],
+    outdir: Path | None,
+    batch_format: str,
+    max_concurrency: int,
+    force: bool,
+    json_out: bool,
+    settings_args: dict[str, Any],
+) -> None:
+    """One briefing per article into OUTDIR (newsdesk.batch)."""
+    from newsdesk.batch import cli_batch
+    from newsdesk.commands.runtime import settings_from
+    from newsdesk.errors import InputError
+
+    suffix = "." + batch_format.lower().lstrip(".")
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise InputError(f"--format {batch_format}: use md, html or json")
+
+    def make_process(llm):  # type: ignore[no-untyped-def]
+        from newsdesk.tasks.brief import brief as brief_task
+
+        def process(doc):  # type: ignore[no-untyped-def]
+            result = brief_task([doc], llm)
+            if fmt == "html":
+                from newsdesk.render.html import render_html
+
+                return render_html(result)
+            if fmt == "json":
+                from newsdesk.render.jsonout import render_json
+
+                return render_json(result)
+            from newsdesk.render.markdown import render_markdown
+
+            return render_markdown(result)
+
+        return process
+
+    cli_batch(
+        articles,
+        outdir or Path("."),
+        settings=settings_from(**settings_args),
+        make_process=make_process,
+        suffix=suffix,
+        max_concurrency=max_concurrency,
+        force=force,
+        json_out=json_out,
+    )
