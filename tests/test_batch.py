@@ -231,6 +231,7 @@ def test_same_stem_in_two_folders_gets_two_outputs(tmp_path):
 def test_is_batch():
     assert is_batch(["a.txt"], "out/")
     assert not is_batch(["a.txt"], "brief.md")
+    assert is_batch(["a.txt"], "briefs")  # no suffix: a directory to create
     assert not is_batch(["a.txt", "b.txt"], None)
     assert is_batch(["."], "brief.md")  # a directory of inputs
 
@@ -241,3 +242,54 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     write_atomic(target, "two\n")
     assert target.read_text() == "two\n"
     assert [p.name for p in tmp_path.iterdir()] == ["o.md"]
+
+
+# ------------------------------------------------------------------ the CLI hooks
+
+
+def cli(monkeypatch, srv: ScriptedServer, tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    monkeypatch.setenv("OPENAI_BASE_URL", srv.url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-batch")
+    monkeypatch.setenv("NEWSDESK_MODEL", "scripted")
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSDESK_MAX_RETRIES", "0")
+    return CliRunner().invoke(app, list(args))
+
+
+def test_brief_batch_into_a_directory(tmp_path, example_path, monkeypatch):
+    make_articles(tmp_path / "in", 3, example_path)
+    (tmp_path / "in" / "broken.txt").write_bytes(b"\xff\xfe\x00\x00binary")
+    out = tmp_path / "briefs"
+    with ScriptedServer(responder=schema_responder) as srv:
+        first = cli(monkeypatch, srv, tmp_path, "brief", str(tmp_path / "in"), "-o", f"{out}/")
+        assert first.exit_code == 1, first.output  # one article failed
+        assert "4 articles: 3 written, 0 skipped (output exists), 1 failed" in first.stderr
+        assert f"failed: {tmp_path / 'in' / 'broken.txt'}: " in first.stderr
+        assert "Traceback" not in first.output
+        assert sorted(p.name for p in out.iterdir()) == [f"article-0{i}.md" for i in range(3)]
+        assert (out / "article-00.md").read_text().startswith("# ")
+        calls = len(srv.requests)
+        (tmp_path / "in" / "broken.txt").unlink()
+        second = cli(monkeypatch, srv, tmp_path, "brief", str(tmp_path / "in"), "-o", str(out))
+        assert second.exit_code == 0, second.output
+        assert "3 articles: 0 written, 3 skipped" in second.stderr
+        assert len(srv.requests) == calls
+        html = cli(
+            monkeypatch,
+            srv,
+            tmp_path,
+            "brief",
+            str(tmp_path / "in" / "article-01.txt"),
+            "-o",
+            str(tmp_path / "html"),
+            "--format",
+            "html",
+            "--json",
+        )
+        assert html.exit_code == 0, html.output
+        assert json.loads(html.stdout)["written"] == 1
+        assert (tmp_path / "html" / "article-01.html").read_text().lstrip().startswith("<!")

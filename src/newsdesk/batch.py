@@ -40,6 +40,13 @@ MaxConcurrencyOpt = Annotated[
         "(the embedded model always takes one at a time).",
     ),
 ]
+BatchFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="Batch mode (-o DIR/): each article's output format: md, html or json.",
+    ),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Batch mode: redo articles whose output already exists.")
 ]
@@ -115,11 +122,12 @@ class BatchReport:
 
 
 def is_batch(inputs: Sequence[str], output: str | Path | None) -> bool:
-    """Batch mode: -o names a directory (existing, or ending in '/'), or inputs include one."""
+    """Batch mode: -o is a directory (existing, ending in '/', or without a file suffix), or an
+    input is a directory. A single output file always has a suffix (.md, .html, .json)."""
     if output is None:
         return False
     out = str(output)
-    if out.endswith(("/", os.sep)) or Path(out).is_dir():
+    if out.endswith(("/", os.sep)) or Path(out).is_dir() or not Path(out).suffix:
         return True
     return any(i != "-" and Path(i).is_dir() for i in inputs)
 
@@ -367,3 +375,28 @@ def finish(report: BatchReport, json_out: bool = False) -> None:
         typer.echo(f"failed: {item.source}: {item.error}", err=True)
     if report.failures:
         raise typer.Exit(1)
+
+
+def cli_batch(
+    inputs: Sequence[str],
+    outdir: str | Path,
+    *,
+    settings: Any,
+    make_process: Callable[[Any], Callable[[Article], str]],
+    suffix: str,
+    max_concurrency: int,
+    force: bool = False,
+    json_out: bool = False,
+) -> None:
+    """What a command's batch mode does: one client, `run_batch`, summary, exit 1 on failures.
+
+    `make_process(llm)` returns the per-article function. The embedded model serves one request
+    at a time (more threads only queue), so its concurrency is 1.
+    """
+    from newsdesk.commands.runtime import client_for
+
+    if settings.embedded and max_concurrency > 1:
+        max_concurrency = 1
+    llm = client_for(settings)
+    report = run_batch(inputs, outdir, make_process(llm), suffix, max_concurrency, force=force)
+    finish(report, json_out)
