@@ -12,6 +12,7 @@ from newsdesk.commands.chunk import chunk
 from newsdesk.commands.doctor import doctor
 from newsdesk.commands.eval import eval_cmd
 from newsdesk.commands.stance import stance
+from newsdesk.commands.summarize import summarize
 
 app = typer.Typer(
     name="newsdesk",
@@ -45,6 +46,7 @@ app.command()(chunk)
 app.command()(doctor)
 app.command(name="eval")(eval_cmd)
 app.command()(stance)
+app.command()(summarize)
 app.add_typer(cache_app, name="cache")
 
 
