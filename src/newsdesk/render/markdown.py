@@ -61,9 +61,12 @@ def _article_md(b: ArticleBrief, several: bool, level: int) -> list[str]:
     out.append("")
     out += [f"{h}# Questions to ask next", ""]
     out += [f"{i}. {statement_md(q, several)}" for i, q in enumerate(b.questions, 1)] + [""]
-    cited = sorted(b.cited_ids(), key=lambda i: int(i[1:]))
+    # Statements in quotes are the article's sentences already; the model's own wording is
+    # followed by the sentences it cites, verbatim, so a reader can check it.
+    model_ids = {c.id for st in b.statements() if st.origin == "model" for c in st.citations}
+    cited = sorted(model_ids, key=lambda i: int(i[1:]))
     if cited:
-        out += [f"{h}# Cited sentences", ""]
+        out += [f"{h}# Sentences cited by the model's wording", ""]
         by_id = {s.id: s for s in b.sentences}
         label = (lambda i: f"A{b.index}:{i}") if several else (lambda i: i)
         out += [f"- **\\[{label(i)}\\]** {md_escape(by_id[i].text)}" for i in cited] + [""]

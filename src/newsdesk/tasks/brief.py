@@ -15,16 +15,18 @@ model's copied or invented text is never printed as fact.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from newsdesk.article import Article, Sentence
 from newsdesk.chunking import sentence_line
 from newsdesk.citations import check_ids
 from newsdesk.errors import ModelOutputError
+from newsdesk.llm.cache import cache_key
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.llm.usage import Usage, UsageLog
 from newsdesk.parties import ANONYMOUS, PartyCandidate, find_parties
@@ -32,12 +34,13 @@ from newsdesk.prompts import render
 from newsdesk.tokens import count_tokens
 
 MAX_POINTS = 4
-MAX_PARTIES = 6
+MAX_PARTIES = 6  # in "who is who" (found by rule)
+MODEL_PARTIES = 4  # of which the model is asked for a position: generated tokens cost most
 MAX_DISAGREEMENTS = 3
 MAX_UNKNOWNS = 8
 N_QUESTIONS = 3
 GROUNDED = 0.7  # share of a statement's content words that must occur in its cited sentences
-MAX_TOKENS = {"points": 256, "parties": 384, "debate": 256, "synthesis": 256}
+MAX_TOKENS = {"points": 200, "parties": 200, "debate": 180, "synthesis": 200}
 
 # Distinctive words of the worked example in prompts/brief_prefix.j2: a small model sometimes
 # copies its answers. Text using one of them that the article itself does not use is a copy.
@@ -99,7 +102,6 @@ class PointsOut(BaseModel):
 
 class PartyOut(BaseModel):
     name: str
-    role: str = ""
     position: str
     cites: list[str] = Field(default_factory=list)
 
@@ -149,7 +151,6 @@ def parties_schema(ids: list[str], names: list[str]) -> dict[str, Any]:
     party = _object(
         {
             "name": {"type": "string", "enum": names},
-            "role": {"type": "string"},
             "position": {"type": "string"},
             "cites": _cites(ids, 2),
         }
@@ -451,7 +452,7 @@ def build_prompts(
     shown = shown_sentences(article, budget, model)
     ids = [s.id for s in shown]
     parties = party_candidates(article)
-    names = [p.name for p in parties]
+    names = [p.name for p in parties[:MODEL_PARTIES]]
     made: list[BriefPrompt] = []
     specs: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         ("points", "brief_points.j2", points_schema(ids), {}),
@@ -552,9 +553,6 @@ def interpret_parties(
                 position = Statement(text, refs(ids, article, index), "model")
             elif text:
                 rejected.append(text)
-            model_role = _clean(got.role)
-            if not role and model_role and grounded(model_role, sources, 1.0):
-                role = model_role
         if position is None:  # its own words, else a sentence that says what it does or wants
             spoken = [i for i in cand.spoken_ids if i in own]
             acting = [i for i in own if _POSITION_VERB.search(article.by_id[i].text)]
@@ -660,18 +658,92 @@ def _fallback_questions(parties: list[PartyView], unknowns: list[Unknown]) -> li
 # ---------------------------------------------------------------- running
 
 
-def _call(llm: LLMClient, prompt: BriefPrompt, result_type: type[Any], notes: list[str]) -> Any:
-    """One structured call. Invalid output twice gives a note and the rule-based fallback."""
+def salvage_json(text: str) -> Any:
+    """Parse JSON; when it was cut off at the token limit, keep the complete part.
+
+    '{"headline": "X", "points": [{"cites": ["S1"], "text": "A"}, {"cites": ["S2"], "te'
+    gives the headline and the first point. None when nothing complete remains.
+    """
     try:
-        return llm.structured(
-            prompt.messages,
-            result_type,
-            prompt.schema,
-            max_tokens=prompt.max_tokens,
-            schema_name=f"brief_{prompt.name}",
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    ends = [i for i, ch in enumerate(text) if ch == "}"][-40:]
+    for i in reversed(ends):
+        for tail in ("]}", "}", "]}]}", "", "]"):
+            try:
+                data = json.loads(text[: i + 1] + tail)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(data, dict):
+                return data
+    return None
+
+
+def _call(llm: LLMClient, prompt: BriefPrompt, result_type: type[Any], notes: list[str]) -> Any:
+    """One call, no re-ask: a briefing has a rule-based fallback for every part, and a re-ask
+    costs a whole prompt and answer again (a small model that looped once loops again).
+    Output cut off at the token limit keeps its complete items."""
+    # llm.chat caches answers that finished normally; a cut-off one is cached here, because a
+    # briefing uses its complete part (a rerun would pay for the same cut-off answer again).
+    key = cache_key(
+        kind="brief-cut-off",
+        endpoint=llm.endpoint,
+        model=llm.model,
+        messages=prompt.messages,
+        schema=prompt.schema,
+        params={
+            "max_tokens": prompt.max_tokens,
+            "temperature": llm.settings.temperature,
+            "seed": llm.settings.seed,
+        },
+    )
+    hit = llm.cache.get(key) if llm.cache is not None else None
+    finish: str | None
+    if hit is not None:
+        llm.usage.add(
+            Usage(
+                model=llm.model,
+                prompt_tokens=int(hit.get("prompt_tokens", 0)),
+                completion_tokens=int(hit.get("completion_tokens", 0)),
+                cached=True,
+                calls=1,
+            )
         )
-    except ModelOutputError as exc:
-        notes.append(f"{prompt.name}: {exc}; shown from the article by rule instead")
+        content, finish = str(hit["content"]), "length"
+    else:
+        try:
+            completion = llm.chat(
+                prompt.messages,
+                max_tokens=prompt.max_tokens,
+                schema=prompt.schema,
+                schema_name=f"brief_{prompt.name}",
+            )
+        except ModelOutputError as exc:
+            notes.append(f"{prompt.name}: {exc}; shown from the article by rule instead")
+            return None
+        content, finish = completion.content, completion.finish_reason
+        if finish == "length" and llm.cache is not None:
+            llm.cache.put(
+                key,
+                {
+                    "content": content,
+                    "prompt_tokens": completion.usage.prompt_tokens,
+                    "completion_tokens": completion.usage.completion_tokens,
+                },
+            )
+    data = salvage_json(content)
+    if finish == "length":
+        notes.append(f"{prompt.name}: the model's answer was cut off at the token limit")
+    try:
+        return result_type.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        notes.append(
+            f"{prompt.name}: the model's answer was invalid ({where}: {first['msg']}); "
+            "shown from the article by rule instead"
+        )
         return None
 
 
