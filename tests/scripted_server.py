@@ -54,33 +54,36 @@ def completion(
     }
 
 
-def schema_instance(schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
-    """A small value valid against `schema` (the subset of JSON Schema structured output uses)."""
+def schema_instance(
+    schema: dict[str, Any], root: dict[str, Any] | None = None, text: str = "A scripted answer."
+) -> Any:
+    """A small value valid against `schema` (the subset of JSON Schema structured output uses);
+    free-text strings are `text`."""
     root = schema if root is None else root
     if "$ref" in schema:
         target: Any = root
         for part in schema["$ref"].lstrip("#/").split("/"):
             target = target[part]
-        return schema_instance(target, root)
+        return schema_instance(target, root, text)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return schema["enum"][0]
     for key in ("anyOf", "oneOf", "allOf"):
         if schema.get(key):
-            return schema_instance(schema[key][0], root)
+            return schema_instance(schema[key][0], root, text)
     kind = schema.get("type", "object")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         props = schema.get("properties", {})
-        return {name: schema_instance(sub, root) for name, sub in props.items()}
+        return {name: schema_instance(sub, root, text) for name, sub in props.items()}
     if kind == "array":
         n = max(schema.get("minItems", 1), 1)
         n = min(n, schema.get("maxItems", n))
-        return [schema_instance(schema.get("items", {"type": "string"}), root) for _ in range(n)]
+        item = schema.get("items", {"type": "string"})
+        return [schema_instance(item, root, text) for _ in range(n)]
     if kind == "string":
-        text = "A scripted answer."
         return text + "x" * max(0, schema.get("minLength", 0) - len(text))
     if kind == "integer":
         return int(schema.get("minimum", 1))
@@ -91,14 +94,14 @@ def schema_instance(schema: dict[str, Any], root: dict[str, Any] | None = None) 
     return None
 
 
-def schema_responder(request: dict[str, Any]) -> Reply:
+def schema_responder(request: dict[str, Any], text: str = "A scripted answer.") -> Reply:
     """A valid answer for whatever schema the request carries (plain text without one)."""
     fmt = request.get("response_format") or {}
     schema = (fmt.get("json_schema") or {}).get("schema")
     if schema is None:
-        content = "{}" if fmt.get("type") == "json_object" else "A scripted answer."
+        content = "{}" if fmt.get("type") == "json_object" else text
     else:
-        content = json.dumps(schema_instance(schema))
+        content = json.dumps(schema_instance(schema, text=text))
     return Reply(body=completion(content))
 
 
