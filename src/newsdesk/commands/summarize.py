@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from newsdesk.batch import BatchFormatOpt, ForceOpt, MaxConcurrencyOpt
 from newsdesk.commands.options import (
     ArticleArg,
     BaseUrlOpt,
@@ -77,8 +79,22 @@ class ProgressBar:
             self.bar.stop()
 
 
+MoreArticlesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="More articles or directories (batch mode, with -o DIR/).", show_default=False
+    ),
+]
+OutDirOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Batch mode: a directory; one summary per article in it."),
+]
+
+
 def summarize(
     article: ArticleArg,
+    more: MoreArticlesArg = None,
+    output: OutDirOpt = None,
     length: LengthOpt = Length.bullets,
     show_evidence: EvidenceOpt = False,
     model: ModelOpt = None,
@@ -88,16 +104,39 @@ def summarize(
     no_cache: NoCacheOpt = False,
     dry_run: DryRunOpt = False,
     deterministic: DeterministicOpt = False,
+    max_concurrency: MaxConcurrencyOpt = 4,
+    batch_format: BatchFormatOpt = "md",
+    force: ForceOpt = False,
 ) -> None:
     """Summarise an article; every line carries the ids of the sentences it rests on.
 
     A line with no valid citation is flagged unsupported. An article longer than the prompt
     budget is summarised map-reduce over token chunks, with a progress bar on stderr. With
     --json: {length, central, chunks, lines: [{text, citations, supported, source,
-    dropped_citations}], usage}.
+    dropped_citations}], usage}. Batch mode: `summarize DIR_OR_FILES... -o OUTDIR/` writes one
+    summary per article (--format md, txt or json), skips those already written, lists failures.
     """
 
     def run() -> None:
+        inputs = [article, *(more or [])]
+        if output is not None or len(inputs) > 1:
+            from newsdesk.batch import is_batch
+            from newsdesk.errors import InputError
+
+            if output is None or not is_batch(inputs, output):
+                raise InputError("several articles need -o DIR/ (one summary per article in DIR)")
+            _batch(
+                inputs,
+                output,
+                length.value,
+                show_evidence,
+                batch_format,
+                max_concurrency,
+                force,
+                json_out,
+                settings_args,
+            )
+            return
         from newsdesk.article import load_article
         from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.summary import print_summary
@@ -139,4 +178,57 @@ def summarize(
         if result.usage is not None:
             typer.echo(footer(result.usage), err=True)
 
+    settings_args = {
+        "model": model,
+        "base_url": base_url,
+        "gguf": gguf,
+        "no_cache": no_cache,
+        "deterministic": deterministic,
+    }
     guarded(run)
+
+
+def _batch(
+    inputs: list[str],
+    outdir: Path,
+    length: str,
+    show_evidence: bool,
+    batch_format: str,
+    max_concurrency: int,
+    force: bool,
+    json_out: bool,
+    settings_args: dict[str, Any],
+) -> None:
+    """One summary per article into OUTDIR (newsdesk.batch)."""
+    from newsdesk.batch import cli_batch
+    from newsdesk.commands.runtime import settings_from
+    from newsdesk.errors import InputError
+
+    fmt = batch_format.lower().lstrip(".")
+    if fmt not in ("md", "txt", "json"):
+        raise InputError(f"--format {batch_format}: use md, txt or json")
+
+    def make_process(llm):  # type: ignore[no-untyped-def]
+        from newsdesk.render.summary import summary_markdown, summary_plain
+        from newsdesk.tasks.summarize import summarize as summarize_task
+
+        def process(doc):  # type: ignore[no-untyped-def]
+            result = summarize_task(doc, llm, length)
+            if fmt == "json":
+                return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+            if fmt == "txt":
+                return summary_plain(result)
+            return summary_markdown(result, show_evidence=show_evidence)
+
+        return process
+
+    cli_batch(
+        inputs,
+        outdir,
+        settings=settings_from(**settings_args),
+        make_process=make_process,
+        suffix="." + fmt,
+        max_concurrency=max_concurrency,
+        force=force,
+        json_out=json_out,
+    )
