@@ -139,7 +139,10 @@ def test_parties_include():
     assert check("parties-include", "", ["Trump", "Xi Jinping"], c).passed
     failed = check("parties-include", "", ["Trump", "Liu He"], c)
     assert not failed.passed and "Liu He" in failed.reason
+    assert check("parties-include", "", ["President Xi Jinping"], c).passed
     assert not check("parties-include", "", ["Trump"], ctx()).passed  # no parties at all
+    sisters = ctx(parties=[{"name": "Liz Cheney", "aliases": ["Cheney"]}])
+    assert not check("parties-include", "", ["Mary Cheney"], sisters).passed
 
 
 def test_latency_and_cost():

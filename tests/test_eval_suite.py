@@ -125,3 +125,22 @@ def test_structural_errors(tmp_path, text, message):  # type: ignore[no-untyped-
 def test_missing_suite_file(tmp_path):
     with pytest.raises(SuiteError, match="no such suite file"):
         load_suite(tmp_path / "absent.yaml")
+
+
+def test_template_paths_name_the_shipped_template_or_a_variant(tmp_path):
+    from newsdesk.evals.tasks import supports_variants
+
+    shipped_path = GOOD.replace(
+        "  - id: prompts/ask.j2\n", f"  - id: {ROOT / 'prompts' / 'ask.j2'}\n"
+    )
+    suite = load_suite(write(tmp_path, shipped_path))
+    assert suite.prompts[1].template == "ask.j2"  # a path to prompts/ask.j2 is the shipped one
+    variant = tmp_path / "ask-terse.j2"
+    variant.write_text("{{ question }}")
+    with_variant = shipped_path.replace("prompts:\n  - ask\n", "prompts:\n  - ask-terse.j2\n")
+    if supports_variants("ask"):
+        first = load_suite(write(tmp_path, with_variant)).prompts[0]
+        assert first.task == "ask" and first.template == str(variant.resolve())
+    else:  # said when the suite loads, not as an error on every case
+        with pytest.raises(SuiteError, match=r":3: .*cannot run template variants"):
+            load_suite(write(tmp_path, with_variant))

@@ -481,7 +481,10 @@ def _parties_include(output: str, spec: AssertionSpec, ctx: EvalContext) -> Grad
         for names in found:
             for name in names:
                 have = set(_WORD.findall(name.casefold()))
-                if want and have and (want <= have or have <= want):
+                # "Trump" matches "Donald Trump"; "President Donald Trump" matches a party
+                # named "Donald Trump"; but a lone surname never stands for a full name
+                # ("Cheney" is not "Mary Cheney").
+                if want and have and (want <= have or (len(have) >= 2 and have <= want)):
                     return True
         return False
 

@@ -269,9 +269,10 @@ def to_html(report: RunReport) -> str:
                 out.append(f"<pre>{e(r.output)}</pre><ul>")
                 for a in r.asserts:
                     mark = "✓" if a.passed else "✗"
+                    info = " <span class='small'>(weight 0: informational)</span>"
                     out.append(
                         f"<li class='{'ok' if a.passed else 'bad'}'>{mark} {e(a.type)}: "
-                        f"{e(a.reason)}</li>"
+                        f"{e(a.reason)}{info if a.weight == 0 else ''}</li>"
                     )
                 out.append("</ul>")
             out.append("</td>")

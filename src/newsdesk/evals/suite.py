@@ -270,6 +270,13 @@ class _Parser:
 
         if not available(task):
             raise self.error(line, f"prompt {ident!r}: task {task!r} is not available yet")
+        if template != f"{task}.j2":
+            from newsdesk.evals.tasks import supports_variants
+
+            if not supports_variants(task):
+                raise self.error(
+                    line, f"prompt {ident!r}: task {task!r} cannot run template variants yet"
+                )
         return PromptSpec(ident, label or ident, task, template, line)
 
     def template(self, ident: str, line: int) -> str:
@@ -281,6 +288,8 @@ class _Parser:
         if looks_like_path or path.suffix:
             for candidate in (self.base_dir / path, Path.cwd() / path, path):
                 if candidate.is_file():
+                    if candidate.resolve() == (prompts_dir() / candidate.name).resolve():
+                        return candidate.name  # the shipped template itself, not a variant
                     return str(candidate.resolve())
             # `prompts/ask.j2` and `ask.j2` also name templates in the prompts folder
             inside = prompts_dir() / path.name

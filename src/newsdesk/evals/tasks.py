@@ -132,27 +132,27 @@ def _generic(task: str, result: Any, article: Article, text: str | None = None) 
     )
 
 
-def _summary_text(result: Any) -> str | None:
-    for name in ("summary", "text", "markdown"):
-        value = getattr(result, name, None)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return "\n".join(value)
-    bullets = getattr(result, "bullets", None)
-    if isinstance(bullets, list):
-        return "\n".join(str(getattr(b, "text", b)) for b in bullets)
-    return None
-
-
 def _summarize(
     article: Article, variables: dict[str, Any], llm: LLMClient, template: str
 ) -> TaskOutput:
+    """Output: the summary's lines, one per line; citations: every line's cited sentences."""
     from newsdesk.tasks import summarize as mod
 
-    length = str(variables.get("length") or "short")
-    result = _call(mod.summarize, "summarize", template, article, llm, length)
-    return _generic("summarize", result, article, _summary_text(result))
+    args: list[Any] = [article, llm]
+    if variables.get("length"):
+        args.append(str(variables["length"]))
+    result = _call(mod.summarize, "summarize", template, *args)
+    lines = list(getattr(result, "lines", []) or [])
+    out = _generic("summarize", result, article, "\n".join(str(line.text) for line in lines))
+    cited: dict[str, Citation] = {}
+    invalid: list[str] = []
+    for line in lines:
+        for c in getattr(line, "citations", []) or []:
+            cited.setdefault(c.id, c)
+        invalid += [i for i in getattr(line, "dropped", []) or [] if i not in invalid]
+    out.citations = sorted(cited.values(), key=lambda c: int(c.id[1:]))
+    out.invalid = invalid
+    return out
 
 
 def _stance(
@@ -207,6 +207,17 @@ def available(task: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(f"newsdesk.tasks.{task}") is not None
+
+
+_ENTRY = {"ask": "ask", "summarize": "summarize", "stance": "analyse_stance", "brief": "brief"}
+
+
+def supports_variants(task: str) -> bool:
+    """Whether the task's function takes `template=` (needed to run a variant template)."""
+    import importlib
+
+    fn = getattr(importlib.import_module(f"newsdesk.tasks.{task}"), _ENTRY[task], None)
+    return fn is not None and "template" in inspect.signature(fn).parameters
 
 
 def run_task(
