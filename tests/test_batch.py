@@ -293,3 +293,32 @@ def test_brief_batch_into_a_directory(tmp_path, example_path, monkeypatch):
         assert html.exit_code == 0, html.output
         assert json.loads(html.stdout)["written"] == 1
         assert (tmp_path / "html" / "article-01.html").read_text().lstrip().startswith("<!")
+
+
+def test_summarize_batch_json_outputs_and_errors(tmp_path, example_path, monkeypatch):
+    paths = make_articles(tmp_path / "in", 3, example_path)
+    out = tmp_path / "sums"
+    with ScriptedServer(responder=schema_responder, latency=0.05) as srv:
+        run = cli(
+            monkeypatch,
+            srv,
+            tmp_path,
+            "summarize",
+            *map(str, paths),
+            "-o",
+            f"{out}/",
+            "--format",
+            "json",
+            "--max-concurrency",
+            "3",
+        )
+        assert run.exit_code == 0, run.output
+        assert srv.max_in_flight >= 2
+        for p in paths:
+            data = json.loads((out / f"{p.stem}.json").read_text())
+            assert data["lines"] and all(line["citations"] for line in data["lines"])
+        several = cli(monkeypatch, srv, tmp_path, "summarize", *map(str, paths[:2]))
+        assert several.exit_code == 2
+        assert "several articles need -o DIR/" in several.stderr
+        missing = cli(monkeypatch, srv, tmp_path, "summarize", "nope.txt", "-o", f"{out}/")
+        assert missing.exit_code == 2 and "nope.txt: no such file" in missing.stderr
