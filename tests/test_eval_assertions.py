@@ -213,3 +213,22 @@ def test_validate_rejects_bad_values(kind, value, extra, problem):  # type: igno
     spec = AssertionSpec(type=kind, value=value, **extra)
     message = validate(spec, Path.cwd())
     assert message is not None and problem in message
+
+
+def test_python_function_body_and_file(tmp_path):
+    body = (
+        "words = output.split()\nreturn {'pass': len(words) < 4, 'score': 0.5, 'reason': 'short'}"
+    )
+    good = check("python", "three words here", body)
+    assert good.passed and good.score == 0.5 and good.reason == "short"
+    assert not check("python", "one two three four five", body).passed
+    script = tmp_path / "check.py"
+    script.write_text(
+        "def get_assert(output, context):\n    return 'S2' in str(context['citations'])\n"
+    )
+    spec = AssertionSpec(type="python", value=f"file://{script}")
+    assert validate(spec, tmp_path) is None
+    assert grade("x", spec, ctx(cited=["S2"])).passed
+    assert not grade("x", spec, ctx(cited=["S1"])).passed
+    missing = AssertionSpec(type="python", value="file://absent.py")
+    assert "no such file" in (validate(missing, tmp_path) or "")

@@ -467,7 +467,7 @@ def load_suite(path: str | Path) -> Suite:
             description=desc or _describe(variables, i),
             vars=variables,
             asserts=[*default_asserts, *p.asserts(t)],
-            threshold=p.number(t, "threshold", f"test {i}") or default_threshold,
+            threshold=_first(p.number(t, "threshold", f"test {i}"), default_threshold),
             metric=p.text(t, "metric", f"test {i}") or default_metric,
             transform=transform or default_transform,
             grader=grader if grader is not None else default_grader,
@@ -487,6 +487,10 @@ def load_suite(path: str | Path) -> Suite:
         providers=providers,
         tests=tests,
     )
+
+
+def _first(value: float | None, default: float | None) -> float | None:
+    return default if value is None else value
 
 
 def _describe(variables: dict[str, Any], index: int) -> str:
