@@ -345,3 +345,57 @@ def test_api_key_never_reaches_output_cache_or_logs(tmp_path, example_path):
     for key, value in rows:
         assert KEY not in key and KEY not in value
     assert b"ends \xe2\x80\xa6" in outputs[3]  # doctor shows the key masked, not absent
+
+
+# ------------------------------------------------------------------ the cache under processes
+
+
+def test_eight_processes_asking_at_once_lose_nothing(tmp_path, example_path):
+    """8 `newsdesk ask` processes, 3 questions each, started together on one cache file: every
+    answer is stored (24 entries, intact), and a second round is served wholly from the cache."""
+    questions = [[f"Question {p}-{q}: who met?" for q in range(3)] for p in range(8)]
+    with ScriptedServer(responder=schema_responder, latency=0.05) as srv:
+        env = {**os.environ, **cli_env(srv, tmp_path)}
+
+        procs = [
+            subprocess.Popen(
+                [str(BIN / "newsdesk"), "ask", str(example_path), *qs, "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for qs in questions
+        ]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+        answers = [json.loads(line) for out, _ in outs for line in out.splitlines()]
+        assert len(answers) == 24 and all(a["citations"] for a in answers)
+        assert not any(b"warning" in e for _, e in outs)
+        assert len(srv.requests) == 24
+        # one more process asks all 24 again: every answer comes from the cache
+        again = subprocess.run(
+            [
+                str(BIN / "newsdesk"),
+                "ask",
+                str(example_path),
+                *(q for qs in questions for q in qs),
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        assert [json.loads(line)["usage"]["cached"] for line in again.stdout.splitlines()] == [
+            True
+        ] * 24
+        assert len(srv.requests) == 24
+    assert srv.max_in_flight >= 2  # the processes really overlapped
+    db = tmp_path / "cache" / "responses.sqlite3"
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    rows = conn.execute("SELECT value FROM responses").fetchall()
+    assert len(rows) == 24
+    for (value,) in rows:
+        assert json.loads(json.loads(value)["content"])["citations"]
+    assert not list((tmp_path / "cache").glob("*.corrupt-*"))
