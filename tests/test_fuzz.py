@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsdesk.article import (
+    MAX_ARTICLE_BYTES,
+    MAX_SENTENCE_CHARS,
     Article,
     boilerplate_start,
     decode_article_bytes,
@@ -113,6 +116,7 @@ def check_spans(article: Article) -> None:
         assert piece == piece.strip()  # trimmed: starts and ends on visible text
         assert normalise_ws(piece) == s.text
         assert any(ch.isalnum() for ch in s.text)
+        assert s.end - s.start <= MAX_SENTENCE_CHARS
         prev_end = s.end
     paragraphs = [s.paragraph for s in article.sentences]
     assert paragraphs == sorted(paragraphs)
@@ -255,3 +259,115 @@ def test_segment_of_an_empty_or_blank_range():
     assert segment("") == []
     assert segment("   \n\n\t ") == []
     assert segment("Hello there. Bye now.", 5, 5) == []
+
+
+def test_long_unpunctuated_text_is_cut_at_word_breaks():
+    text = ("alpha beta, gamma delta " * 600).strip()
+    article = parse_article(text)
+    assert len(article.sentences) >= 7
+    for s in article.sentences:
+        assert s.end - s.start <= MAX_SENTENCE_CHARS
+        assert not s.text.split()[-1].startswith(("lpha", "eta", "amma", "elta"))  # whole words
+    assert " ".join(s.text for s in article.sentences) == text
+
+
+# ------------------------------------------------------------------ hostile files, every command
+
+ARTICLE_COMMANDS = {
+    "ask": ["What happened?"],
+    "summarize": [],
+    "stance": [],
+    "brief": [],
+    "chunk": [],
+}
+
+
+def commands_here() -> list[str]:
+    import typer.main
+
+    from newsdesk.cli import app
+
+    names = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    return [c for c in ARTICLE_COMMANDS if c in names]
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    # an unreachable endpoint: bad input must be refused before any call (a call exits 3)
+    endpoint = [] if args[0] == "chunk" else ["--base-url", "http://127.0.0.1:9/v1"]
+    return CliRunner().invoke(app, [*args, *endpoint])
+
+
+BAD_FILES = {
+    "missing": (None, "no such file"),
+    "empty": (b"", "the article is empty"),
+    "blank": (b" \n\t\n ", "the article is empty"),
+    "binary": (bytes(range(256)) * 8, "binary"),
+    "latin1": ("Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e.".encode("latin-1"), "iconv -f latin1"),
+    "utf16": ("A UTF-16 article.".encode("utf-16"), "binary"),
+    "no-words": ("... ?! 😀 — ¡¿ «» ".encode(), "no sentences found"),
+}
+
+
+@pytest.mark.parametrize("command", list(ARTICLE_COMMANDS))
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_file_is_one_line_exit_2(tmp_path, command, case):
+    if command not in commands_here():
+        pytest.skip(f"`newsdesk {command}` is not in this build yet")
+    content, expected = BAD_FILES[case]
+    path = tmp_path / "article.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = invoke(command, str(path), *ARTICLE_COMMANDS[command])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert expected in lines[0]
+
+
+@pytest.mark.parametrize("command", list(ARTICLE_COMMANDS))
+def test_directory_unreadable_and_oversized(tmp_path, command, monkeypatch):
+    if command not in commands_here():
+        pytest.skip(f"`newsdesk {command}` is not in this build yet")
+    extra = ARTICLE_COMMANDS[command]
+    folder = invoke(command, str(tmp_path), *extra)
+    assert folder.exit_code == 2 and "directory" in folder.output
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(MAX_ARTICLE_BYTES + 1)  # sparse: costs no disk
+    over = invoke(command, str(huge), *extra)
+    assert over.exit_code == 2
+    assert f"larger than the {MAX_ARTICLE_BYTES:,}-byte limit" in over.output
+    # Running as root, chmod cannot make a file unreadable: raise what the OS would raise
+    locked = tmp_path / "locked.txt"
+    locked.write_text("A perfectly good article.")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    perm = invoke(command, str(locked), *extra)
+    assert perm.exit_code == 2 and perm.output.strip() == f"error: {locked}: permission denied"
+    for r in (folder, over, perm):
+        assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", ["ask", "summarize", "stance", "brief"])
+def test_article_bigger_than_any_budget_is_cut_to_fit(tmp_path, command):
+    """400 KB of words and no full stop (~80,000 tokens): every prompt stays within the budget
+    (selected or map-reduced), never one 80,000-token request."""
+    if command not in commands_here():
+        pytest.skip(f"`newsdesk {command}` is not in this build yet")
+    path = tmp_path / "wall.txt"
+    path.write_text("word " * 80_000)
+    start = time.perf_counter()
+    result = invoke(command, str(path), *ARTICLE_COMMANDS[command], "--dry-run")
+    elapsed = time.perf_counter() - start
+    assert result.exit_code == 0, result.output[-500:]
+    counts = [int(n) for n in re.findall(r"^--- (\d+) prompt tokens", result.stdout, re.M)]
+    assert counts and max(counts) <= 16_000  # the 12,000-token article budget plus the template
+    assert "[S1] word word" in result.stdout  # the article's text is there, cut into sentences
+    assert elapsed < 120

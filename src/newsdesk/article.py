@@ -14,6 +14,7 @@ from pathlib import Path
 from newsdesk.errors import InputError
 
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024  # refuse beyond this: no news article is that long
+MAX_SENTENCE_CHARS = 2000  # longer "sentences" (no punctuation) are cut into pieces this long
 
 _WS = re.compile(r"\s+")
 
@@ -308,8 +309,28 @@ def _emit(text: str, a: int, b: int, paragraph: int, out: list[tuple[int, int, i
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
+    # Text with no sentence punctuation (a scraped page, a 2 MB line) is not one sentence: cut
+    # it into pieces of at most MAX_SENTENCE_CHARS, at a clause or word break where there is one,
+    # so every sentence fits a prompt budget and can be cited.
+    while b - a > MAX_SENTENCE_CHARS:
+        cut = _soft_cut(text, a, a + MAX_SENTENCE_CHARS)
+        _emit(text, a, cut, paragraph, out)
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
     if b > a and any(ch.isalnum() for ch in text[a:b]):
         out.append((a, b, paragraph))
+
+
+def _soft_cut(text: str, start: int, limit: int) -> int:
+    """Where to cut text[start:limit]: after the last clause mark, else word break, in its
+    second half; else at the limit."""
+    half = start + (limit - start) // 2
+    for marks in (";:", ",", " \t\n\r\u00a0\u3000"):
+        at = max(text.rfind(ch, half, limit) for ch in marks)
+        if at > half:
+            return at + 1
+    return limit
 
 
 def _word_before(text: str, at: int) -> str:
