@@ -30,5 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/ask_latency.py
 	$(BIN)/python bench/ask_quality.py
 
+docs: $(STAMP)
+	$(BIN)/python -m newsdesk.clidocs > docs/cli.md
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
