@@ -26,7 +26,7 @@ def cite_label(refs: list[Ref], several: bool) -> str:
 
 def statement_md(st: Statement, several: bool) -> str:
     text = md_escape(st.text)
-    if st.origin != "model":  # the article's own sentence, verbatim
+    if st.verbatim:  # the article's own sentence, word for word
         text = f"“{text}”"
     return text + cite_label(st.citations, several)
 

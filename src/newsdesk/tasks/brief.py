@@ -217,6 +217,11 @@ class Statement:
     citations: list[Ref] = field(default_factory=list)
     origin: str = "model"
 
+    @property
+    def verbatim(self) -> bool:
+        """The text is a cited sentence of the article, word for word (print it as a quote)."""
+        return any(self.text == c.text for c in self.citations)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
