@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -314,7 +315,9 @@ class LLMClient:
 
     def _error(self, exc: Exception, what: str) -> LLMError:
         detail = str(getattr(exc, "message", "") or "").splitlines()[0:1]
-        tail = f": {detail[0][:200]}" if detail and detail[0] else ""
+        # openai prefixes "Error code: 429 - ": the status is already in `what`
+        text = re.sub(r"^Error code: \d+ - ", "", detail[0]).strip() if detail else ""
+        tail = f": {text[:200]}" if text else ""
         if any(w in what for w in ("unreachable", "timed out", "dropped")):
             tail = ""
         return LLMError(redact(f"endpoint {self.endpoint} {what}{tail}", self.settings.api_key))
@@ -365,7 +368,12 @@ class LLMClient:
                 {"role": "assistant", "content": completion.content},
                 {"role": "user", "content": render("reask.j2", problem=problem)},
             ]
-        raise ModelOutputError(f"model {self.model} returned invalid output twice: {problem}")
+        raise ModelOutputError(
+            redact(
+                f"model {self.model} at {self.endpoint} returned invalid output twice: {problem}",
+                self.settings.api_key,
+            )
+        )
 
     def _cached_chat(
         self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
