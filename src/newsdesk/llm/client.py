@@ -206,6 +206,7 @@ class LLMClient:
         schema_name: str,
     ) -> Completion:
         import openai
+        from openai.types.chat import ChatCompletion
 
         client = self._openai()
         extra: dict[str, Any] = {}
@@ -218,14 +219,13 @@ class LLMClient:
             malformed: str | None = None
             fmt = self._response_format(schema, schema_name)
             try:
-                kwargs: dict[str, Any] = {**params, **extra}
+                body: dict[str, Any] = {"model": self.model, "messages": messages, **params}
                 if fmt is not None:
-                    kwargs["response_format"] = fmt
-                resp = client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    **kwargs,
-                )
+                    body["response_format"] = fmt
+                body.update(extra.get("extra_body", {}))
+                # The same request `chat.completions.create` sends, minus its per-call walk over
+                # the typed parameters (~5 ms a call, a batch's main CPU cost after the task's).
+                resp = client.post("/chat/completions", body=body, cast_to=ChatCompletion)
             except openai.BadRequestError as exc:
                 if fmt and fmt["type"] == "json_schema" and "response_format" in str(exc):
                     self.json_schema_supported = False  # older servers: plain JSON mode
