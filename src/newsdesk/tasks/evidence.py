@@ -1,10 +1,19 @@
-"""Which sentences a prompt shows: the whole article when it fits the budget, else BM25's best."""
+"""Which sentences a prompt shows, and which of them a short answer rests on.
+
+- `select_evidence`: the whole article when it fits the budget, else BM25's best with neighbours.
+- `select_candidates`: only the k sentences BM25 ranks best for the question, plus the lede: what
+  the small embedded model is shown (it answers better from a few relevant sentences).
+- `attribute`: the deterministic attribution step for the small model: rank the shown sentences
+  by the question, the model's answer and the model's own picks (see its docstring).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from newsdesk.article import Article, Sentence
 from newsdesk.chunking import sentence_line
-from newsdesk.retrieval import select_with_neighbours, top_k
+from newsdesk.retrieval import BM25, select_with_neighbours, tokenize, top_k
 from newsdesk.tokens import count_tokens
 
 
@@ -34,3 +43,77 @@ def select_evidence(
                 break
             best = candidate
     return best
+
+
+def select_candidates(
+    article: Article, query: str, k: int, budget: int, model: str | None = None
+) -> list[Sentence]:
+    """The lede and the `k` sentences BM25 ranks best for `query`, in article order.
+
+    Sentences that share no term with the query are never added, so an off-topic question shows
+    only the lede. Lowest-ranked hits are dropped first if the selection exceeds `budget` tokens.
+    """
+    if not article.sentences:
+        return []
+    ranked = top_k([s.text for s in article.sentences], query, k)
+    keep = [0, *[i for i in ranked if i != 0]]  # the lede sets the scene
+    while len(keep) > 1:
+        chosen = [article.sentences[i] for i in sorted(keep)]
+        if article_tokens(chosen, model) <= budget:
+            return chosen
+        keep.pop()
+    return [article.sentences[keep[0]]]
+
+
+# Attribution weights, measured on the MultiRC dev split (bench/ask_quality.py) with the bundled
+# 270M model: its answer is a strong clue to the evidence (it copies the article's words), its
+# own choice of ids a weak one (it favours the first and the last sentence shown).
+QUESTION_WEIGHT = 1.0
+ANSWER_WEIGHT = 0.5
+MODEL_PICK_WEIGHT = 0.2
+ATTRIBUTED = 2
+
+
+def answer_in_text(answer: str, question: str, shown: Sequence[Sentence]) -> bool:
+    """Whether the answer's own words (content words not already in the question) occur in the
+    shown sentences: the small model's answer was read from the article, not made up."""
+    words = set(tokenize(answer)) - set(tokenize(question))
+    return bool(words) and any(words & set(tokenize(s.text)) for s in shown)
+
+
+def _scaled(scores: list[float]) -> list[float]:
+    top = max(scores, default=0.0)
+    return [s / top if top > 0 else 0.0 for s in scores]
+
+
+def attribute(
+    question: str,
+    answer: str,
+    picked: Sequence[str],
+    shown: Sequence[Sentence],
+    limit: int = ATTRIBUTED,
+) -> list[str]:
+    """Ids of the shown sentences an answer rests on, best first (deterministic, no LLM).
+
+    Each shown sentence scores BM25(question) + 0.5 * BM25(answer), each scaled to [0, 1] over
+    the shown sentences, plus 0.2 if the model cited it; the best `limit` with a positive score
+    win. MultiRC questions need two sentences or more: one matching the question's words, one
+    holding the answer's, which is why both queries count. A sentence that shares no word with
+    the question or the answer is never cited, even if the model picked it.
+    """
+    if not shown:
+        return []
+    bm25 = BM25([s.text for s in shown])
+    by_question = _scaled(bm25.scores(question))
+    by_answer = _scaled(bm25.scores(answer))
+    chosen = set(picked)
+    total = [
+        QUESTION_WEIGHT * q + ANSWER_WEIGHT * a + (MODEL_PICK_WEIGHT if s.id in chosen else 0.0)
+        for q, a, s in zip(by_question, by_answer, shown, strict=True)
+    ]
+    order = sorted(range(len(shown)), key=lambda i: (-total[i], shown[i].index))
+    return [
+        shown[i].id
+        for i in order[:limit]
+        if by_question[i] > 0 or by_answer[i] > 0  # lexical support, not the pick alone
+    ]

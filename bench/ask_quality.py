@@ -1,0 +1,370 @@
+"""`ask` quality benchmark: are the cited sentences the gold evidence, and is the answer right?
+
+Reads MultiRC's CNN slice (`/work/shared/eval/qa-multirc.jsonl`: article, question, answers, gold
+`evidence` sentences) and runs, in the same process and on the same model:
+
+- **newsdesk**: `newsdesk.tasks.ask.ask` on the embedded model (response cache off);
+- **BM25 top-3**: the three best BM25 sentences for the question, taken as citations;
+- **naive prompt**: the raw article and the question in a plain prompt, free-text answer
+  (first line kept); it cites nothing, so only its answer F1 and time are reported.
+
+Figures
+- citation precision / recall / F1, micro-averaged over all questions: a cited sentence is right
+  when it matches a gold evidence sentence (one contains the other after whitespace
+  normalisation); recall counts the gold sentences matched by some citation;
+- answer F1: SQuAD token F1 (lower case, no punctuation, no articles) against the best of
+  `answers`; an abstention scores 0;
+- abstained: share of questions answered "The article does not say." (all MultiRC questions are
+  answerable); unsupported: answers left with no valid citation;
+- s/question: mean wall seconds per question.
+
+Also, when present, `/work/shared/eval/qa-newsqa.jsonl` (answers empty = unanswerable): whether
+newsdesk abstains exactly when it should; and a few off-topic questions asked of the MultiRC
+articles ("What is the capital of Peru?"), which it must not answer as fact.
+
+    .venv/bin/python bench/ask_quality.py [--limit N] [--path FILE] [--newsqa FILE] [-v]
+
+The embedded model is used even when OPENAI_* variables are set, unless `--use-env` is given.
+Missing data files: a message and exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import string
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+try:
+    from newsdesk.article import parse_article
+except ImportError:  # running from a checkout without the package installed
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from newsdesk.article import parse_article
+
+from newsdesk.config import Settings, load_settings
+from newsdesk.errors import NewsdeskError
+from newsdesk.llm.client import LLMClient
+from newsdesk.retrieval import top_k
+from newsdesk.tasks.ask import NOT_SAID, ask
+
+MULTIRC = Path("/work/shared/eval/qa-multirc.jsonl")
+NEWSQA = Path("/work/shared/eval/qa-newsqa.jsonl")
+OFF_TOPIC = (
+    "What is the capital of Peru?",
+    "Who won the 1998 football World Cup?",
+)
+NAIVE_MAX_TOKENS = 48
+
+_WS = re.compile(r"\s+")
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCT = str.maketrans("", "", string.punctuation)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def norm_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def sentence_match(a: str, b: str) -> bool:
+    """One sentence contains the other, after whitespace normalisation."""
+    a, b = norm_ws(a), norm_ws(b)
+    return bool(a and b) and (a in b or b in a)
+
+
+def squad_tokens(text: str) -> list[str]:
+    text = text.lower().translate(_PUNCT)
+    return _ARTICLES.sub(" ", text).split()
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, ref = squad_tokens(prediction), squad_tokens(gold)
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    p, r = common / len(pred), common / len(ref)
+    return 2 * p * r / (p + r)
+
+
+def best_f1(prediction: str, answers: Sequence[str]) -> float:
+    return max((token_f1(prediction, a) for a in answers), default=0.0)
+
+
+@dataclass
+class Tally:
+    """Micro-averaged counts for one system."""
+
+    cited: int = 0
+    cited_right: int = 0
+    gold: int = 0
+    gold_found: int = 0
+    answer_f1: float = 0.0
+    abstained: int = 0
+    unsupported: int = 0
+    errors: int = 0
+    questions: int = 0
+    seconds: float = 0.0
+    has_citations: bool = True
+
+    def add(
+        self,
+        cited: Sequence[str],
+        gold: Sequence[str],
+        answer: str | None,
+        answers: Sequence[str],
+        seconds: float,
+    ) -> None:
+        self.questions += 1
+        self.seconds += seconds
+        self.cited += len(cited)
+        self.cited_right += sum(any(sentence_match(c, g) for g in gold) for c in cited)
+        self.gold += len(gold)
+        self.gold_found += sum(any(sentence_match(c, g) for c in cited) for g in gold)
+        if answer is not None:
+            self.answer_f1 += best_f1(answer, answers)
+
+    @property
+    def precision(self) -> float:
+        return self.cited_right / self.cited if self.cited else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.gold_found / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def row(self, name: str, answers: bool = True) -> list[str]:
+        n = max(1, self.questions)
+        na = "n/a"
+        cites = self.has_citations
+        return [
+            name,
+            f"{self.precision:.3f}" if cites else na,
+            f"{self.recall:.3f}" if cites else na,
+            f"{self.f1:.3f}" if cites else na,
+            f"{self.cited / n:.2f}" if cites else na,
+            f"{self.answer_f1 / n:.3f}" if answers else na,
+            f"{self.abstained / n:.3f}" if answers else na,
+            f"{self.seconds / n:.2f}",
+        ]
+
+
+HEADER = ["system", "cite P", "cite R", "cite F1", "cites/q", "answer F1", "abstained", "s/q"]
+
+
+def print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    for r in [HEADER, *rows]:
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+
+
+# ---------------------------------------------------------------- systems
+
+
+def naive_prompt(article: str, question: str) -> str:
+    return f"{article.strip()}\n\nQuestion: {question}\nAnswer:"
+
+
+def naive_answer(llm: LLMClient, article: str, question: str) -> str:
+    out = llm.chat(
+        [{"role": "user", "content": naive_prompt(article, question)}],
+        max_tokens=NAIVE_MAX_TOKENS,
+        use_cache=False,
+    )
+    lines = [line.strip() for line in out.content.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def bench_settings(use_env: bool) -> Settings:
+    settings = load_settings(use_cache=False)
+    if not use_env:  # the embedded model, whatever the environment says
+        settings = dataclasses.replace(settings, base_url=None, api_key=None, model=None, gguf=None)
+    return settings
+
+
+@dataclass
+class Run:
+    newsdesk: Tally = field(default_factory=Tally)
+    bm25: Tally = field(default_factory=lambda: Tally())
+    naive: Tally = field(default_factory=lambda: Tally(has_citations=False))
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_multirc(
+    records: list[dict[str, Any]], llm: LLMClient, verbose: bool, naive: bool = True
+) -> Run:
+    run = Run()
+    parsed: dict[str, Any] = {}
+    for n, rec in enumerate(records, 1):
+        article = parsed.setdefault(rec["article"], parse_article(rec["article"]))
+        question, answers, gold = rec["question"], rec["answers"], rec["evidence"]
+        texts = [s.text for s in article.sentences]
+
+        t0 = time.perf_counter()
+        hits = top_k(texts, question, 3)
+        run.bm25.add([texts[i] for i in hits], gold, None, answers, time.perf_counter() - t0)
+
+        t0 = time.perf_counter()
+        try:
+            result = ask(article, question, llm)
+        except NewsdeskError as exc:
+            run.newsdesk.errors += 1
+            run.newsdesk.add([], gold, "", answers, time.perf_counter() - t0)
+            print(f"  [{n}] error: {exc}", file=sys.stderr)
+            continue
+        spent = time.perf_counter() - t0
+        cited = [c.text for c in result.citations]
+        run.newsdesk.add(cited, gold, result.answer if result.answerable else "", answers, spent)
+        run.newsdesk.abstained += not result.answerable
+        run.newsdesk.unsupported += not result.supported
+
+        naive_text = ""
+        if naive:
+            t0 = time.perf_counter()
+            naive_text = naive_answer(llm, rec["article"], question)
+            run.naive.add([], gold, naive_text, answers, time.perf_counter() - t0)
+
+        detail = {
+            "question": question,
+            "answers": answers,
+            "answer": result.answer,
+            "naive": naive_text,
+            "answerable": result.answerable,
+            "proposed": result.proposed,
+            "cited": [c.id for c in result.citations],
+            "gold": [
+                s.id for s in article.sentences if any(sentence_match(s.text, g) for g in gold)
+            ],
+            "bm25": [article.sentences[i].id for i in hits],
+            "dropped": result.dropped,
+            "seconds": round(spent, 2),
+        }
+        run.details.append(detail)
+        if verbose:
+            print(json.dumps(detail, ensure_ascii=False))
+    return run
+
+
+def run_abstention(
+    newsqa: list[dict[str, Any]], multirc: list[dict[str, Any]], llm: LLMClient, verbose: bool
+) -> list[str]:
+    """Lines reporting abstention correctness (NewsQA, then off-topic probes)."""
+    lines: list[str] = []
+    if newsqa:
+        right = f1 = 0.0
+        unanswerable = 0
+        for rec in newsqa:
+            article = parse_article(rec["article"])
+            result = ask(article, rec["question"], llm)
+            should_abstain = not rec["answers"]
+            unanswerable += should_abstain
+            declined = not result.answerable or not result.supported
+            right += declined == should_abstain
+            if rec["answers"] and result.answerable:
+                f1 += best_f1(result.answer, rec["answers"])
+            if verbose:
+                print(
+                    json.dumps({"q": rec["question"], "gold": rec["answers"], **result.to_dict()})
+                )
+        n = len(newsqa)
+        lines.append(
+            f"NewsQA: abstention correct {right / n:.3f} ({int(right)}/{n}; "
+            f"{unanswerable} unanswerable), answer F1 {f1 / max(1, n - unanswerable):.3f}"
+        )
+    articles = list(dict.fromkeys(r["article"] for r in multirc))[:2]
+    if articles:
+        declined = total = 0
+        for text in articles:
+            article = parse_article(text)
+            for q in OFF_TOPIC:
+                result = ask(article, q, llm)
+                total += 1
+                ok = not result.answerable or not result.supported
+                declined += ok
+                if verbose:
+                    print(json.dumps({"q": q, **result.to_dict()}, ensure_ascii=False)[:300])
+        lines.append(
+            f"off-topic questions: {declined}/{total} declined or unsupported "
+            f"(answer {NOT_SAID!r} or no citation)"
+        )
+    return lines
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--path", type=Path, default=MULTIRC, help="MultiRC jsonl")
+    ap.add_argument("--newsqa", type=Path, default=NEWSQA, help="NewsQA jsonl (optional)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N MultiRC questions")
+    ap.add_argument("--use-env", action="store_true", help="use the configured endpoint")
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive-prompt baseline")
+    ap.add_argument("--details", type=Path, help="write every answer to this JSON file")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every answer")
+    args = ap.parse_args(argv)
+
+    if not args.path.is_file():
+        print(f"ask quality bench: {args.path} not found; skipping")
+        return 0
+    records = read_jsonl(args.path)
+    if args.limit:
+        records = records[: args.limit]
+    newsqa = read_jsonl(args.newsqa) if args.newsqa.is_file() else []
+
+    llm = LLMClient(bench_settings(args.use_env))
+    started = time.perf_counter()
+    t0 = time.perf_counter()
+    llm.chat([{"role": "user", "content": "Hello"}], max_tokens=1, use_cache=False)  # warm-up
+    load = time.perf_counter() - t0
+    run = run_multirc(records, llm, args.verbose, naive=not args.no_naive)
+    if args.details:
+        args.details.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
+    extra = run_abstention(newsqa, records, llm, args.verbose)
+
+    n_articles = len({r["article"] for r in records})
+    print(
+        f"{args.path.name}: {len(records)} questions over {n_articles} articles; "
+        f"model {llm.model} ({llm.endpoint}), cache off; model load {load:.1f} s"
+    )
+    print_table(
+        [
+            run.newsdesk.row("newsdesk ask"),
+            run.bm25.row("BM25 top-3", answers=False),
+            *([] if args.no_naive else [run.naive.row("naive prompt")]),
+        ]
+    )
+    nd = run.newsdesk
+    print(
+        f"newsdesk: {nd.unsupported} unsupported answers, {nd.errors} errors, "
+        f"{sum(len(d['dropped']) for d in run.details)} dropped citation ids"
+    )
+    for line in extra:
+        print(line)
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
