@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from newsdesk.article import Article
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
@@ -291,6 +292,8 @@ def run_batch(
     `suffix` is the output file suffix (".md", ".json", ...). Raises InputError only for bad
     inputs (nothing to do); everything that goes wrong with one article is in the report.
     """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
+
     from newsdesk.errors import InputError
 
     if max_concurrency < 1:
