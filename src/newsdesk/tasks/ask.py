@@ -134,7 +134,11 @@ class AskResult:
 
 
 def build_prompt(
-    article: Article, question: str, budget: int, model: str | None = None
+    article: Article,
+    question: str,
+    budget: int,
+    model: str | None = None,
+    template: str = "ask.j2",  # or a variant's path (newsdesk eval runs prompt variants)
 ) -> AskPrompt:
     profile = profile_for(model)
     if profile.candidates:
@@ -143,7 +147,7 @@ def build_prompt(
         )
     else:
         shown = select_evidence(article, question, budget, model)
-    text = render("ask.j2", sentences=shown, question=question)
+    text = render(template, sentences=shown, question=question)
     ids = [s.id for s in shown]
     return AskPrompt(
         question=question,
@@ -193,8 +197,8 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
     )
 
 
-def ask(article: Article, question: str, llm: LLMClient) -> AskResult:
-    prompt = build_prompt(article, question, llm.settings.article_budget, llm.model)
+def ask(article: Article, question: str, llm: LLMClient, template: str = "ask.j2") -> AskResult:
+    prompt = build_prompt(article, question, llm.settings.article_budget, llm.model, template)
 
     def problems(out: AskOutput) -> str | None:
         bad = check_ids(out.citations, article, prompt.shown).dropped
