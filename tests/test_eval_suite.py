@@ -144,3 +144,18 @@ def test_template_paths_name_the_shipped_template_or_a_variant(tmp_path):
     else:  # said when the suite loads, not as an error on every case
         with pytest.raises(SuiteError, match=r":3: .*cannot run template variants"):
             load_suite(write(tmp_path, with_variant))
+
+
+def test_a_variant_template_reaches_the_prompt(tmp_path):
+    """What `newsdesk eval` hands the ask task for a variant is what the model is sent."""
+    from newsdesk.article import load_article
+    from newsdesk.evals.tasks import _call
+    from newsdesk.tasks.ask import build_prompt
+
+    variant = tmp_path / "ask-marked.j2"
+    variant.write_text((ROOT / "prompts" / "ask.j2").read_text() + "\nVARIANT-MARKER\n")
+    article = load_article(EXAMPLE)
+    shipped = _call(build_prompt, "ask", "ask.j2", article, "What did Xi agree to?", 1200)
+    varied = _call(build_prompt, "ask", str(variant), article, "What did Xi agree to?", 1200)
+    assert "VARIANT-MARKER" in varied.messages[0]["content"]
+    assert "VARIANT-MARKER" not in shipped.messages[0]["content"]
