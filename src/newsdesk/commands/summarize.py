@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 
+RANKING_NOTE = (
+    "no model call: with the small bundled model, the lines are the article's top-ranked "
+    "sentences (its own picks measured worse); --gguf or --base-url for a model that writes"
+)
+
+
 class Length(StrEnum):
     headline = "headline"
     short = "short"
@@ -141,7 +147,7 @@ def summarize(
         from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.summary import print_summary
         from newsdesk.render.terminal import footer
-        from newsdesk.tasks.summarize import plan
+        from newsdesk.tasks.summarize import plan, small_model
         from newsdesk.tasks.summarize import summarize as summarize_task
 
         settings = settings_from(
@@ -152,6 +158,10 @@ def summarize(
             deterministic=deterministic,
         )
         doc = load_article(article)
+        ranking_only = small_model(settings.article_budget)
+        if dry_run and ranking_only:
+            typer.echo(f"--- no prompt: {RANKING_NOTE} ---")
+            return
         if dry_run:
             from newsdesk.commands.dryrun import print_prompt
 
@@ -175,7 +185,9 @@ def summarize(
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             return
         print_summary(stdout_console(), result, show_evidence=show_evidence)
-        if result.usage is not None:
+        if result.method == "ranking":
+            typer.echo(f"note: {RANKING_NOTE}", err=True)
+        elif result.usage is not None:
             typer.echo(footer(result.usage), err=True)
 
     settings_args = {
