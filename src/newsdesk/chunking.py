@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Sentence
 from newsdesk.tokens import encoding_for
+
+if TYPE_CHECKING:
+    import tiktoken
 
 
 @dataclass
@@ -30,6 +34,37 @@ def sentence_line(s: Sentence) -> str:
     return f"[{s.id}] {s.text}"
 
 
+def token_pieces(enc: tiktoken.Encoding, text: str, max_tokens: int) -> list[str]:
+    """`text` cut into pieces of at most `max_tokens` tokens that rejoin to exactly `text`.
+
+    A cut may not fall inside a character (a byte-level token can hold part of one): the cut
+    moves back to the last token boundary where the bytes so far decode as UTF-8.
+    """
+    tokens = enc.encode(text, disallowed_special=())
+    pieces: list[str] = []
+    start = 0
+    while start < len(tokens):
+        end = min(start + max_tokens, len(tokens))
+        cut = end
+        while cut > start + 1 and not _clean(enc, tokens[start:cut]):
+            cut -= 1
+        if not _clean(enc, tokens[start:cut]):  # no boundary within the limit: go past it
+            cut = end
+            while cut < len(tokens) and not _clean(enc, tokens[start:cut]):
+                cut += 1
+        pieces.append(enc.decode_bytes(tokens[start:cut]).decode("utf-8", "replace"))
+        start = cut
+    return pieces
+
+
+def _clean(enc: tiktoken.Encoding, tokens: list[int]) -> bool:
+    try:
+        enc.decode_bytes(tokens).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def chunk_article(
     article: Article, max_tokens: int = 512, overlap: int = 0, model: str | None = None
 ) -> list[Chunk]:
@@ -49,10 +84,7 @@ def chunk_article(
     i, n = 0, len(lines)
     while i < n:
         if counts[i] > max_tokens:
-            tokens = enc.encode(lines[i], disallowed_special=())
-            parts = [
-                enc.decode(tokens[k : k + max_tokens]) for k in range(0, len(tokens), max_tokens)
-            ]
+            parts = token_pieces(enc, lines[i], max_tokens)
             chunks.append(
                 Chunk(
                     f"C{len(chunks) + 1}",

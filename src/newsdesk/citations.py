@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.article import Article
 
-_ID = re.compile(r"\bS(\d{1,6})\b")
+_ID = re.compile(r"\bS([0-9]{1,6})\b")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def parse_ids(value: str | Iterable[str]) -> list[str]:
     for item in items:
         text = str(item).strip()
         found = [f"S{int(n)}" for n in _ID.findall(text.upper())]
-        if not found and text.isdigit():
+        if not found and text.isascii() and text.isdecimal():
             found = [f"S{int(text)}"]
         for sid in found:
             if sid not in out:
