@@ -171,23 +171,29 @@ class LLMClient:
         """One completion. Cached only when it finished normally."""
         params = self._params(max_tokens, temperature)
         key = self._key(messages, schema, params)
-        if use_cache and self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                usage = Usage(
-                    model=self.model,
-                    prompt_tokens=hit.get("prompt_tokens", 0),
-                    completion_tokens=hit.get("completion_tokens", 0),
-                    cached=True,
-                    calls=1,
-                )
-                self.usage.add(usage)
-                return Completion(hit["content"], hit.get("finish_reason"), usage)
+        hit = self._from_cache(key) if use_cache else None
+        if hit is not None:
+            return hit
         completion = self._request(messages, params, schema, schema_name)
         self.usage.add(completion.usage)
         if use_cache and self.cache is not None and completion.finish_reason != "length":
             self.cache.put(key, self._cache_value(completion))
         return completion
+
+    def _from_cache(self, key: str) -> Completion | None:
+        """A cached completion (recorded in the usage log as a cache hit), or None."""
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is None:
+            return None
+        usage = Usage(
+            model=self.model,
+            prompt_tokens=hit.get("prompt_tokens", 0),
+            completion_tokens=hit.get("completion_tokens", 0),
+            cached=True,
+            calls=1,
+        )
+        self.usage.add(usage)
+        return Completion(hit["content"], hit.get("finish_reason"), usage)
 
     @staticmethod
     def _cache_value(c: Completion) -> dict[str, Any]:
@@ -378,19 +384,9 @@ class LLMClient:
     def _cached_chat(
         self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
     ) -> Completion:
-        params = self._params(max_tokens, None)
-        if self.cache is not None:
-            hit = self.cache.get(self._key(messages, schema, params))
-            if hit is not None:
-                usage = Usage(
-                    model=self.model,
-                    prompt_tokens=hit.get("prompt_tokens", 0),
-                    completion_tokens=hit.get("completion_tokens", 0),
-                    cached=True,
-                    calls=1,
-                )
-                self.usage.add(usage)
-                return Completion(hit["content"], hit.get("finish_reason"), usage)
+        hit = self._from_cache(self._key(messages, schema, self._params(max_tokens, None)))
+        if hit is not None:
+            return hit
         return self.chat(
             messages, max_tokens=max_tokens, schema=schema, schema_name=name, use_cache=False
         )
