@@ -22,7 +22,8 @@ Also, when present, `/work/shared/eval/qa-newsqa.jsonl` (answers empty = unanswe
 newsdesk abstains exactly when it should; and a few off-topic questions asked of the MultiRC
 articles ("What is the capital of Peru?"), which it must not answer as fact.
 
-    .venv/bin/python bench/ask_quality.py [--limit N] [--path FILE] [--newsqa FILE] [-v]
+    .venv/bin/python bench/ask_quality.py [--limit N] [--path FILE] [--newsqa FILE]
+        [--no-naive] [--details OUT.json] [--use-env] [-v]
 
 The embedded model is used even when OPENAI_* variables are set, unless `--use-env` is given.
 Missing data files: a message and exit 0.
@@ -61,7 +62,7 @@ OFF_TOPIC = (
     "What is the capital of Peru?",
     "Who won the 1998 football World Cup?",
 )
-NAIVE_MAX_TOKENS = 48
+NAIVE_MAX_TOKENS = 32  # a short answer; its first line is kept
 
 _WS = re.compile(r"\s+")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -116,6 +117,7 @@ class Tally:
     questions: int = 0
     seconds: float = 0.0
     has_citations: bool = True
+    tracks_abstention: bool = False
 
     def add(
         self,
@@ -158,7 +160,7 @@ class Tally:
             f"{self.f1:.3f}" if cites else na,
             f"{self.cited / n:.2f}" if cites else na,
             f"{self.answer_f1 / n:.3f}" if answers else na,
-            f"{self.abstained / n:.3f}" if answers else na,
+            f"{self.abstained / n:.3f}" if self.tracks_abstention else na,
             f"{self.seconds / n:.2f}",
         ]
 
@@ -203,7 +205,7 @@ def bench_settings(use_env: bool) -> Settings:
 
 @dataclass
 class Run:
-    newsdesk: Tally = field(default_factory=Tally)
+    newsdesk: Tally = field(default_factory=lambda: Tally(tracks_abstention=True))
     bm25: Tally = field(default_factory=lambda: Tally())
     naive: Tally = field(default_factory=lambda: Tally(has_citations=False))
     details: list[dict[str, Any]] = field(default_factory=list)
@@ -212,6 +214,8 @@ class Run:
 def run_multirc(
     records: list[dict[str, Any]], llm: LLMClient, verbose: bool, naive: bool = True
 ) -> Run:
+    """newsdesk over every question, then the naive prompt over every question (each system
+    gets the server's prompt cache to itself, as it would in use), plus BM25 top-3."""
     run = Run()
     parsed: dict[str, Any] = {}
     for n, rec in enumerate(records, 1):
@@ -223,6 +227,15 @@ def run_multirc(
         hits = top_k(texts, question, 3)
         run.bm25.add([texts[i] for i in hits], gold, None, answers, time.perf_counter() - t0)
 
+        detail: dict[str, Any] = {
+            "question": question,
+            "answers": answers,
+            "gold": [
+                s.id for s in article.sentences if any(sentence_match(s.text, g) for g in gold)
+            ],
+            "bm25": [article.sentences[i].id for i in hits],
+        }
+        run.details.append(detail)
         t0 = time.perf_counter()
         try:
             result = ask(article, question, llm)
@@ -230,37 +243,30 @@ def run_multirc(
             run.newsdesk.errors += 1
             run.newsdesk.add([], gold, "", answers, time.perf_counter() - t0)
             print(f"  [{n}] error: {exc}", file=sys.stderr)
+            detail["error"] = str(exc)
             continue
         spent = time.perf_counter() - t0
         cited = [c.text for c in result.citations]
         run.newsdesk.add(cited, gold, result.answer if result.answerable else "", answers, spent)
         run.newsdesk.abstained += not result.answerable
         run.newsdesk.unsupported += not result.supported
-
-        naive_text = ""
-        if naive:
-            t0 = time.perf_counter()
-            naive_text = naive_answer(llm, rec["article"], question)
-            run.naive.add([], gold, naive_text, answers, time.perf_counter() - t0)
-
-        detail = {
-            "question": question,
-            "answers": answers,
-            "answer": result.answer,
-            "naive": naive_text,
-            "answerable": result.answerable,
-            "proposed": result.proposed,
-            "cited": [c.id for c in result.citations],
-            "gold": [
-                s.id for s in article.sentences if any(sentence_match(s.text, g) for g in gold)
-            ],
-            "bm25": [article.sentences[i].id for i in hits],
-            "dropped": result.dropped,
-            "seconds": round(spent, 2),
-        }
-        run.details.append(detail)
+        detail.update(
+            answer=result.answer,
+            answerable=result.answerable,
+            proposed=result.proposed,
+            cited=[c.id for c in result.citations],
+            dropped=result.dropped,
+            seconds=round(spent, 2),
+        )
         if verbose:
             print(json.dumps(detail, ensure_ascii=False))
+
+    if naive:
+        for rec, detail in zip(records, run.details, strict=True):
+            t0 = time.perf_counter()
+            detail["naive"] = naive_answer(llm, rec["article"], rec["question"])
+            spent = time.perf_counter() - t0
+            run.naive.add([], rec["evidence"], detail["naive"], rec["answers"], spent)
     return run
 
 
@@ -274,9 +280,13 @@ def run_abstention(
         unanswerable = 0
         for rec in newsqa:
             article = parse_article(rec["article"])
-            result = ask(article, rec["question"], llm)
             should_abstain = not rec["answers"]
             unanswerable += should_abstain
+            try:
+                result = ask(article, rec["question"], llm)
+            except NewsdeskError as exc:
+                print(f"  NewsQA error: {exc}", file=sys.stderr)
+                continue
             declined = not result.answerable or not result.supported
             right += declined == should_abstain
             if rec["answers"] and result.answerable:
@@ -296,8 +306,13 @@ def run_abstention(
         for text in articles:
             article = parse_article(text)
             for q in OFF_TOPIC:
-                result = ask(article, q, llm)
                 total += 1
+                try:
+                    result = ask(article, q, llm)
+                except NewsdeskError as exc:  # no answer at all: declined, if not gracefully
+                    print(f"  off-topic error: {exc}", file=sys.stderr)
+                    declined += 1
+                    continue
                 ok = not result.answerable or not result.supported
                 declined += ok
                 if verbose:
@@ -358,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     nd = run.newsdesk
     print(
         f"newsdesk: {nd.unsupported} unsupported answers, {nd.errors} errors, "
-        f"{sum(len(d['dropped']) for d in run.details)} dropped citation ids"
+        f"{sum(len(d.get('dropped', [])) for d in run.details)} dropped citation ids"
     )
     for line in extra:
         print(line)

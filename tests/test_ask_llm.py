@@ -120,7 +120,7 @@ def test_small_model_citations_are_attributed_among_the_shown(example_article, s
     out = AskOutput(answer="consider purchases", citations=["S1"], answerable=True)
     result = interpret(out, small_prompt, example_article)
     ids = [c.id for c in result.citations]
-    assert 1 <= len(ids) <= 2 and set(ids) <= set(small_prompt.shown)
+    assert 1 <= len(ids) <= 3 and set(ids) <= set(small_prompt.shown)
     assert "S16" in ids  # the sentence holding the answer's words
     assert result.proposed == ["S1"]
     assert_verbatim(result, example_article, small_prompt.shown)
