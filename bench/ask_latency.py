@@ -75,6 +75,7 @@ def floor(repeat: int) -> tuple[list[float], list[float]]:
     params.n_ctx = settings.n_ctx
     params.verbosity = -1
     params.use_jinja = True
+    params.swa_full = True  # as newsdesk does: lets llama.cpp reuse the shared prefix
     params.chat_template = PLAIN_CHAT_TEMPLATE
     for cpu in (params.cpuparams, params.cpuparams_batch):
         cpu.n_threads = default_threads()

@@ -92,6 +92,9 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.verbosity = -1  # llama.cpp's logs would drown the CLI's stderr
     params.warmup = False
     params.use_jinja = True
+    # Gemma 3 uses sliding-window attention; without a full-size SWA cache llama.cpp cannot
+    # reuse a shared prompt prefix, so every follow-up question reprocessed the whole article.
+    params.swa_full = True
     if chat_template is not None:
         params.chat_template = chat_template
     threads = int(os.environ.get("NEWSDESK_THREADS") or default_threads())
