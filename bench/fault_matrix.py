@@ -18,24 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pydantic import BaseModel
-from tests.scripted_server import Reply, ScriptedServer, completion
+from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.llm.client import LLMClient
 
-
-class Verdict(BaseModel):
-    ok: bool
-
-
-SCHEMA = {
-    "type": "object",
-    "properties": {"ok": {"type": "boolean"}},
-    "required": ["ok"],
-    "additionalProperties": False,
-}
 GOOD = Reply(body=completion('{"ok": true}'))
 ERR = {"error": {"message": "scripted failure"}}
 
@@ -72,7 +60,7 @@ def run(fault: Reply, transient: bool, cache_dir: Path) -> tuple[str, int, float
         client = LLMClient(settings)
         start = time.perf_counter()
         try:
-            client.structured([{"role": "user", "content": "Is it ok?"}], Verdict, SCHEMA)
+            client.structured([{"role": "user", "content": "Is it ok?"}], Verdict, VERDICT_SCHEMA)
             outcome = "answered"
         except NewsdeskError as exc:
             outcome = f"error: {exc}".replace(srv.url, "<url>")

@@ -20,6 +20,22 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from pydantic import BaseModel
+
+
+class Verdict(BaseModel):
+    """The smallest structured answer: what fault tests ask the scripted server for."""
+
+    ok: bool
+
+
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {"ok": {"type": "boolean"}},
+    "required": ["ok"],
+    "additionalProperties": False,
+}
+
 
 @dataclass
 class Reply:

@@ -18,29 +18,23 @@ import time
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient
-from tests.scripted_server import Reply, ScriptedServer, completion, schema_responder
+from tests.scripted_server import (
+    VERDICT_SCHEMA,
+    Reply,
+    ScriptedServer,
+    Verdict,
+    completion,
+    schema_responder,
+)
 
 KEY = "sk-FAKEKEY-7f3a9c1e5b2d8h4j6k0m"  # distinctive: grep for it everywhere
 HI = [{"role": "user", "content": "hi"}]
 BIN = Path(sys.executable).parent
-
-
-class Verdict(BaseModel):
-    ok: bool
-
-
-SCHEMA = {
-    "type": "object",
-    "properties": {"ok": {"type": "boolean"}},
-    "required": ["ok"],
-    "additionalProperties": False,
-}
 
 
 def client_for(srv: ScriptedServer, tmp_path: Path, **kw: object) -> tuple[LLMClient, list[float]]:
@@ -189,7 +183,7 @@ def test_malformed_200_is_retried_then_named(tmp_path, reply, cause):
     with ScriptedServer(reply) as srv:
         client, sleeps = client_for(srv, tmp_path, max_retries=2)
         with pytest.raises(ModelOutputError) as err:
-            client.structured(HI, Verdict, SCHEMA)
+            client.structured(HI, Verdict, VERDICT_SCHEMA)
     assert (
         one_line(str(err.value)) == f"endpoint {srv.url} returned {cause} (gave up after 3 tries)"
     )
@@ -201,7 +195,7 @@ def test_malformed_200_then_good_answer(tmp_path):
     with ScriptedServer() as srv:
         srv.script(Reply(body="not json"), Reply(body=completion('{"ok": true}')))
         client, _ = client_for(srv, tmp_path)
-        assert client.structured(HI, Verdict, SCHEMA).ok is True
+        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is True
     assert entries(client) == 1
 
 
@@ -214,7 +208,7 @@ def test_schema_violation_is_reasked_once_with_the_problem(tmp_path):
             Reply(body=completion('{"ok": "maybe"}')), Reply(body=completion('{"ok": false}'))
         )
         client, _ = client_for(srv, tmp_path)
-        assert client.structured(HI, Verdict, SCHEMA).ok is False
+        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is False
         assert len(srv.requests) == 2
         reask = srv.requests[1]["messages"]
         assert reask[-2] == {"role": "assistant", "content": '{"ok": "maybe"}'}
@@ -222,7 +216,7 @@ def test_schema_violation_is_reasked_once_with_the_problem(tmp_path):
         assert entries(client) == 1
         # the valid answer is cached under the original question: served without a request
         srv.default = Reply(500, ERROR)
-        assert client.structured(HI, Verdict, SCHEMA).ok is False
+        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is False
     assert len(srv.requests) == 2
 
 
@@ -230,7 +224,7 @@ def test_schema_violation_twice_fails_and_caches_nothing(tmp_path):
     with ScriptedServer(Reply(body=completion('{"verdict": 1}'))) as srv:
         client, _ = client_for(srv, tmp_path)
         with pytest.raises(ModelOutputError) as err:
-            client.structured(HI, Verdict, SCHEMA)
+            client.structured(HI, Verdict, VERDICT_SCHEMA)
     assert "invalid output twice" in one_line(str(err.value))
     assert len(srv.requests) == 2  # exactly one re-ask
     assert entries(client) == 0
@@ -241,7 +235,7 @@ def test_check_failure_is_reasked_once(tmp_path):
         srv.script(Reply(body=completion('{"ok": false}')), Reply(body=completion('{"ok": true}')))
         client, _ = client_for(srv, tmp_path)
         out = client.structured(
-            HI, Verdict, SCHEMA, check=lambda v: None if v.ok else "ok must be true"
+            HI, Verdict, VERDICT_SCHEMA, check=lambda v: None if v.ok else "ok must be true"
         )
     assert out.ok is True
     assert "ok must be true" in srv.requests[1]["messages"][-1]["content"]

@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from pydantic import BaseModel
 
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient, retry_after_seconds
-from tests.scripted_server import Reply, ScriptedServer, completion
+from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 SECRET = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
-
-
-class Verdict(BaseModel):
-    ok: bool
-
-
-VERDICT_SCHEMA = {
-    "type": "object",
-    "properties": {"ok": {"type": "boolean"}},
-    "required": ["ok"],
-    "additionalProperties": False,
-}
 
 
 def scripted_client(server: ScriptedServer, tmp_path, **kw) -> tuple[LLMClient, list[float]]:
