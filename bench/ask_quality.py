@@ -1,6 +1,6 @@
 """`ask` quality benchmark: are the cited sentences the gold evidence, and is the answer right?
 
-Reads MultiRC's CNN slice (`/work/shared/eval/qa-multirc.jsonl`: article, question, answers, gold
+Reads MultiRC's CNN slice (`../shared/eval/qa-multirc.jsonl`: article, question, answers, gold
 `evidence` sentences) and runs, in the same process and on the same model:
 
 - **newsdesk**: `newsdesk.tasks.ask.ask` on the embedded model (response cache off);
@@ -18,7 +18,7 @@ Figures
   answerable); unsupported: answers left with no valid citation;
 - s/question: mean wall seconds per question.
 
-Also, when present, `/work/shared/eval/qa-newsqa.jsonl` (answers empty = unanswerable): whether
+Also, when present, `../shared/eval/qa-newsqa.jsonl` (answers empty = unanswerable): whether
 newsdesk abstains exactly when it should; and a few off-topic questions asked of the MultiRC
 articles ("What is the capital of Peru?"), which it must not answer as fact.
 
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import string
 import sys
@@ -56,8 +57,14 @@ from newsdesk.llm.client import LLMClient
 from newsdesk.retrieval import top_k
 from newsdesk.tasks.ask import NOT_SAID, ask
 
-MULTIRC = Path("/work/shared/eval/qa-multirc.jsonl")
-NEWSQA = Path("/work/shared/eval/qa-newsqa.jsonl")
+# The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
+EVAL = Path(
+    os.environ.get(
+        "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+    )
+)
+MULTIRC = EVAL / "qa-multirc.jsonl"
+NEWSQA = EVAL / "qa-newsqa.jsonl"
 OFF_TOPIC = (
     "What is the capital of Peru?",
     "Who won the 1998 football World Cup?",
@@ -196,10 +203,12 @@ def naive_answer(llm: LLMClient, article: str, question: str) -> str:
     return lines[0] if lines else ""
 
 
-def bench_settings(use_env: bool) -> Settings:
+def bench_settings(use_env: bool, model: str | None = None, gguf: str | None = None) -> Settings:
     settings = load_settings(use_cache=False)
-    if not use_env:  # the embedded model, whatever the environment says
-        settings = dataclasses.replace(settings, base_url=None, api_key=None, model=None, gguf=None)
+    if not use_env:  # an embedded model, whatever the environment says
+        settings = dataclasses.replace(
+            settings, base_url=None, api_key=None, model=model, gguf=gguf
+        )
     return settings
 
 
@@ -212,7 +221,11 @@ class Run:
 
 
 def run_multirc(
-    records: list[dict[str, Any]], llm: LLMClient, verbose: bool, naive: bool = True
+    records: list[dict[str, Any]],
+    llm: LLMClient,
+    verbose: bool,
+    naive: bool = True,
+    template: str | None = None,
 ) -> Run:
     """newsdesk over every question, then the naive prompt over every question (each system
     gets the server's prompt cache to itself, as it would in use), plus BM25 top-3."""
@@ -238,7 +251,7 @@ def run_multirc(
         run.details.append(detail)
         t0 = time.perf_counter()
         try:
-            result = ask(article, question, llm)
+            result = ask(article, question, llm, template)
         except NewsdeskError as exc:
             run.newsdesk.errors += 1
             run.newsdesk.add([], gold, "", answers, time.perf_counter() - t0)
@@ -271,7 +284,11 @@ def run_multirc(
 
 
 def run_abstention(
-    newsqa: list[dict[str, Any]], multirc: list[dict[str, Any]], llm: LLMClient, verbose: bool
+    newsqa: list[dict[str, Any]],
+    multirc: list[dict[str, Any]],
+    llm: LLMClient,
+    verbose: bool,
+    template: str | None = None,
 ) -> list[str]:
     """Lines reporting abstention correctness (NewsQA, then off-topic probes)."""
     lines: list[str] = []
@@ -283,7 +300,7 @@ def run_abstention(
             should_abstain = not rec["answers"]
             unanswerable += should_abstain
             try:
-                result = ask(article, rec["question"], llm)
+                result = ask(article, rec["question"], llm, template)
             except NewsdeskError as exc:
                 print(f"  NewsQA error: {exc}", file=sys.stderr)
                 continue
@@ -308,7 +325,7 @@ def run_abstention(
             for q in OFF_TOPIC:
                 total += 1
                 try:
-                    result = ask(article, q, llm)
+                    result = ask(article, q, llm, template)
                 except NewsdeskError as exc:  # no answer at all: declined, if not gracefully
                     print(f"  off-topic error: {exc}", file=sys.stderr)
                     declined += 1
@@ -335,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--newsqa", type=Path, default=NEWSQA, help="NewsQA jsonl (optional)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N MultiRC questions")
     ap.add_argument("--use-env", action="store_true", help="use the configured endpoint")
+    ap.add_argument("--model", help="embedded model name (default: the default embedded model)")
+    ap.add_argument("--gguf", help="serve this GGUF file instead")
+    ap.add_argument("--template", help="ask prompt variant (default: the model's profile)")
     ap.add_argument("--no-naive", action="store_true", help="skip the naive-prompt baseline")
     ap.add_argument("--details", type=Path, help="write every answer to this JSON file")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every answer")
@@ -348,15 +368,15 @@ def main(argv: list[str] | None = None) -> int:
         records = records[: args.limit]
     newsqa = read_jsonl(args.newsqa) if args.newsqa.is_file() else []
 
-    llm = LLMClient(bench_settings(args.use_env))
+    llm = LLMClient(bench_settings(args.use_env, args.model, args.gguf))
     started = time.perf_counter()
     t0 = time.perf_counter()
     llm.chat([{"role": "user", "content": "Hello"}], max_tokens=1, use_cache=False)  # warm-up
     load = time.perf_counter() - t0
-    run = run_multirc(records, llm, args.verbose, naive=not args.no_naive)
+    run = run_multirc(records, llm, args.verbose, not args.no_naive, args.template)
     if args.details:
         args.details.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
-    extra = run_abstention(newsqa, records, llm, args.verbose)
+    extra = run_abstention(newsqa, records, llm, args.verbose, args.template)
 
     n_articles = len({r["article"] for r in records})
     print(

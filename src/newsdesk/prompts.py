@@ -67,3 +67,20 @@ def get_template(name: str) -> jinja2.Template:
 
 def render(name: str, **variables: Any) -> str:
     return get_template(name).render(**variables)
+
+
+def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
+    """Chat messages from a template.
+
+    A template that defines a `system` and a `user` block becomes those two messages (what an
+    instruction-tuned model's chat template expects: rules as the system turn, the article and
+    the question as the user's); any other template becomes one user message.
+    """
+    template = get_template(name)
+    if "system" in template.blocks and "user" in template.blocks:
+        context = template.new_context(dict(variables))
+        return [
+            {"role": role, "content": "".join(template.blocks[role](context)).strip()}
+            for role in ("system", "user")
+        ]
+    return [{"role": "user", "content": template.render(**variables)}]

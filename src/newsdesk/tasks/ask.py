@@ -31,7 +31,7 @@ from newsdesk.article import Article, Sentence
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.config import EMBEDDED_MODEL
 from newsdesk.llm.client import LLMClient, Message
-from newsdesk.prompts import render
+from newsdesk.prompts import render_messages
 from newsdesk.tasks.evidence import (
     answer_in_text,
     attribute,
@@ -58,6 +58,7 @@ class AskProfile:
     max_answer_chars: int | None  # schema maxLength on the answer; None: no length keywords
     max_tokens: int
     best_last: bool = False  # candidates from the weakest to the best BM25 hit (after the lede)
+    template: str = "ask.j2"
 
 
 # Remote endpoints get no length keywords: strict structured-output modes reject some of them.
@@ -67,7 +68,9 @@ CAPABLE = AskProfile("capable", None, "model", None, None, 400)
 # question, where the base model looks) 0.636 and fewer false abstentions. The 160-character
 # cap keeps a rambling answer from running to the token limit (a cut-off answer is invalid and
 # costs a re-ask); 200 tokens fit it even when it is all digits.
-SMALL = AskProfile("small", 5, "rerank", MAX_CITATIONS, 160, 200, best_last=True)
+SMALL = AskProfile(
+    "small", 5, "rerank", MAX_CITATIONS, 160, 200, best_last=True, template="ask-base.j2"
+)
 SMALL_MODELS = frozenset({EMBEDDED_MODEL})
 
 
@@ -143,7 +146,7 @@ def build_prompt(
     question: str,
     budget: int,
     model: str | None = None,
-    template: str = "ask.j2",  # or a variant's path (newsdesk eval runs prompt variants)
+    template: str | None = None,  # a variant's path (newsdesk eval runs prompt variants)
 ) -> AskPrompt:
     profile = profile_for(model)
     if profile.candidates:
@@ -152,11 +155,12 @@ def build_prompt(
         )
     else:
         shown = select_evidence(article, question, budget, model)
-    text = render(template, sentences=shown, question=question)
+    messages = render_messages(template or profile.template, sentences=shown, question=question)
+    text = "\n".join(m["content"] for m in messages)
     ids = [s.id for s in shown]
     return AskPrompt(
         question=question,
-        messages=[{"role": "user", "content": text}],
+        messages=messages,
         shown=ids,
         schema=ask_schema(ids, profile.max_citations, profile.max_answer_chars),
         tokens=count_tokens(text, model),
@@ -202,7 +206,7 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
     )
 
 
-def ask(article: Article, question: str, llm: LLMClient, template: str = "ask.j2") -> AskResult:
+def ask(article: Article, question: str, llm: LLMClient, template: str | None = None) -> AskResult:
     prompt = build_prompt(article, question, llm.settings.article_budget, llm.model, template)
 
     def problems(out: AskOutput) -> str | None:
