@@ -15,11 +15,15 @@ The rules, in plain words (lexical: the check compares words, it does not unders
    word of its own in three, since names and numbers, which carry the facts, are checked
    strictly). It is also no longer than half as long again as those sentences, plus five words
    (RUN_ON): anything longer is a model looping or merging sentences it did not cite.
-3. **A statement that copies a sentence cites that sentence.** If the cited sentences fail, or
-   hold less than nearly all (RECITE: nine in ten) of the key content while one other allowed
-   sentence holds nearly all of it, the ids are corrected to that sentence (status "recited").
-   If the cited sentences fail and one allowed sentence, or two together, support the statement
-   by rule 2, the ids become those (also "recited"). A wrong id is worse than none.
+3. **A statement that copies a sentence cites that sentence.** If one allowed sentence holds
+   nearly all of the statement's key content (RECITE: nine terms in ten, every name and
+   number; a copy with one stray word of its own in ten is still a copy) and the cited
+   sentences do not, the ids are corrected to that sentence (status "recited"), whether the
+   citations failed or supported it only weakly; failing that, two allowed sentences that
+   together hold nearly all of it, the second adding a content word (not just a name or a
+   number taken from elsewhere). Correcting needs more than supporting: words scattered over
+   the article ("China", "talks", "win") must not make an invented statement look cited.
+   A wrong id is worse than none.
 4. **Unsupported** otherwise: `missing` lists the key words absent from the cited sentences.
    With `fallback="replace"` the text becomes the allowed sentence that best covers the
    statement, verbatim, with its own id ("replaced"), if it shares real key content: at least
@@ -36,7 +40,8 @@ The rules, in plain words (lexical: the check compares words, it does not unders
 
 The numbers are round and stated, not fitted to any evaluation data. What the check cannot see:
 a flipped negation ("did not agree" vs "agreed"), or a true sentence cited for the wrong
-question; it guarantees that the words printed are the words of the sentences cited.
+question. What it guarantees: a supported statement's names and numbers, and most of its words,
+are in the sentences it cites.
 """
 
 from __future__ import annotations
@@ -55,7 +60,6 @@ SHARE = 2 / 3  # of a statement's content words that must occur in its cited sen
 RECITE = 0.9  # "nearly all" of its key content: one sentence holding this much is its source
 RUN_ON_RATIO = 1.5  # a statement may be at most this many times as long as its sources...
 RUN_ON_SLACK = 5  # ...plus this many words (a short sentence's paraphrase adds a few)
-MAX_SOURCES = 2  # sentences looked for together when correcting a citation
 REPLACE_MIN_TERMS = 2  # key terms a replacement sentence must share (and half of them)
 
 Status = Literal["supported", "recited", "replaced", "unsupported"]
@@ -372,13 +376,13 @@ def ground(
     )
     best = ranked[0] if ranked else None
     best_fit = _fit(key, _pool(best.text)) if best is not None else None
-    # Another sentence holds (nearly) all of it, or the citations fail and it supports it alone.
+    # Another sentence holds (nearly) all of it while the citations hold less.
     if (
         best is not None
         and best_fit is not None
         and best not in valid
+        and best_fit.coverage >= RECITE
         and _supports(best_fit, length, [best])
-        and (best_fit.coverage >= RECITE or not cited_ok)
     ):
         return Grounded(text, (best.id,), "recited", best_fit.missing, f"the words of {best.id}")
     if cited_ok:
@@ -386,7 +390,7 @@ def ground(
     cover = _cover(key, ranked)
     if len(cover) > 1:
         cover_fit = _fit(key, _union(cover))
-        if _supports(cover_fit, length, cover):
+        if cover_fit.coverage >= RECITE and _supports(cover_fit, length, cover):
             return Grounded(
                 text, _order(cover), "recited", cover_fit.missing, "supported by other sentences"
             )
@@ -415,19 +419,18 @@ def _trim(valid: Sequence[Sentence], key: _Key) -> tuple[str, ...]:
 
 
 def _cover(key: _Key, ranked: Sequence[Sentence]) -> list[Sentence]:
-    """Up to MAX_SOURCES sentences, greedily: the best one, then the one adding most terms."""
+    """The best sentence and the one adding most key terms to it, of which at least one a
+    content word: a sentence added for a name or a number alone would attribute the claim to
+    someone, or give it a figure, that the claim's own sentence does not have."""
     if not ranked:
         return []
-    chosen = [ranked[0]]
-    while len(chosen) < MAX_SOURCES:
-        have = _union(chosen)
-        gain = [
-            (len([t for t in key.terms() if t in _pool(s.text) and t not in have]), s)
-            for s in ranked
-            if s not in chosen
-        ]
-        gain = [g for g in gain if g[0] > 0]
-        if not gain:
-            break
-        chosen.append(max(gain, key=lambda g: (g[0], -g[1].index))[1])
-    return chosen
+    first = ranked[0]
+    have = _pool(first.text)
+    best: tuple[int, int, Sentence] | None = None
+    for s in ranked[1:]:
+        added = [t for t in key.terms() if t in _pool(s.text) and t not in have]
+        if any(t in key.words for t in added):
+            score = (len(added), -s.index, s)
+            if best is None or score[:2] > best[:2]:
+                best = score
+    return [first] if best is None else [first, best[2]]
