@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from newsdesk.article import Article, parse_article
 from newsdesk.cli import app
+from newsdesk.grounding import ground
 from newsdesk.tasks.brief import (
     ArticleBrief,
     Briefing,
@@ -23,7 +24,6 @@ from newsdesk.tasks.brief import (
     PointsOut,
     build_prompts,
     find_unknowns,
-    grounded,
     interpret_debate,
     interpret_parties,
     interpret_points,
@@ -157,9 +157,8 @@ def screenshot(page: Path, tmp_path: Path) -> Path:
 
 def test_grounding_rejects_invented_and_copied_text(example_article):
     art = example_article
-    s7 = art.by_id["S7"].text
-    assert grounded("The US demands that China protect intellectual property.", [s7])
-    assert not grounded("China's talks are a win for China's interests.", [s7])
+    assert ground("The US demands that China protect intellectual property.", ["S7"], art).supported
+    assert not ground("China's talks are a win for China's interests.", ["S7"], art).supported
     out = PointsOut(
         headline="Council passes budget as union threatens strike",
         points=[
