@@ -805,7 +805,7 @@ def interpret_synthesis(
     for p in out.points if out else []:
         text = _clean(p.text)
         cited = [local[i] for i in dict.fromkeys(p.cites) if i in local]
-        if not cited or not text or _copies_example(text):
+        if not cited or not text or _copies_example(text, pseudo):
             continue
         verdict = ground(text, cited, pseudo)
         if verdict.supported:
