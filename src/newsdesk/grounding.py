@@ -94,10 +94,10 @@ _OPENERS = "\"'“‘([{"
 _ENDERS = ".!?:;•—–"
 # Sentences that address the model rather than report: never evidence (rule 7).
 _INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:instructions?|question|prompt|article"
-    r"|previous|above|rules?|everything)\b"
-    r"|\banswer\s+(?:every|all|each|any)\s+questions?\b"
-    r"|\bnew\s+instructions\b|^\W*(?:system|assistant|user)\s*:|\bJSON\s+answer\s*:",
+    r"^\W*(?:\[\w+\]\s*)?(?:please\s+)?(?:ignore|disregard|forget)\b.{0,60}?"
+    r"\b(?:instructions?|question|prompt|previous|above|rules|everything)\b"  # an imperative
+    r"|\banswer\s+(?:every|all|each)\s+questions?\s+with\b"
+    r"|^\W*(?:\[\w+\]\s*)?(?:system|assistant|user)\s*:|\bJSON\s+answer\s*:",
     re.IGNORECASE,
 )
 
