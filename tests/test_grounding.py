@@ -150,7 +150,11 @@ def test_names_titles_and_sentence_openers(art):
     )
     assert opener.status == "supported" and opener.missing == ("Analysts",)
     # "Trump" opening a statement is a name: the article writes it mid-sentence.
-    assert not ground("Trump expects this to drag out for months.", ["S13"], art).supported
+    assert ground("Trump expects this to drag out for months.", ["S13"], art).missing == ("Trump",)
+    # in Title Case a capital tells nothing: "Resume" is a content word, "China" still a name
+    headline = "US And China Set To Resume Trade Talks After Hiatus"
+    assert ground(headline, ["S1"], art).status == "supported"
+    assert not ground("US And Japan Set To Resume Trade Talks", ["S1"], art).supported
     # a title is not a name: "President Xi" rests on "Mr Xi"
     assert ground("President Xi agreed to consider purchases.", ["S16"], art).supported
 
@@ -183,12 +187,16 @@ def test_ids_not_allowed_or_invented_are_dropped(art):
     assert all(i in {"S1", "S3"} for i in ground(statement, ["S2"], art, ["S1", "S3"]).ids)
 
 
-def test_two_sentences_together_support_a_combined_statement(art):
+def test_a_combined_statement_is_supported_by_its_two_sentences_but_never_re_cited_to_them(art):
     statement = "Mnuchin is on the call, which a USTR spokesman expected this week."
-    g = ground(statement, ["S1"], art)
-    assert g.status == "recited" and g.ids == ("S5", "S6")
     kept = ground(statement, ["S6", "S5"], art)
     assert (kept.status, kept.ids) == ("supported", ("S5", "S6"))
+    # cited elsewhere: no single sentence holds it, and a pair is never substituted
+    assert ground(statement, ["S1"], art).status == "unsupported"
+    # a pair would misattribute: Scissors' words (S13) with Trump's name (S2)
+    assert ground("Trump expects this to drag out for months.", ["S13"], art).status == (
+        "unsupported"
+    )
 
 
 def test_replace_gives_the_sentence_verbatim_with_its_own_id(art):

@@ -5,10 +5,11 @@ The rules, in plain words (lexical: the check compares words, it does not unders
 1. **Key content.** A statement's key content is its names (capitalised words, acronyms), its
    numbers ("$12 million" gives "12 million", "three" gives "3", "2019") and its content words
    (stop words removed, light stemming: "agree"/"agreed"/"agreeing" and "purchase"/"purchases"
-   meet). A capitalised word that opens a sentence is a name only if the article also writes it
-   capitalised mid-sentence (so "Police arrested..." does not make "police" a name). Words of
-   `ignore` (the question, the party's name, the central issue) are not counted: echoing the
-   question proves nothing.
+   meet). A capitalised word that opens a sentence, or any word of a Title Case headline, is a
+   name only if the article also writes it capitalised mid-sentence (so "Police arrested..."
+   does not make "police" a name). Names match as written, after stemming: "Chinese" does not
+   stand for "China", nor "United States" for "US". Words of `ignore` (the question, the
+   party's name, the central issue) are not counted: echoing the question proves nothing.
 2. **Supported.** Every name and every number of the statement occurs in its cited sentences
    (a wrong figure or an invented name is a wrong statement, however many words match), and at
    least two thirds of its content words do (SHARE: a faithful paraphrase may use a connecting
@@ -19,10 +20,11 @@ The rules, in plain words (lexical: the check compares words, it does not unders
    nearly all of the statement's key content (RECITE: nine terms in ten, every name and
    number; a copy with one stray word of its own in ten is still a copy) and the cited
    sentences do not, the ids are corrected to that sentence (status "recited"), whether the
-   citations failed or supported it only weakly; failing that, two allowed sentences that
-   together hold nearly all of it, the second adding a content word (not just a name or a
-   number taken from elsewhere). Correcting needs more than supporting: words scattered over
-   the article ("China", "talks", "win") must not make an invented statement look cited.
+   citations failed or supported it only weakly. Correcting needs more than supporting, and
+   only one sentence is ever substituted: words scattered over the article ("China" and
+   "talks" in one sentence, "win" in another; Scissors' words in one, "Trump" in another) must
+   not make an invented or misattributed statement look cited. A statement that combines
+   sentences is supported when it cites them; it is not re-cited to a pair it did not name.
    A wrong id is worse than none.
 4. **Unsupported** otherwise: `missing` lists the key words absent from the cited sentences.
    With `fallback="replace"` the text becomes the allowed sentence that best covers the
@@ -225,6 +227,13 @@ def _key(text: str, article: Article, ignore: str = "") -> _Key:
     key = _Key()
     shouting = not any(ch.islower() for ch in prepared)  # all capitals: no acronyms to tell
     found = list(_TOKEN.finditer(prepared))
+    # "US-China Trade Talks Resume": in Title Case (or all capitals) a capital tells nothing,
+    # so only words the article itself capitalises mid-sentence are names.
+    words = [m.group(0) for m in found if m.group(0).isalpha() and len(m.group(0)) >= 3]
+    words = [w for w in words if w.lower() not in STOPWORDS]
+    title_case = shouting or (
+        len(words) >= 3 and sum(w[0].isupper() for w in words) > len(words) / 2
+    )
     for i, m in enumerate(found):
         raw = m.group(0)
         if raw[0].isdigit():
@@ -246,7 +255,8 @@ def _key(text: str, article: Article, ignore: str = "") -> _Key:
         term = stem(low)
         if term in skip:
             continue
-        capital = tok[0].isupper() and (not _initial(prepared, m.start()) or term in capitals)
+        opener = title_case or _initial(prepared, m.start())
+        capital = tok[0].isupper() and (not opener or term in capitals)
         if acronym or (capital and low not in _TITLES):
             key.names.setdefault(term, raw)
         elif len(low) >= 3:
@@ -387,14 +397,6 @@ def ground(
         return Grounded(text, (best.id,), "recited", best_fit.missing, f"the words of {best.id}")
     if cited_ok:
         return Grounded(text, _trim(valid, key), "supported", fit.missing, "in its citations")
-    cover = _cover(key, ranked)
-    if len(cover) > 1:
-        cover_fit = _fit(key, _union(cover))
-        if cover_fit.coverage >= RECITE and _supports(cover_fit, length, cover):
-            return Grounded(
-                text, _order(cover), "recited", cover_fit.missing, "supported by other sentences"
-            )
-
     reason = "key content absent from its citations" if valid else "no valid citation"
     if fallback == "replace" and best is not None and best_fit is not None:
         shared = best_fit.covered
@@ -416,21 +418,3 @@ def _trim(valid: Sequence[Sentence], key: _Key) -> tuple[str, ...]:
             kept.append(s)
             have |= new
     return _order(kept or valid)
-
-
-def _cover(key: _Key, ranked: Sequence[Sentence]) -> list[Sentence]:
-    """The best sentence and the one adding most key terms to it, of which at least one a
-    content word: a sentence added for a name or a number alone would attribute the claim to
-    someone, or give it a figure, that the claim's own sentence does not have."""
-    if not ranked:
-        return []
-    first = ranked[0]
-    have = _pool(first.text)
-    best: tuple[int, int, Sentence] | None = None
-    for s in ranked[1:]:
-        added = [t for t in key.terms() if t in _pool(s.text) and t not in have]
-        if any(t in key.words for t in added):
-            score = (len(added), -s.index, s)
-            if best is None or score[:2] > best[:2]:
-                best = score
-    return [first] if best is None else [first, best[2]]
