@@ -208,6 +208,11 @@ def test_replace_gives_the_sentence_verbatim_with_its_own_id(art):
     assert g.ids == ("S2",) and g.text == art.by_id["S2"].text
     limited = ground(statement, ["S5"], art, allowed=["S5", "S6"], fallback="replace")
     assert limited.status == "unsupported"  # S2 was not shown: nothing to replace it with
+    # the best sentence must share half the key terms: S3 has "Chinese" and "Huawei", 2 of 5
+    loose = ground(
+        "Chinese officials said talks collapsed over Huawei.", ["S1"], art, fallback="replace"
+    )
+    assert loose.status == "unsupported" and loose.text.startswith("Chinese officials")
 
 
 # ---------------------------------------------------------------- words
