@@ -89,7 +89,6 @@ _SCALES = frozenset("hundred thousand million billion trillion".split())
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _ACRONYM_DOTS = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S." -> "US"
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _KEEP2 = "aeioulsz"  # doubled letters that are not undoubled ("fall", "agree", "miss")
 _CONTRACTIONS = frozenset("s ve re ll d t m".split())
 _OPENERS = "\"'“‘([{"
