@@ -13,20 +13,24 @@ from typer.testing import CliRunner
 
 from newsdesk.article import Article, parse_article
 from newsdesk.cli import app
+from newsdesk.grounding import ground
 from newsdesk.tasks.brief import (
     ArticleBrief,
     Briefing,
+    ClaimOut,
     DebateOut,
     PartiesOut,
     PartyOut,
     PointOut,
     PointsOut,
+    Ref,
+    SynthesisOut,
     build_prompts,
     find_unknowns,
-    grounded,
     interpret_debate,
     interpret_parties,
     interpret_points,
+    interpret_synthesis,
     party_candidates,
 )
 
@@ -157,9 +161,8 @@ def screenshot(page: Path, tmp_path: Path) -> Path:
 
 def test_grounding_rejects_invented_and_copied_text(example_article):
     art = example_article
-    s7 = art.by_id["S7"].text
-    assert grounded("The US demands that China protect intellectual property.", [s7])
-    assert not grounded("China's talks are a win for China's interests.", [s7])
+    assert ground("The US demands that China protect intellectual property.", ["S7"], art).supported
+    assert not ground("China's talks are a win for China's interests.", ["S7"], art).supported
     out = PointsOut(
         headline="Council passes budget as union threatens strike",
         points=[
@@ -409,3 +412,43 @@ def test_salvage_keeps_the_complete_part_of_a_cut_off_answer():
     assert salvage_json(cut) == {"headline": "X", "points": [{"cites": ["S1"], "text": "A"}]}
     assert salvage_json('{"headline": "X') is None
     assert salvage_json('{"a": 1}') == {"a": 1}
+
+
+def test_points_are_re_cited_or_replaced_by_the_articles_words(example_article):
+    art = example_article
+    shown = [s.id for s in art.sentences]
+    out = PointsOut(
+        headline="US and China to relaunch trade talks",
+        points=[
+            # S7's words cited as S18: printed citing S7
+            PointOut(cites=["S18"], text="The US is demanding sweeping policy changes from China."),
+            # European cars are in no sentence: S2, which holds the rest, replaces it
+            PointOut(cites=["S5"], text="Trump agreed to suspend tariffs on European cars."),
+        ],
+    )
+    rejected: list[str] = []
+    headline, points = interpret_points(out, art, shown, 1, rejected)
+    by_id = {p.citations[0].id: p for p in points}
+    assert by_id["S7"].origin == "model" and by_id["S7"].text.startswith("The US is demanding")
+    assert by_id["S2"].origin == "extract" and by_id["S2"].text == art.by_id["S2"].text
+    assert "S18" not in by_id and "S5" not in by_id
+    assert rejected == ["Trump agreed to suspend tariffs on European cars."]
+    assert headline.origin == "model" and [c.id for c in headline.citations] == ["S1"]
+
+
+def test_synthesis_points_pass_the_same_check(example_article):
+    art = example_article
+    lines = {
+        f"A{n}:{sid}": Ref(n, sid, art.by_id[sid].text, art.by_id[sid].start, art.by_id[sid].end)
+        for n, sid in ((1, "S7"), (2, "S16"))
+    }
+    out = SynthesisOut(
+        points=[
+            ClaimOut(
+                text="The US is demanding China protect intellectual property.", cites=["A2:S16"]
+            ),
+            ClaimOut(text="Both articles say the talks collapsed.", cites=["A1:S7", "A2:S16"]),
+        ]
+    )
+    synthesis = interpret_synthesis(out, lines, [])
+    assert [[c.label(True) for c in p.citations] for p in synthesis.points] == [["A1:S7"]]

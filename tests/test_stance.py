@@ -9,17 +9,20 @@ from typer.testing import CliRunner
 
 from newsdesk.article import load_article, normalise_ws
 from newsdesk.cli import app
+from newsdesk.config import Settings
 from newsdesk.errors import InputError
+from newsdesk.llm.client import LLMClient
 from newsdesk.parties import analyse_parties
 from newsdesk.tasks.stance import (
     STANCES,
+    analyse_stance,
     find_disagreements,
-    grounded,
     merge_proposals,
     own_position,
     select_parties,
 )
 from tests.conftest import DATA
+from tests.scripted_server import Reply, ScriptedServer, completion
 
 runner = CliRunner()
 CHENEY = DATA / "basil-cheney-hpo.txt"
@@ -60,11 +63,43 @@ def test_own_position_uses_the_articles_words(example_article):
     assert "agreed to consider purchases" in own_position(example_article, xi, [])
 
 
-def test_grounded_rejects_a_copied_example():
-    said = ["Mr Trump said then that China would restart large purchases of US farm goods."]
-    assert grounded("China would restart large purchases", said)
-    assert not grounded("opposes the closure because customers would drive more", said)
-    assert not grounded("", said)
+def _scripted(positions: dict[str, tuple[str, list[str]]]):  # type: ignore[no-untyped-def]
+    """A responder playing the model: the overview, then each party's given position."""
+
+    def respond(request):  # type: ignore[no-untyped-def]
+        fmt = request["response_format"]["json_schema"]
+        prompt = request["messages"][-1]["content"]
+        if fmt["name"] == "overview":
+            body = {"issue": "US-China trade talks", "parties": []}
+        elif fmt["name"] == "party":
+            party = next(name for name in positions if name in prompt)
+            text, ids = positions[party]
+            body = {"role": "", "position": text, "stance": "mixed", "evidence": ids}
+        else:
+            body = {"topic": "agricultural purchases"}
+        return Reply(body=completion(json.dumps(body)))
+
+    return respond
+
+
+def test_model_positions_are_grounded_and_re_cited(example_article, tmp_path):
+    """The issue's miscitations: a position in S9's words cited as [S10] is printed citing S9;
+    an invented position is not printed (the party's own words and sentence stand)."""
+    positions = {
+        "Scissors": ("We've had a change in atmospherics", ["S10"]),
+        "Trump": ("Trump opposes the closure because customers would drive more", ["S3"]),
+    }
+    with ScriptedServer(responder=_scripted(positions)) as server:
+        settings = Settings(base_url=server.url, api_key="k", model="scripted", cache_dir=tmp_path)
+        llm = LLMClient(settings)
+        scissors = analyse_stance(example_article, llm, party="Scissors").parties[0]
+        trump_result = analyse_stance(example_article, llm, party="Donald Trump")
+    assert scissors.position == "We've had a change in atmospherics"
+    assert [c.id for c in scissors.evidence] == ["S9"]
+    trump = trump_result.parties[0]
+    assert trump_result.ungrounded == 1
+    assert trump.position.startswith("China would restart large purchases")  # its own words
+    assert [c.id for c in trump.evidence] == ["S3"]  # ...with their own sentence
 
 
 def test_model_names_not_in_the_article_are_rejected(example_article):

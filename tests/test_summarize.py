@@ -80,11 +80,21 @@ def test_ranking_puts_the_lede_first_and_skips_page_furniture():
 
 
 def test_grounding_rejects_copied_examples_and_run_ons():
-    s = story().sentences[4]  # Police have arrested a 52-year-old man ...
-    assert grounded("Police arrested a 52-year-old man on suspicion of starting the fire.", [s])
-    assert not grounded("The mayor of Springfield said the city would build new homes.", [s])
-    assert not grounded(" ".join([s.text] * 3), [s])  # a small model looping
-    assert not grounded("", [s])
+    a = story()
+    s = a.sentences[4]  # Police have arrested a 52-year-old man ...
+    only = [s.id]
+    assert grounded(
+        "Police arrested a 52-year-old man on suspicion of starting the fire.", only, a, only
+    )
+    assert not grounded(
+        "The mayor of Springfield said the city would build new homes.", only, a, only
+    )
+    assert not grounded(" ".join([s.text] * 3), only, a, only)  # a small model looping
+    assert not grounded("", only, a, only)
+    # a line in another shown sentence's words is re-cited to that sentence
+    everything = [x.id for x in a.sentences]
+    verdict = grounded("The blaze started on Friday near Tabara.", only, a, everything)
+    assert verdict is not None and verdict.ids == ("S3",)
 
 
 def test_interpret_keeps_grounded_words_quotes_the_rest_flags_the_unsupported():

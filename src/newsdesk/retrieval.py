@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    it its this that these those he she they them his her their we our you your i me my what
-    which who whom whose when where why how did do does done has have had not no so than then
-    there here about into over after before said says say will would can could should may might
-    also just only up out more most some any all each other such""".split()
-)
+from newsdesk.grounding import tokens
 
 
 def tokenize(text: str) -> list[str]:
-    words = _TOKEN.findall(text.lower().replace("’", "'"))
-    return [_stem(w) for w in words if w not in STOPWORDS]
-
-
-def _stem(word: str) -> str:
-    """A light suffix stripper: enough for "purchases"/"purchase", "agreed"/"agree"."""
-    for suffix in ("'s", "ing", "ies", "es", "ed", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    """BM25's terms: the same words and stemmer as the grounding check (`grounding.tokens`)."""
+    return tokens(text)
 
 
 class BM25:

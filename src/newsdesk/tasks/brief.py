@@ -7,10 +7,11 @@ and key points, each party's position, and disagreements plus open questions. Wh
 (names, kinds, roles) and what is unknown or unconfirmed (claims only from unnamed sources,
 denials, "gave no details") are found deterministically, without a model.
 
-Everything the model writes passes a grounding check in `interpret_*` (pure functions): a
-statement must cite sentences that were shown, and most of its words must occur in them.
-A statement that fails is replaced by the cited sentence itself (marked `extract`), so a small
-model's copied or invented text is never printed as fact.
+Everything the model writes passes the one grounding check (`grounding.ground`) in
+`interpret_*` (pure functions): a statement must rest on sentences that were shown, its
+citations are corrected to the sentences whose words it uses, and one that fails is replaced by
+the article's own words with their own id (marked `extract`), so a small model's copied or
+invented text is never printed as fact.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from newsdesk.article import Article, Sentence
 from newsdesk.chunking import sentence_line
 from newsdesk.citations import check_ids
 from newsdesk.errors import ModelOutputError
+from newsdesk.grounding import Grounded, content_words, ground
 from newsdesk.llm.cache import cache_key
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.llm.usage import Usage, UsageLog
@@ -39,14 +41,15 @@ MODEL_PARTIES = 4  # of which the model is asked for a position: generated token
 MAX_DISAGREEMENTS = 3
 MAX_UNKNOWNS = 8
 N_QUESTIONS = 3
-GROUNDED = 0.7  # share of a statement's content words that must occur in its cited sentences
 MAX_TOKENS = {"points": 200, "parties": 200, "debate": 180, "synthesis": 200}
 
 # Distinctive words of the worked example in prompts/brief_prefix.j2: a small model sometimes
 # copies its answers. Text using one of them that the article itself does not use is a copy.
 _EXAMPLE_WORDS = frozenset(
-    """council budget mayor mayor's roe jane union union's bus services strike grant withhold
-    taxes property transit workers debate promise tuesday four-hour anonymity""".split()
+    content_words(
+        """council budget mayor roe jane union bus services strike grant withhold taxes property
+        transit workers debate promise tuesday anonymity"""
+    )
 )
 _POSITION_VERB = re.compile(
     r"\b(said|says|say|told|added|argued|demand\w*|agreed|want\w*|expect\w*|urg\w*|oppos\w*"
@@ -54,16 +57,6 @@ _POSITION_VERB = re.compile(
     re.I,
 )
 MAX_PER_KIND = 4  # unknowns of one kind, so denials and withheld details are not crowded out
-
-_STOP = frozenset(
-    """the a an and or but of to in on at by for with from as is are was were be been being
-    that this these those it its their his her they them he she we you i not no nor so than
-    then there here what which who whom whose when where why how all any both each few more
-    most other some such only own same too very can will would should could may might must
-    has have had do does did said says say also into over after before about against between
-    out up down off again further once one two three""".split()
-)
-_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
 
 # Sentences that report something unconfirmed: denials, withheld details, doubts.
 _DENIAL = re.compile(r"\b(denied|denies|deny|denying|rejected|dismissed|refuted)\b", re.I)
@@ -354,29 +347,6 @@ class Briefing:
 # ---------------------------------------------------------------- grounding (pure)
 
 
-def content_words(text: str) -> set[str]:
-    words = _WORD.findall(text.lower().replace("’", "'"))
-    out = set()
-    for w in words:
-        w = w.strip("'-")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if len(w) > 2 and w not in _STOP:
-            out.add(w)
-    return out
-
-
-def grounded(text: str, sources: list[str], threshold: float = GROUNDED) -> bool:
-    """Most of `text`'s content words occur in `sources` (crude suffixes forgiven)."""
-    words = content_words(text)
-    if not words:
-        return False
-    pool = content_words(" ".join(sources))
-    stems = {w[:5] for w in pool}
-    hits = sum(1 for w in words if w in pool or w[:5] in stems)
-    return hits / len(words) >= threshold
-
-
 def _copies_example(text: str, article: Article | None = None) -> bool:
     """`text` uses a word of the worked example that the article does not use."""
     used = content_words(text) & _EXAMPLE_WORDS
@@ -400,15 +370,17 @@ def _clean(text: str) -> str:
 
 def _check_claim(
     text: str, ids: list[str], article: Article, shown: list[str], min_cites: int = 1
-) -> tuple[str, list[str]] | None:
-    """(text, valid ids) when the claim is grounded in its citations, else None."""
+) -> Grounded | None:
+    """The claim with its ids corrected (`grounding.ground`, fallback "replace": an unsupported
+    claim becomes the shown sentence that best covers it, verbatim), or None when it is copied
+    from the worked example, unsupported, or left with fewer than `min_cites` ids."""
     text = _clean(text)
-    valid = check_ids(ids, article, shown).valid
-    if len(valid) < min_cites or not text or _copies_example(text, article):
+    if not text or _copies_example(text, article):
         return None
-    if not grounded(text, [article.by_id[i].text for i in valid]):
+    verdict = ground(text, ids, article, shown, fallback="replace")
+    if not verdict.supported or len(verdict.ids) < min_cites:
         return None
-    return text, valid
+    return verdict
 
 
 def _shorten(text: str, words: int = 14) -> str:
@@ -492,9 +464,11 @@ def interpret_points(
     for p in out.points if out else []:
         ok = _check_claim(p.text, p.cites, article, shown)
         valid = check_ids(p.cites, article, shown).valid
-        if ok:
-            text, ids = ok
-            st = Statement(text, refs(ids, article, index), "model")
+        if ok and ok.status == "replaced":  # the article's own words, with their own id
+            rejected.append(p.text)
+            st = Statement(ok.text, refs(list(ok.ids), article, index), "extract")
+        elif ok:
+            st = Statement(ok.text, refs(list(ok.ids), article, index), "model")
         elif valid:
             rejected.append(p.text)
             st = Statement(article.by_id[valid[0]].text, refs(valid[:1], article, index), "extract")
@@ -515,16 +489,10 @@ def interpret_points(
     points.sort(key=lambda st: article.by_id[st.citations[0].id].index)
     headline_text = _clean(out.headline) if out else ""
     # A headline rests on the lead and the key points' sentences.
-    lead = [s.text for s in article.sentences[:3]] + [c.text for p in points for c in p.citations]
-    if (
-        headline_text
-        and not _copies_example(headline_text, article)
-        and grounded(headline_text, lead, 0.75)
-    ):
-        cited = sorted(
-            {c.id for p in points for c in p.citations}, key=lambda i: article.by_id[i].index
-        )
-        headline = Statement(headline_text, refs(cited[:1], article, index), "model")
+    lead = [s.id for s in article.sentences[:3]] + [c.id for p in points for c in p.citations]
+    verdict = ground(headline_text, lead, article, lead)
+    if headline_text and not _copies_example(headline_text, article) and verdict.supported:
+        headline = Statement(headline_text, refs(list(verdict.ids), article, index), "model")
     else:
         if headline_text:
             rejected.append(headline_text)
@@ -551,11 +519,12 @@ def interpret_parties(
         position: Statement | None = None
         role = cand.role
         if got is not None:
-            ids = [i for i in check_ids(got.cites, article, shown).valid if i in own] or own[:2]
             text = _clean(got.position)
-            sources = [article.by_id[i].text for i in ids]
-            if text and not _copies_example(text, article) and grounded(text, sources):
-                position = Statement(text, refs(ids, article, index), "model")
+            # checked against the party's own sentences, its names aside
+            names = " ".join([cand.name, *cand.aliases])
+            verdict = ground(text, got.cites, article, own, ignore=names)
+            if text and not _copies_example(text, article) and verdict.supported:
+                position = Statement(text, refs(list(verdict.ids), article, index), "model")
             elif text:
                 rejected.append(text)
         if position is None:  # its own words, else a sentence that says what it does or wants
@@ -617,7 +586,7 @@ def interpret_debate(
     for d in out.disagreements if out else []:
         ok = _check_claim(d.text, d.cites, article, shown, min_cites=2)
         if ok:
-            disagreements.append(Statement(ok[0], refs(ok[1], article, index), "model"))
+            disagreements.append(Statement(ok.text, refs(list(ok.ids), article, index), "model"))
         else:
             rejected.append(d.text)
     if not disagreements:  # by rule: sentences that say the sides differ, deny, downplay
@@ -629,7 +598,7 @@ def interpret_debate(
         text = _clean(q)
         if (
             text.endswith("?")
-            and len(content_words(text)) >= 1
+            and content_words(text)
             and not _copies_example(text, article)
             and text not in {x.text for x in questions}
         ):
@@ -822,11 +791,26 @@ def interpret_synthesis(
     out: SynthesisOut | None, lines: dict[str, Ref], briefs: list[ArticleBrief]
 ) -> Synthesis:
     points: list[Statement] = []
+    # The lines shown, as one pseudo-article (ids S1..Sn for the qualified A2:S5), so the
+    # synthesis passes the same grounding check as everything else.
+    qids = list(lines)
+    pseudo = Article(
+        text="\n".join(r.text for r in lines.values()),
+        sentences=[
+            Sentence(f"S{n}", n, lines[q].text, 0, 0, 0) for n, q in enumerate(qids, start=1)
+        ],
+        source="synthesis",
+    )
+    local = {q: f"S{n}" for n, q in enumerate(qids, start=1)}
     for p in out.points if out else []:
-        cited = [lines[i] for i in dict.fromkeys(p.cites) if i in lines]
         text = _clean(p.text)
-        if cited and text and not _copies_example(text) and grounded(text, [c.text for c in cited]):
-            points.append(Statement(text, cited, "model"))
+        cited = [local[i] for i in dict.fromkeys(p.cites) if i in local]
+        if not cited or not text or _copies_example(text, pseudo):
+            continue
+        verdict = ground(text, cited, pseudo)
+        if verdict.supported:
+            refs_ = [lines[qids[int(i[1:]) - 1]] for i in verdict.ids]
+            points.append(Statement(text, refs_, "model"))
     shared: list[Statement] = []
     seen: dict[str, list[Ref]] = {}
     for b in briefs:

@@ -10,6 +10,11 @@ What is deterministic and therefore exact: names and aliases (spans of the artic
 quotes (the words inside quotation marks in sentences the party speaks, verbatim with ids),
 claims others make about the party (sentences that mention it, spoken by someone else), and
 the disagreement detection (two parties' statements sharing content words, one side negating).
+
+What the model writes passes the one grounding check (`grounding.ground`): a position must be
+in the words of the party's sentences (its names and the central issue aside), and its evidence
+becomes the sentences those words come from; a position that fails is replaced by the party's
+own words, cited to the sentence they come from. The issue, roles and topics pass the same check.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pydantic import BaseModel, Field
 from newsdesk.article import Article, normalise_ws
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.errors import InputError, ModelOutputError
+from newsdesk.grounding import ground, stem, tokens
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.parties import PartyCandidate, PartyMap, analyse_parties, quoted_spans
 from newsdesk.prompts import render
@@ -281,15 +287,8 @@ def topic_prompt(article: Article, a: Side, b: Side) -> Prompt:
 
 # ---------------------------------------------------------------- deterministic parts
 
-_STOP = frozenset(
-    """a an the and or but nor so of to in on at by for with from as is are was were be been
-    being has have had do does did will would can could should may might must not no that this
-    these those it its they them their he she his her him we our you your i me my who whom
-    which what when where why how than then there here also said says say told added about
-    after before over under into out up down more most some any all both each other such only
-    own same very just last next year years month week day time one two three said
-    s t don didn doesn isn wasn aren weren won wouldn shouldn couldn""".split()
-)
+# Words too common to make two statements about the same thing (beyond the stop words).
+_COMMON = frozenset(stem(w) for w in "year years month week day time last next".split())
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|none|n't|only|little|denied|deny|denies|disputed|dispute"
     r"|rejected|reject|downplayed|downplay|refused|refuse|false|untrue|without)\b|n[’']t\b",
@@ -302,22 +301,13 @@ _RIFT = re.compile(
 )
 
 
-def _stem(word: str) -> str:
-    w = word.lower()
-    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
-            return w[: -len(suffix)]
-    return w
-
-
 def _content(text: str, exclude: set[str]) -> list[str]:
-    out = []
-    for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text):
-        low = w.lower()
-        if low in _STOP or len(low) < 4 or _stem(low) in exclude:
-            continue
-        out.append(_stem(low))
-    return out
+    """Stemmed content words of four letters or more (`grounding.tokens`), minus `exclude`."""
+    return [
+        t
+        for t in tokens(text)
+        if t.isalpha() and len(t) >= 4 and t not in exclude and t not in _COMMON
+    ]
 
 
 Spans = dict[str, list[tuple[int, int]]]
@@ -370,31 +360,37 @@ def own_position(article: Article, cand: PartyCandidate, quotes: list[Quote]) ->
     return ""
 
 
-def grounded(text: str, sentences: list[str], issue: str = "") -> bool:
-    """Does `text` mostly use the words of the sentences it rests on? (A small model that
-    copies its prompt's example, or invents, fails this; a faithful paraphrase passes.)"""
-    words = _content(text, set())
-    if not words:
-        return False
-    source = set(_content(" ".join([*sentences, issue]), set()))
-    return sum(w in source for w in words) >= 0.5 * len(words)
-
-
 def _base_party(article: Article, idx: int, pm: PartyMap, spans: Spans) -> Party:
     cand = pm.candidates[idx]
-    fallback = cand.spoken_ids[:MAX_EVIDENCE] or cand.sentence_ids[:MAX_EVIDENCE]
     quotes = quotes_for(article, cand, spans)
+    position = own_position(article, cand, quotes)
     return Party(
         name=cand.name,
         aliases=cand.aliases,
         kind=cand.kind,
         role=cand.role,
-        position=own_position(article, cand, quotes),
+        position=position,
         quotes=quotes,
         claims_by_others=claims_for(article, idx, pm),
-        evidence=resolve(fallback, article),
+        evidence=resolve(_own_evidence(article, cand, position), article),
         sentence_ids=cand.sentence_ids,
     )
+
+
+def _own_evidence(article: Article, cand: PartyCandidate, position: str) -> list[str]:
+    """The evidence for a position in the article's own words: the sentence those words come
+    from (`grounding.ground` re-cites them), else the party's first sentences."""
+    fallback = cand.spoken_ids[:MAX_EVIDENCE] or cand.sentence_ids[:MAX_EVIDENCE]
+    if position:
+        verdict = ground(position, fallback, article, cand.sentence_ids)
+        if verdict.supported:
+            return list(verdict.ids)
+    return fallback
+
+
+def _ignored(cand: PartyCandidate, issue: str) -> str:
+    """Words a party's position need not find in its sentences: its names and the issue."""
+    return " ".join([issue, cand.name, *cand.aliases])
 
 
 def find_disagreements(article: Article, pm: PartyMap, indices: list[int]) -> list[Disagreement]:
@@ -402,7 +398,7 @@ def find_disagreements(article: Article, pm: PartyMap, indices: list[int]) -> li
     exclude: set[str] = set()
     for i in indices:
         for alias in pm.candidates[i].aliases:
-            exclude.update(_stem(w) for w in alias.lower().split())
+            exclude.update(stem(w) for w in alias.lower().split())
     found: list[tuple[int, Disagreement]] = []
     for x, a in enumerate(indices):
         for b in indices[x + 1 :]:
@@ -452,7 +448,7 @@ def _surface_words(text: str, stems: list[str]) -> str:
     """The article's own words for the shared stems, in the order the sentence has them."""
     out: list[str] = []
     for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text):
-        if _stem(w) in stems and w.lower() not in [o.lower() for o in out]:
+        if stem(w) in stems and w.lower() not in [o.lower() for o in out]:
             out.append(w)
     return " ".join(out[:4]) if out else "the same events"
 
@@ -563,7 +559,7 @@ def analyse_stance(
         out = llm.structured(
             ov.messages, OverviewOutput, ov.schema, max_tokens=ov.max_tokens, schema_name="overview"
         )
-        if grounded(out.issue, [s.text for s in article.sentences]):
+        if ground(out.issue, list(article.by_id), article).supported:
             issue = normalise_ws(out.issue)
         proposed = out.parties
     except ModelOutputError:
@@ -600,18 +596,21 @@ def analyse_stance(
             result.failures += 1
             result.parties.append(p)
             continue
-        check = check_ids(po.evidence, article, prompt.shown)
-        result.dropped.extend(check.dropped)
-        shown_text = [article.by_id[i].text for i in prompt.shown]
-        if not p.role and grounded(po.role, shown_text):
+        result.dropped.extend(check_ids(po.evidence, article, prompt.shown).dropped)
+        if not p.role and ground(po.role, prompt.shown, article, prompt.shown).supported:
             p.role = normalise_ws(po.role)
-        if grounded(po.position, shown_text, issue):
-            p.position = normalise_ws(po.position)
+        # The model's position, with its evidence corrected to the sentences it rests on;
+        # else the party's own words (and their own sentence) stand.
+        cand = pm.candidates[idx]
+        verdict = ground(
+            po.position, po.evidence, article, prompt.shown, ignore=_ignored(cand, issue)
+        )
+        if verdict.supported:
+            p.position = verdict.text
+            p.evidence = resolve(verdict.ids, article)
         else:
             result.ungrounded += 1
         p.stance = po.stance if po.stance in STANCES else "unclear"
-        if check.valid:
-            p.evidence = resolve(check.valid, article)
         p.analysed = True
         result.parties.append(p)
 
@@ -634,8 +633,8 @@ def analyse_stance(
                     max_tokens=tp.max_tokens,
                     schema_name="topic",
                 )
-                said = [article.by_id[i].text for side in d.sides for i in side.evidence]
-                if grounded(to.topic, said):
+                said = [i for side in d.sides for i in side.evidence]
+                if ground(to.topic, said, article, said).supported:
                     d.topic = normalise_ws(to.topic)
             except ModelOutputError:
                 pass

@@ -16,8 +16,8 @@ How (one direction, no back and forth):
    An article over the budget is summarised **map-reduce**: each token chunk
    (`chunking.chunk_article`) is summarised the same way, then one final pass summarises the
    sentences the chunk summaries cited.
-3. **Interpret** (pure): a line keeps the model's wording only when that wording is grounded in
-   the sentences it cites (most of its content words occur there, and it is not much longer);
+3. **Interpret** (pure): a line keeps the model's wording only when `grounding.ground` finds it
+   in the sentences it cites (or re-cites it to the shown sentence whose words it copies);
    otherwise the line becomes the best cited sentence itself, lightly cleaned. A line left with
    no valid citation is kept but flagged unsupported. Lines short of the requested count are
    filled from the ranking; lines are printed in article order.
@@ -38,6 +38,7 @@ from newsdesk.article import Article, Sentence
 from newsdesk.chunking import chunk_article, sentence_line
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.errors import InputError, ModelOutputError
+from newsdesk.grounding import Grounded, ground
 from newsdesk.prompts import render
 from newsdesk.retrieval import tokenize
 from newsdesk.tokens import count_tokens
@@ -186,22 +187,17 @@ def rank_sentences(article: Article, sentences: list[Sentence] | None = None) ->
     return sorted(material, key=lambda s: (-(1.0 / s.index + 0.2 * scores[s.id] / top), s.index))
 
 
-def _content(text: str) -> list[str]:
-    return tokenize(text)
+MIN_LINE_WORDS = 3  # a summary line is a sentence, not a phrase
 
 
-def grounded(text: str, sources: list[Sentence]) -> bool:
-    """The line's wording rests on its cited sentences: most content words occur there, and it
-    is not a run-on (a small model looping, or merging sentences it did not cite)."""
-    words = _content(text)
-    if len(text.split()) < 3 or not words:
-        return False
-    source_words = set()
-    for s in sources:
-        source_words.update(_content(s.text))
-    overlap = sum(1 for w in words if w in source_words) / len(words)
-    limit = 1.3 * sum(len(s.text.split()) for s in sources) + 8
-    return overlap >= 0.7 and len(text.split()) <= limit
+def grounded(text: str, ids: list[str], article: Article, shown: list[str]) -> Grounded | None:
+    """The line's wording checked by the one grounding rule (`grounding.ground`): its verdict
+    when the line keeps its wording (ids corrected to the shown sentences whose words it
+    uses), None when it does not (too short to be a line, or not in the sentences' words)."""
+    if len(text.split()) < MIN_LINE_WORDS:
+        return None
+    verdict = ground(text, ids, article, shown)
+    return verdict if verdict.supported else None
 
 
 # ---------------------------------------------------------------- prompts
@@ -338,11 +334,12 @@ def interpret(
                 lines.append(SummaryLine(text, [], check.dropped, supported=False))
             continue
         sources = [article.by_id[i] for i in check.valid]
-        if grounded(text, sources):
-            if used.issuperset(check.valid):
+        verdict = grounded(text, check.valid, article, prompt.shown)
+        if verdict is not None:
+            if used.issuperset(verdict.ids):
                 continue  # says again what an earlier line already cites
-            lines.append(SummaryLine(text, resolve(check.valid, article), check.dropped))
-            used.update(check.valid)
+            lines.append(SummaryLine(text, resolve(verdict.ids, article), check.dropped))
+            used.update(verdict.ids)
             continue
         best = min(sources, key=lambda s: rank.get(s.id, len(rank) + s.index))
         if best.id in used:
