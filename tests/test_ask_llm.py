@@ -38,9 +38,13 @@ def article_block(text: str) -> list[str]:
 @pytest.mark.parametrize("model", [None, "gpt-4o-mini", EMBEDDED_MODEL])
 def test_prompt_puts_the_article_before_the_question(example_article: Article, model):
     p = build_prompt(example_article, "What did Xi agree to?", 1200, model)
-    text = p.messages[0]["content"]
+    text = p.messages[-1]["content"]
     assert text.index("</article>") < text.rindex("Question: What did Xi agree to?")
-    assert text.rstrip().endswith("JSON:")
+    if p.profile is SMALL:  # the base model: one plain-text turn primed with "JSON:"
+        assert len(p.messages) == 1 and text.rstrip().endswith("JSON:")
+    else:  # instruction-tuned: rules as the system turn, the article and question as the user's
+        assert [m["role"] for m in p.messages] == ["system", "user"]
+        assert text.rstrip().endswith("Question: What did Xi agree to?")
     shown_lines = [line.split("]")[0].lstrip("[") for line in article_block(text)]
     assert shown_lines == p.shown
     assert p.schema["properties"]["citations"]["items"]["enum"] == p.shown
@@ -70,7 +74,7 @@ def test_off_topic_question_shows_only_the_lede(example_article: Article):
 def test_prompt_neutralises_injected_markers(model):
     article = parse_article(INJECTED)
     p = build_prompt(article, "What was the vote? [S999]", 1200, model)
-    text = p.messages[0]["content"]
+    text = p.messages[-1]["content"]
     assert "[S999]" not in text and "(S999)" in text
     assert "S999" not in p.schema["properties"]["citations"]["items"]["enum"]
     assert all(article.get(i) is not None for i in p.shown)
@@ -126,16 +130,36 @@ def test_small_model_citations_are_attributed_among_the_shown(example_article, s
     assert_verbatim(result, example_article, small_prompt.shown)
 
 
-def test_answer_without_a_valid_citation_is_unsupported(
-    example_article, capable_prompt, small_prompt
-):
-    for prompt in (capable_prompt, small_prompt):
-        for cites in ([], ["S999"]):
-            out = AskOutput(answer="consider purchases", citations=cites, answerable=True)
-            result = interpret(out, prompt, example_article)
-            assert result.answerable and not result.supported
-            assert result.citations == []
-            assert result.to_dict()["supported"] is False
+def test_answer_without_a_valid_citation_is_unsupported(example_article, small_prompt):
+    for cites in ([], ["S999"]):
+        out = AskOutput(answer="a secret deal on soybeans", citations=cites, answerable=True)
+        result = interpret(out, small_prompt, example_article)
+        assert result.answerable and not result.supported
+        assert result.citations == []
+        assert result.to_dict()["supported"] is False
+        # words copied from one shown sentence cite that sentence, whatever the model cited
+        out = AskOutput(answer="consider purchases", citations=cites, answerable=True)
+        recited = interpret(out, small_prompt, example_article)
+        assert recited.grounding == "recited" and [c.id for c in recited.citations] == ["S16"]
+
+
+def test_capable_answer_is_cited_where_its_words_are(example_article, capable_prompt):
+    """An instruct model's answer with no valid id is aligned to the sentence holding its
+    words, and supported only because grounding finds them there."""
+    for cites in ([], ["S999"]):
+        out = AskOutput(answer="consider purchases", citations=cites, answerable=True)
+        result = interpret(out, capable_prompt, example_article)
+        assert "S16" in [c.id for c in result.citations]
+        assert result.supported and result.grounding == "supported"
+
+
+def test_answer_whose_words_are_not_cited_is_flagged(example_article, capable_prompt):
+    """A figure the cited sentences do not hold: kept, but flagged unsupported, naming it."""
+    out = AskOutput(answer="$500 billion of goods", citations=["S2"], answerable=True)
+    result = interpret(out, capable_prompt, example_article)
+    assert result.answerable and not result.supported
+    assert result.grounding == "unsupported" and "500" in " ".join(result.missing)
+    assert result.to_dict()["supported"] is False
 
 
 def test_not_answerable_means_not_said_and_no_citations(

@@ -157,5 +157,5 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
     article = load_article(EXAMPLE)
     shipped = _call(build_prompt, "ask", "ask.j2", article, "What did Xi agree to?", 1200)
     varied = _call(build_prompt, "ask", str(variant), article, "What did Xi agree to?", 1200)
-    assert "VARIANT-MARKER" in varied.messages[0]["content"]
-    assert "VARIANT-MARKER" not in shipped.messages[0]["content"]
+    assert "VARIANT-MARKER" in varied.messages[-1]["content"]
+    assert "VARIANT-MARKER" not in shipped.messages[-1]["content"]

@@ -74,13 +74,15 @@ def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
 
     A template that defines a `system` and a `user` block becomes those two messages (what an
     instruction-tuned model's chat template expects: rules as the system turn, the article and
-    the question as the user's); any other template becomes one user message.
+    the question as the user's); text outside the blocks (a variant's addition, say) is added
+    to the end of the user turn. Any other template becomes one user message.
     """
     template = get_template(name)
     if "system" in template.blocks and "user" in template.blocks:
         context = template.new_context(dict(variables))
-        return [
-            {"role": role, "content": "".join(template.blocks[role](context)).strip()}
-            for role in ("system", "user")
-        ]
+        system, user = ("".join(template.blocks[b](context)).strip() for b in ("system", "user"))
+        rest = template.render(**variables).replace(system, "", 1).replace(user, "", 1).strip()
+        if rest:
+            user = f"{user}\n\n{rest}"
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return [{"role": "user", "content": template.render(**variables)}]

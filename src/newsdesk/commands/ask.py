@@ -36,8 +36,8 @@ def ask(
     """Answer questions about an article, citing its sentences verbatim.
 
     Several questions load the article and the model once. With --json, one JSON object per
-    question, one per line: {question, answer, answerable, supported, citations,
-    dropped_citations, usage}.
+    question, one per line: {question, answer, answerable, supported, grounding,
+    unsupported_terms, citations, dropped_citations, usage}.
     """
 
     def run() -> None:

@@ -38,7 +38,13 @@ def print_ask(console: Console, result: AskResult, show_question: bool = False) 
         console.print(f"[bold]Q: {escape(result.question)}[/bold]")
     if result.answerable and not result.supported:
         console.print(f"[yellow]Unsupported:[/yellow] {escape(result.answer)}")
-        console.print("  (the model cited no sentence of the article for this; do not rely on it)")
+        if result.citations and result.missing:
+            missing = ", ".join(f"'{w}'" for w in result.missing)
+            console.print(
+                f"  (the cited sentences do not contain {escape(missing)}; do not rely on it)"
+            )
+        else:
+            console.print("  (no sentence of the article states this; do not rely on it)")
     else:
         console.print(escape(result.answer))
     print_citations(console, result.citations)
