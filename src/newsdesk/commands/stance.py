@@ -73,7 +73,12 @@ def stance(
             from newsdesk.commands.dryrun import print_prompt
 
             for p in dry_run_prompts(
-                doc, settings.article_budget, settings.model_name, party, max_parties
+                doc,
+                settings.article_budget,
+                settings.model_name,
+                party,
+                max_parties,
+                settings.small_model,
             ):
                 print_prompt(p.messages, p.tokens, settings, max_output=p.max_tokens)
             return

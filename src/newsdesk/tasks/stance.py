@@ -31,7 +31,7 @@ from newsdesk.errors import InputError, ModelOutputError
 from newsdesk.grounding import ground, stem, tokens
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.parties import PartyCandidate, PartyMap, analyse_parties, quoted_spans
-from newsdesk.prompts import render
+from newsdesk.prompts import render_messages
 from newsdesk.tasks.evidence import select_evidence
 from newsdesk.tokens import count_tokens
 
@@ -43,6 +43,7 @@ MAX_EVIDENCE = 3
 MAX_DISAGREEMENTS = 3
 OVERVIEW_TOKENS = 160
 PARTY_TOKENS = 120
+PARTIES_TOKENS = 80  # the one-call prompt: the issue and the others, beside PARTY_TOKENS each
 TOPIC_TOKENS = 40
 
 # ---------------------------------------------------------------- results
@@ -173,6 +174,21 @@ class TopicOutput(BaseModel):
     topic: str
 
 
+class PartyPosition(BaseModel):
+    name: str
+    position: str
+    stance: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class PartiesOutput(BaseModel):
+    """The one call an instruction-tuned model gets: the issue, then every listed party."""
+
+    issue: str
+    parties: list[PartyPosition] = Field(default_factory=list)
+    others: list[str] = Field(default_factory=list)  # parties it sees that were not listed
+
+
 def overview_schema() -> dict[str, Any]:
     return {
         "type": "object",
@@ -203,6 +219,23 @@ def party_schema(shown_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def parties_schema(shown_ids: list[str], names: list[str]) -> dict[str, Any]:
+    item = party_schema(shown_ids)
+    item["properties"] = {"name": {"type": "string", "enum": names}, **item["properties"]}
+    del item["properties"]["role"]
+    item["required"] = ["name", "position", "stance", "evidence"]
+    return {
+        "type": "object",
+        "properties": {
+            "issue": {"type": "string"},
+            "parties": {"type": "array", "items": item, "maxItems": len(names)},
+            "others": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_PROPOSED},
+        },
+        "required": ["issue", "parties", "others"],
+        "additionalProperties": False,
+    }
+
+
 def topic_schema() -> dict[str, Any]:
     return {
         "type": "object",
@@ -228,13 +261,13 @@ class Prompt:
 def _prompt(
     template: str, name: str, shown: list[str], schema: dict[str, Any], max_tokens: int, **kw: Any
 ) -> Prompt:
-    text = render(template, **kw)
+    messages = render_messages(template, **kw)
     return Prompt(
         name=name,
-        messages=[{"role": "user", "content": text}],
+        messages=messages,
         shown=shown,
         schema=schema,
-        tokens=count_tokens(text),
+        tokens=count_tokens("\n".join(m["content"] for m in messages)),
         max_tokens=max_tokens,
     )
 
@@ -248,6 +281,26 @@ def overview_prompt(article: Article, budget: int, model: str | None = None) -> 
         overview_schema(),
         OVERVIEW_TOKENS,
         sentences=sentences,
+    )
+
+
+def parties_prompt(
+    article: Article, cands: list[PartyCandidate], budget: int, model: str | None = None
+) -> Prompt:
+    """All the parties in one call, over the whole article when it fits (else the sentences
+    that best match the parties' names and the title)."""
+    query = " ".join([article.title, *(c.name for c in cands)])
+    sentences = select_evidence(article, query, budget, model)
+    ids = [s.id for s in sentences]
+    return _prompt(
+        "stance_parties.j2",
+        "parties",
+        ids,
+        parties_schema(ids, [c.name for c in cands]),
+        PARTIES_TOKENS + PARTY_TOKENS * len(cands),
+        sentences=sentences,
+        parties=cands,
+        title=article.title,
     )
 
 
@@ -517,10 +570,15 @@ def merge_proposals(
 
 
 def select_parties(
-    pm: PartyMap, confirmed: set[int], max_parties: int, party: str | None
+    pm: PartyMap,
+    confirmed: set[int],
+    max_parties: int,
+    party: str | None,
+    always: set[int] | None = None,
 ) -> list[int]:
-    """Which candidates the model is asked about: the --party match, else the first N,
-    with the ones the model also named ahead of those it did not."""
+    """Which candidates the model is asked about: the --party match, else the first N, with
+    the ones the model also named ahead of those it did not, and then every party in `always`
+    (those quoted directly: a reader expects anyone the article quotes to be analysed)."""
     if party:
         want = party.lower()
         hits = [
@@ -536,7 +594,8 @@ def select_parties(
         range(len(pm.candidates)),
         key=lambda i: (i not in confirmed or i >= 2 * max_parties, i),
     )
-    return order[:max_parties]
+    chosen = order[:max_parties]
+    return chosen + sorted(set(always or ()) - set(chosen))
 
 
 def analyse_stance(
@@ -545,13 +604,145 @@ def analyse_stance(
     party: str | None = None,
     max_parties: int = DEFAULT_MAX_PARTIES,
 ) -> StanceResult:
+    """Every party's position, stance and evidence. An instruction-tuned model gets one call
+    for all the parties; the bundled 270M base model (`Settings.small_model`) one overview
+    call and one short call per party, which is what it can follow."""
     pm = analyse_parties(article)
     spans = quoted_spans(article)
-    det_count = len(pm.candidates)
     if party and _occurrence(article, party) is None:
         select_parties(pm, set(), max_parties, party)  # raises InputError when nothing matches
+    quoted = _quoted(article, pm, spans) if not party else set()
+    run = _per_party if llm.settings.small_model else _together
+    result, chosen, confirmed, det_count = run(article, llm, pm, spans, party, max_parties, quoted)
 
-    # 1. central issue + the model's own list of parties (one call over the article)
+    result.others = [
+        _with_source(_base_party(article, i, pm, spans), _source(i, det_count, confirmed))
+        for i in range(len(pm.candidates))
+        if i not in chosen and not party
+    ]
+
+    # disagreements between the analysed parties, each named by a short model call
+    if not party:
+        result.disagreements = find_disagreements(article, pm, chosen)
+        for d in result.disagreements:
+            tp = topic_prompt(article, d.sides[0], d.sides[1])
+            try:
+                to = llm.structured(
+                    tp.messages,
+                    TopicOutput,
+                    tp.schema,
+                    max_tokens=tp.max_tokens,
+                    schema_name="topic",
+                )
+                said = [i for side in d.sides for i in side.evidence]
+                if ground(to.topic, said, article, said).supported:
+                    d.topic = normalise_ws(to.topic)
+            except ModelOutputError:
+                pass
+    return result
+
+
+_Run = tuple[StanceResult, list[int], set[int], int]
+
+
+def _quoted(article: Article, pm: PartyMap, spans: Spans) -> set[int]:
+    """The candidates the article quotes directly (words in quotation marks they speak)."""
+    return {i for i, c in enumerate(pm.candidates) if quotes_for(article, c, spans)}
+
+
+def _issue(text: str, article: Article) -> str:
+    """The model's central issue when the article's words hold it, else the article's title."""
+    if text and ground(text, list(article.by_id), article).supported:
+        return normalise_ws(text)
+    return article.title
+
+
+def _apply(
+    p: Party,
+    out: PartyOutput | PartyPosition,
+    cand: PartyCandidate,
+    issue: str,
+    shown: list[str],
+    article: Article,
+    result: StanceResult,
+) -> None:
+    """The model's position, with its evidence corrected to the sentences it rests on
+    (`grounding.ground`); else the party's own words (and their own sentence) stand."""
+    result.dropped.extend(check_ids(out.evidence, article, shown).dropped)
+    verdict = ground(out.position, out.evidence, article, shown, ignore=_ignored(cand, issue))
+    if verdict.supported:
+        p.position = verdict.text
+        p.evidence = resolve(verdict.ids, article)
+    else:
+        result.ungrounded += 1
+    p.stance = out.stance if out.stance in STANCES else "unclear"
+    p.analysed = True
+
+
+def _together(
+    article: Article,
+    llm: LLMClient,
+    pm: PartyMap,
+    spans: Spans,
+    party: str | None,
+    max_parties: int,
+    quoted: set[int],
+) -> _Run:
+    """One call: the central issue, every chosen party's position, and parties it adds."""
+    det_count = len(pm.candidates)
+    chosen = select_parties(pm, set(), max_parties, party, quoted)
+    asked = [pm.candidates[i] for i in chosen if pm.candidates[i].sentence_ids]
+    out: PartiesOutput | None = None
+    failures = 0
+    if asked:
+        prompt = parties_prompt(article, asked, llm.settings.article_budget, llm.model)
+
+        def problems(o: PartiesOutput) -> str | None:
+            bad = [
+                i for q in o.parties for i in check_ids(q.evidence, article, prompt.shown).dropped
+            ]
+            if any(q.stance not in STANCES for q in o.parties):
+                return f"stance must be one of {', '.join(STANCES)}"
+            return f"evidence {bad} are not sentence ids shown" if bad else None
+
+        try:
+            out = llm.structured(
+                prompt.messages,
+                PartiesOutput,
+                prompt.schema,
+                check=problems,
+                max_tokens=prompt.max_tokens,
+                schema_name="parties",
+            )
+        except ModelOutputError:
+            failures = 1
+    issue = _issue(out.issue if out else "", article)
+    kept, rejected, confirmed = merge_proposals(article, pm, out.others if out else [])
+    result = StanceResult(issue, [], model_proposed=kept, model_rejected=rejected)
+    result.failures = failures
+    given = {q.name: q for q in out.parties} if out else {}
+    for idx in chosen:
+        cand = pm.candidates[idx]
+        p = _base_party(article, idx, pm, spans)
+        p.source = _source(idx, det_count, confirmed)
+        if cand.name in given:
+            _apply(p, given[cand.name], cand, issue, prompt.shown, article, result)
+        result.parties.append(p)
+    return result, chosen, confirmed, det_count
+
+
+def _per_party(
+    article: Article,
+    llm: LLMClient,
+    pm: PartyMap,
+    spans: Spans,
+    party: str | None,
+    max_parties: int,
+    quoted: set[int],
+) -> _Run:
+    """The small base model: an overview call (issue + its own party list), then one short
+    call per chosen party, from that party's sentences only."""
+    det_count = len(pm.candidates)
     ov = overview_prompt(article, llm.settings.article_budget, llm.model)
     issue = article.title
     proposed: list[str] = []
@@ -559,15 +750,13 @@ def analyse_stance(
         out = llm.structured(
             ov.messages, OverviewOutput, ov.schema, max_tokens=ov.max_tokens, schema_name="overview"
         )
-        if ground(out.issue, list(article.by_id), article).supported:
-            issue = normalise_ws(out.issue)
+        issue = _issue(out.issue, article)
         proposed = out.parties
     except ModelOutputError:
         pass
     kept, rejected, confirmed = merge_proposals(article, pm, proposed)
 
-    # 2. one small call per selected party
-    chosen = select_parties(pm, confirmed, max_parties, party)
+    chosen = select_parties(pm, confirmed, max_parties, party, quoted)
     result = StanceResult(issue, [], model_proposed=kept, model_rejected=rejected)
     for idx in chosen:
         p = _base_party(article, idx, pm, spans)
@@ -596,49 +785,11 @@ def analyse_stance(
             result.failures += 1
             result.parties.append(p)
             continue
-        result.dropped.extend(check_ids(po.evidence, article, prompt.shown).dropped)
         if not p.role and ground(po.role, prompt.shown, article, prompt.shown).supported:
             p.role = normalise_ws(po.role)
-        # The model's position, with its evidence corrected to the sentences it rests on;
-        # else the party's own words (and their own sentence) stand.
-        cand = pm.candidates[idx]
-        verdict = ground(
-            po.position, po.evidence, article, prompt.shown, ignore=_ignored(cand, issue)
-        )
-        if verdict.supported:
-            p.position = verdict.text
-            p.evidence = resolve(verdict.ids, article)
-        else:
-            result.ungrounded += 1
-        p.stance = po.stance if po.stance in STANCES else "unclear"
-        p.analysed = True
+        _apply(p, po, pm.candidates[idx], issue, prompt.shown, article, result)
         result.parties.append(p)
-
-    result.others = [
-        _with_source(_base_party(article, i, pm, spans), _source(i, det_count, confirmed))
-        for i in range(len(pm.candidates))
-        if i not in chosen and not party
-    ]
-
-    # 3. disagreements between the analysed parties, each named by a short model call
-    if not party:
-        result.disagreements = find_disagreements(article, pm, chosen)
-        for d in result.disagreements:
-            tp = topic_prompt(article, d.sides[0], d.sides[1])
-            try:
-                to = llm.structured(
-                    tp.messages,
-                    TopicOutput,
-                    tp.schema,
-                    max_tokens=tp.max_tokens,
-                    schema_name="topic",
-                )
-                said = [i for side in d.sides for i in side.evidence]
-                if ground(to.topic, said, article, said).supported:
-                    d.topic = normalise_ws(to.topic)
-            except ModelOutputError:
-                pass
-    return result
+    return result, chosen, confirmed, det_count
 
 
 def _source(idx: int, det_count: int, confirmed: set[int]) -> str:
@@ -653,12 +804,22 @@ def _with_source(p: Party, source: str) -> Party:
 
 
 def dry_run_prompts(
-    article: Article, budget: int, model: str | None, party: str | None, max_parties: int
+    article: Article,
+    budget: int,
+    model: str | None,
+    party: str | None,
+    max_parties: int,
+    small: bool = False,
 ) -> list[Prompt]:
-    """The prompts a run would send (per-party ones for the deterministic choice, since the
-    model's proposals are not known without calling it)."""
+    """The prompts a run would send: the one call of an instruction-tuned model; for the small
+    model, per-party ones for the deterministic choice, since the model's proposals are not
+    known without calling it."""
     pm = analyse_parties(article)
+    quoted = _quoted(article, pm, quoted_spans(article)) if not party else set()
+    chosen = select_parties(pm, set(), max_parties, party, quoted)
+    if not small:
+        asked = [pm.candidates[i] for i in chosen if pm.candidates[i].sentence_ids]
+        return [parties_prompt(article, asked, budget, model)] if asked else []
     ov = overview_prompt(article, budget, model)
-    chosen = select_parties(pm, set(), max_parties, party)
     issue = "(the central issue the first call returns)"
     return [ov, *(party_prompt(article, pm.candidates[i], issue) for i in chosen)]
