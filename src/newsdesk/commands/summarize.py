@@ -147,7 +147,7 @@ def summarize(
         from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.summary import print_summary
         from newsdesk.render.terminal import footer
-        from newsdesk.tasks.summarize import plan, small_model
+        from newsdesk.tasks.summarize import plan
         from newsdesk.tasks.summarize import summarize as summarize_task
 
         settings = settings_from(
@@ -158,7 +158,7 @@ def summarize(
             deterministic=deterministic,
         )
         doc = load_article(article)
-        ranking_only = small_model(settings.article_budget)
+        ranking_only = settings.small_model
         if dry_run and ranking_only:
             typer.echo(f"--- no prompt: {RANKING_NOTE} ---")
             return

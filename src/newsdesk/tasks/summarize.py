@@ -39,7 +39,7 @@ from newsdesk.chunking import chunk_article, sentence_line
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.errors import InputError, ModelOutputError
 from newsdesk.grounding import Grounded, ground
-from newsdesk.prompts import render
+from newsdesk.prompts import render_messages
 from newsdesk.retrieval import tokenize
 from newsdesk.tokens import count_tokens
 
@@ -52,7 +52,6 @@ LENGTHS: dict[str, int] = {"headline": 1, "short": 3, "bullets": 5, "long": 8}
 MAX_IDS_PER_LINE = 3
 TOKENS_PER_LINE = 70  # output budget per summary line (ids + one sentence of text)
 TOKENS_PER_IDS_LINE = 14  # output budget per line when the model only picks ids
-SMALL_MODEL_BUDGET = 2000  # budgets below this mean the small bundled model (see `small_model`)
 
 Progress = Callable[[int, int], None]
 
@@ -237,13 +236,18 @@ def summary_schema(shown_ids: list[str], lines: int, write: bool = True) -> dict
 
 
 def shown_sentences(
-    article: Article, pool: list[Sentence], lines: int, budget: int, model: str | None = None
+    article: Article,
+    pool: list[Sentence],
+    lines: int,
+    budget: int,
+    model: str | None = None,
+    small: bool = False,
 ) -> list[Sentence]:
-    """What one prompt shows: everything that fits a large budget, in article order; for the
-    small model (small budget) the best n+1 candidates, best first (it mostly keeps the first
-    ones it sees); never more than the budget."""
+    """What one prompt shows: everything that fits the budget, in article order; for the
+    small model (`Settings.small_model`: a 270M base model that copies rather than condenses)
+    the best n+1 candidates, best first (it mostly keeps the first ones it sees)."""
     ranked = rank_sentences(article, pool)
-    keep = lines + 1 if small_model(budget) else len(ranked)
+    keep = lines + 1 if small else len(ranked)
     chosen: list[Sentence] = []
     used = 0
     for s in ranked[:keep]:
@@ -252,14 +256,7 @@ def shown_sentences(
             continue
         chosen.append(s)
         used += cost
-    return chosen if small_model(budget) else sorted(chosen, key=lambda s: s.index)
-
-
-def small_model(budget: int) -> bool:
-    """A small prompt budget is the bundled 270M base model's: it copies rather than condenses
-    (measured: its own wording was mostly ungrounded or looping), so it only picks sentences
-    from a short list and the lines quote them; a capable model writes its own lines."""
-    return budget < SMALL_MODEL_BUDGET
+    return chosen if small else sorted(chosen, key=lambda s: s.index)
 
 
 def build_prompt(
@@ -270,15 +267,21 @@ def build_prompt(
     model: str | None = None,
     stage: str = "article",
     write: bool | None = None,
+    small: bool = False,
 ) -> SummaryPrompt:
+    """The small model (measured: its own wording was mostly ungrounded or looping) only picks
+    sentences from a short list, with its own base-model template, and the lines quote them;
+    an instruction-tuned model writes its own lines, which grounding then checks."""
     if write is None:
-        write = not small_model(budget)
-    shown = shown_sentences(article, pool, lines, budget, model)
-    text = render("summarize.j2", sentences=shown, lines=lines, stage=stage, write=write)
+        write = not small
+    shown = shown_sentences(article, pool, lines, budget, model, small)
+    template = "summarize-base.j2" if small else "summarize.j2"
+    messages = render_messages(template, sentences=shown, lines=lines, stage=stage, write=write)
+    text = "\n".join(m["content"] for m in messages)
     ids = [s.id for s in shown]
     per_line = TOKENS_PER_LINE if write else TOKENS_PER_IDS_LINE
     return SummaryPrompt(
-        messages=[{"role": "user", "content": text}],
+        messages=messages,
         shown=ids,
         schema=summary_schema(ids, lines, write),
         tokens=count_tokens(text, model),
@@ -295,11 +298,11 @@ def plan(article: Article, length: str, settings: Settings) -> list[SummaryPromp
     """The prompts a run sends first (for --dry-run): one, or one per chunk (map stage; the
     final pass is built from what they return)."""
     n = line_count(length)
-    budget, model = settings.article_budget, settings.model_name
+    budget, model, small = settings.article_budget, settings.model_name, settings.small_model
     if not over_budget(article, budget, model):
-        return [build_prompt(article, article.sentences, n, budget, model)]
+        return [build_prompt(article, article.sentences, n, budget, model, small=small)]
     return [
-        build_prompt(article, _chunk_sentences(article, ids), n, budget, model, stage="part")
+        build_prompt(article, _chunk_sentences(article, ids), n, budget, model, "part", small=small)
         for ids in _chunk_ids(article, budget, model)
     ]
 
@@ -406,18 +409,19 @@ def summarize(
 
     `progress(done, total)` is called as the map-reduce stages finish (total 1 when the article
     fits the prompt budget). `use_model` None: ask the model unless it is the small bundled one
-    (`small_model`), whose sentence picks measured worse than the ranking alone (ROUGE-1 0.406
-    vs 0.414 on summ-frank); True forces the call (its picks, or its own wording)."""
+    (`Settings.small_model`), whose sentence picks measured worse than the ranking alone
+    (ROUGE-1 0.406 vs 0.414 on summ-frank); True forces the call (its picks, or its own
+    wording)."""
     n = line_count(length)
-    budget, model = llm.settings.article_budget, llm.model
+    budget, model, small = llm.settings.article_budget, llm.model, llm.settings.small_model
     if use_model is None:
-        use_model = not small_model(budget)
+        use_model = not small
     before = len(llm.usage.records)
     if not over_budget(article, budget, model):
         if progress:
             progress(0, 1)
         result = _run(
-            build_prompt(article, article.sentences, n, budget, model),
+            build_prompt(article, article.sentences, n, budget, model, small=small),
             article,
             llm,
             length,
@@ -432,14 +436,15 @@ def summarize(
             progress(0, total)
         cited: set[str] = set()
         for done, ids in enumerate(chunks, start=1):
-            part = build_prompt(article, _chunk_sentences(article, ids), n, budget, model, "part")
+            sents = _chunk_sentences(article, ids)
+            part = build_prompt(article, sents, n, budget, model, "part", small=small)
             cited.update(
                 i for line in _run(part, article, llm, length, use_model).lines for i in line.ids
             )
             if progress:
                 progress(done, total)
         pool = [s for s in article.sentences if s.id in cited] or article.sentences
-        final = build_prompt(article, pool, n, budget, model)
+        final = build_prompt(article, pool, n, budget, model, small=small)
         result = _run(final, article, llm, length, use_model)
         result.chunks = len(chunks)
         if progress:
