@@ -146,6 +146,7 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.use_jinja = True
     # Gemma 3 uses sliding-window attention; without a full-size SWA cache llama.cpp cannot
     # reuse a shared prompt prefix, so every follow-up question reprocessed the whole article.
+    # Harmless elsewhere: Qwen2.5's GGUF has no attention.sliding_window key, no SWA layers.
     params.swa_full = True
     if chat_template is not None:
         params.chat_template = chat_template
