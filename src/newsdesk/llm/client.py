@@ -116,7 +116,7 @@ class LLMClient:
 
                 s = self.settings
                 self._base_url = server_url(
-                    s.gguf or s.model_name, s.n_ctx, model_dir=s.embedded_model_dir
+                    s.gguf or s.model_name, s.context_size, model_dir=s.embedded_model_dir
                 )
             else:
                 self._base_url = self.settings.base_url or "https://api.openai.com/v1"
