@@ -63,20 +63,22 @@ def floor(repeat: int) -> tuple[list[float], list[float]]:
 
     from newsdesk.article import load_article
     from newsdesk.config import load_settings
-    from newsdesk.llm.embedded import PLAIN_CHAT_TEMPLATE, bundled_gguf, default_threads
+    from newsdesk.llm.embedded import default_threads, model_file
     from newsdesk.tasks.ask import build_prompt
 
     settings = load_settings(use_cache=False)
     article = load_article(EXAMPLE)
     params = xllamacpp.CommonParams()
-    params.model.path = str(bundled_gguf())
+    path, template = model_file(settings.model_name, settings.embedded_model_dir)
+    params.model.path = str(path)
     params.port = 0
     params.n_parallel = 1
-    params.n_ctx = settings.n_ctx
+    params.n_ctx = settings.context_size
     params.verbosity = -1
     params.use_jinja = True
     params.swa_full = True  # as newsdesk does: lets llama.cpp reuse the shared prefix
-    params.chat_template = PLAIN_CHAT_TEMPLATE
+    if template is not None:  # None: the template stored in the file
+        params.chat_template = template
     for cpu in (params.cpuparams, params.cpuparams_batch):
         cpu.n_threads = default_threads()
         cpu.poll = 0

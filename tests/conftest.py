@@ -25,12 +25,32 @@ _CLEARED = (
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Tests never read a developer's key, .env or response cache."""
-    saved = {k: os.environ.pop(k) for k in _CLEARED if k in os.environ}
+    """Tests never read a developer's key, .env or response cache.
+
+    They run on the fast 270M model unless a test asks for another (`instruct_llm`). The
+    assembled model files are shared with the developer's own (each verified by sha256 when
+    assembled), so a session does not assemble 1.4 GB again.
+    """
+    from newsdesk.llm.models import SMALL_MODEL, default_model_dir
+
+    names = (*_CLEARED, "NEWSDESK_MODEL_DIR", "NEWSDESK_CACHE_DIR", "NEWSDESK_ENV_FILE")
+    saved = {k: os.environ.get(k) for k in names}
+    cache_env = saved["NEWSDESK_CACHE_DIR"]
+    model_dir = saved["NEWSDESK_MODEL_DIR"] or str(
+        default_model_dir(Path(cache_env).expanduser() if cache_env else None)
+    )
+    for k in _CLEARED:
+        os.environ.pop(k, None)
     os.environ["NEWSDESK_ENV_FILE"] = ""
     os.environ["NEWSDESK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["NEWSDESK_MODEL_DIR"] = model_dir
+    os.environ["NEWSDESK_MODEL"] = SMALL_MODEL
     yield
-    os.environ.update(saved)
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")
@@ -52,4 +72,18 @@ def llm(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
     from newsdesk.llm.client import LLMClient
 
     settings = load_settings().with_overrides(cache_dir=tmp_path_factory.mktemp("llm-cache"))
+    return LLMClient(settings)
+
+
+@pytest.fixture(scope="session")
+def instruct_llm(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A client on the default instruction-tuned model (qwen2.5-coder-1.5b), for quality tests.
+
+    Its own response cache; the server starts on first use (a few seconds) and is shared."""
+    from newsdesk.config import DEFAULT_EMBEDDED_MODEL, load_settings
+    from newsdesk.llm.client import LLMClient
+
+    settings = load_settings(model=DEFAULT_EMBEDDED_MODEL).with_overrides(
+        cache_dir=tmp_path_factory.mktemp("instruct-cache")
+    )
     return LLMClient(settings)

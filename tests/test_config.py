@@ -7,9 +7,10 @@ from newsdesk.errors import ConfigError
 
 
 def test_defaults_mean_embedded(monkeypatch):
+    monkeypatch.delenv("NEWSDESK_MODEL")  # the test session's fast model
     s = load_settings()
     assert s.embedded
-    assert s.model_name == "gemma-3-270m"
+    assert s.model_name == "qwen2.5-coder-1.5b"
     assert s.endpoint_label == "embedded"
 
 

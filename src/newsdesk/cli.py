@@ -11,6 +11,7 @@ from newsdesk.commands.cache import cache_app
 from newsdesk.commands.chunk import chunk
 from newsdesk.commands.doctor import doctor
 from newsdesk.commands.eval import eval_cmd
+from newsdesk.commands.models import models
 from newsdesk.commands.stance import stance
 from newsdesk.commands.summarize import summarize
 
@@ -45,6 +46,7 @@ app.command()(brief)
 app.command()(chunk)
 app.command()(doctor)
 app.command(name="eval")(eval_cmd)
+app.command()(models)
 app.command()(stance)
 app.command()(summarize)
 app.add_typer(cache_app, name="cache")

@@ -14,6 +14,7 @@ COMMANDS = [
     ["chunk"],
     ["eval"],
     ["doctor"],
+    ["models"],
     ["cache", "stats"],
     ["cache", "clear"],
 ]

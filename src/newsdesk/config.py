@@ -5,8 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-EMBEDDED_MODEL = "gemma-3-270m"
+if TYPE_CHECKING:
+    from newsdesk.llm.models import EmbeddedModel
+
+# Names of the embedded models (the registry is newsdesk.llm.models).
+DEFAULT_EMBEDDED_MODEL = "qwen2.5-coder-1.5b"  # served when nothing else is configured
+SMALL_EMBEDDED_MODEL = "gemma-3-270m"  # the tiny base model (tests, small machines)
+# Kept for the modules that still import it (tasks/ask.py picks its small-model profile with
+# it): it names the 270M model, as it always has. New code asks `Settings.small_model`.
+EMBEDDED_MODEL = SMALL_EMBEDDED_MODEL
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,7 @@ class Settings:
     model: str | None = None
     gguf: str | None = None
     cache_dir: Path | None = None
+    model_dir: Path | None = None  # where embedded models are assembled (None: <cache>/models)
     use_cache: bool = True
     timeout: float = 120.0
     max_retries: int = 4  # retries after the first try, on 429/5xx/connection errors
@@ -23,15 +33,53 @@ class Settings:
     temperature: float = 0.0
     seed: int = 7
     deterministic: bool = False
-    n_ctx: int = 8192
+    n_ctx: int | None = None  # embedded server's context size (None: the model's own, 8192)
     prompt_budget: int | None = None  # tokens of article text a prompt may carry
 
     @property
     def article_budget(self) -> int:
-        """The small embedded model answers best from a few relevant sentences, not everything."""
+        """Tokens of article text one prompt may carry: the user's, else the embedded model's."""
         if self.prompt_budget:
             return self.prompt_budget
-        return 1200 if self.embedded and not self.gguf else 12000
+        spec = self.embedded_spec
+        return spec.article_budget if spec is not None else 12000
+
+    @property
+    def embedded_spec(self) -> EmbeddedModel | None:
+        """The registry entry of the embedded model served by name (None: remote, or --gguf).
+
+        Raises ConfigError for a name that is not an embedded model.
+        """
+        if not self.embedded or self.gguf:
+            return None
+        from newsdesk.llm.models import get_model
+
+        return get_model(self.model or DEFAULT_EMBEDDED_MODEL)
+
+    @property
+    def small_model(self) -> bool:
+        """The tiny base model is being served embedded: prompts need its small-model profile.
+
+        False for --gguf files and remote models, whatever their name."""
+        spec = self.embedded_spec
+        return spec is not None and not spec.instruct
+
+    @property
+    def context_size(self) -> int:
+        """Context size for an embedded server: the user's, else the model's own, else 8192."""
+        if self.n_ctx:
+            return self.n_ctx
+        spec = self.embedded_spec
+        return spec.n_ctx if spec is not None else 8192
+
+    @property
+    def embedded_model_dir(self) -> Path:
+        """Where embedded models are assembled: model_dir, else <cache_dir>/models."""
+        if self.model_dir is not None:
+            return self.model_dir
+        from newsdesk.llm.models import default_model_dir
+
+        return default_model_dir(self.cache_dir)
 
     @property
     def embedded(self) -> bool:
@@ -40,11 +88,13 @@ class Settings:
 
     @property
     def model_name(self) -> str:
+        """The name in messages, usage and cache keys. A --gguf file is named by its stem, so
+        NEWSDESK_MODEL (an embedded model's name) never labels, or shares cache with, a file."""
+        if self.gguf:
+            return Path(self.gguf).stem
         if self.model:
             return self.model
-        if self.embedded:
-            return Path(self.gguf).stem if self.gguf else EMBEDDED_MODEL
-        return "gpt-4o-mini"
+        return DEFAULT_EMBEDDED_MODEL if self.embedded else "gpt-4o-mini"
 
     @property
     def endpoint_label(self) -> str:
@@ -95,12 +145,15 @@ def load_settings(
 
         load_dotenv(env_file, override=False)
     cache_dir_env = _env("NEWSDESK_CACHE_DIR")
-    return Settings(
+    model_dir_env = _env("NEWSDESK_MODEL_DIR")
+    n_ctx = int(_env_float("NEWSDESK_N_CTX", 0)) or None
+    settings = Settings(
         base_url=base_url or _env("OPENAI_BASE_URL"),
         api_key=api_key or _env("OPENAI_API_KEY"),
         model=model or _env("NEWSDESK_MODEL"),
         gguf=gguf or _env("NEWSDESK_GGUF"),
         cache_dir=Path(cache_dir_env).expanduser() if cache_dir_env else None,
+        model_dir=Path(model_dir_env).expanduser() if model_dir_env else None,
         use_cache=use_cache and _env("NEWSDESK_NO_CACHE") is None,
         timeout=timeout if timeout is not None else _env_float("NEWSDESK_TIMEOUT", 120.0),
         max_retries=int(_env_float("NEWSDESK_MAX_RETRIES", 4)),
@@ -108,6 +161,8 @@ def load_settings(
         temperature=_env_float("NEWSDESK_TEMPERATURE", 0.0),
         seed=int(_env_float("NEWSDESK_SEED", 7)),
         deterministic=deterministic or _env("NEWSDESK_DETERMINISTIC") is not None,
-        n_ctx=int(_env_float("NEWSDESK_N_CTX", 8192)),
+        n_ctx=n_ctx,
         prompt_budget=int(_env_float("NEWSDESK_PROMPT_BUDGET", 0)) or None,
     )
+    _ = settings.embedded_spec  # an unknown embedded model name fails here, in one line
+    return settings

@@ -26,6 +26,7 @@ class Report:
     latency_s: float | None = None
     error: str | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    embedded: dict[str, Any] | None = None  # the embedded model served (None: a remote endpoint)
 
     @property
     def ok(self) -> bool:
@@ -41,6 +42,7 @@ class Report:
             "latency_s": self.latency_s,
             "error": self.error,
             "cache": self.cache,
+            "embedded": self.embedded,
             "ok": self.ok,
         }
 
@@ -49,6 +51,7 @@ class Report:
         rows = [
             ("endpoint", self.endpoint),
             ("model", self.model),
+            ("embedded model", embedded_label(self.embedded)),
             ("api key", self.api_key),
             (
                 "reachable",
@@ -64,6 +67,37 @@ class Report:
         if self.error:
             rows.append(("problem", self.error))
         return rows
+
+
+def embedded_info(settings: Settings) -> dict[str, Any] | None:
+    """Which embedded model is served (by name, or a --gguf file) and whether it is assembled."""
+    if not settings.embedded:
+        return None
+    if settings.gguf:
+        return {"name": None, "gguf": settings.gguf, "default": False, "assembled": None}
+    from newsdesk.llm.models import is_assembled
+
+    spec = settings.embedded_spec
+    if spec is None:  # pragma: no cover - embedded and no gguf always has a spec
+        return None
+    folder = settings.embedded_model_dir
+    return {
+        "name": spec.name,
+        "gguf": None,
+        "default": spec.default,
+        "file": str(folder / spec.filename),
+        "assembled": is_assembled(spec, folder),
+    }
+
+
+def embedded_label(info: dict[str, Any] | None) -> str:
+    if info is None:
+        return "not used (an endpoint is configured)"
+    if info["gguf"]:
+        return f"--gguf {info['gguf']} (its own chat template)"
+    default = ", the default" if info["default"] else ""
+    state = "assembled" if info["assembled"] else "not assembled yet (the first request does it)"
+    return f"{info['name']}{default}: {state}, {info['file']}"
 
 
 def diagnose(settings: Settings) -> Report:
@@ -106,4 +140,5 @@ def diagnose(settings: Settings) -> Report:
     except NewsdeskError as exc:
         report.error = redact(str(exc), settings.api_key)
         report.reachable = "unreachable" not in str(exc) and "timed out" not in str(exc)
+    report.embedded = embedded_info(settings)  # after the check, which may have assembled it
     return report

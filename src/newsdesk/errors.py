@@ -19,6 +19,11 @@ class ConfigError(NewsdeskError):
     exit_code = 2
 
 
+class ModelAssemblyError(ConfigError):
+    """An embedded model's file cannot be put together: a missing or corrupt part package, no
+    disk space. The message names what to reinstall or where space is needed."""
+
+
 class LLMError(NewsdeskError):
     """The endpoint failed: unreachable, bad key, unknown model, rate-limited past retries."""
 

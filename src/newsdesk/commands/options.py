@@ -9,7 +9,13 @@ import typer
 
 ArticleArg = Annotated[str, typer.Argument(help="Article file (UTF-8 text), or - for stdin.")]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name [env: NEWSDESK_MODEL].")
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model name; with no endpoint, an embedded model: qwen2.5-coder-1.5b (default) or "
+        "gemma-3-270m (see `newsdesk models`) [env: NEWSDESK_MODEL].",
+    ),
 ]
 BaseUrlOpt = Annotated[
     str | None,
@@ -22,7 +28,7 @@ GgufOpt = Annotated[
     Path | None,
     typer.Option(
         "--gguf",
-        help="Serve this GGUF file in-process instead of the bundled model [env: NEWSDESK_GGUF].",
+        help="Serve this GGUF file in-process instead of an embedded model [env: NEWSDESK_GGUF].",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]

@@ -67,7 +67,9 @@ class ProviderPool:
             params["deterministic"] = bool(cfg["deterministic"])
         if spec.embedded:
             gguf = cfg.get("gguf") or self.base.gguf
-            return replace(self.base, base_url=None, api_key=None, model=None, gguf=gguf, **params)
+            # the embedded model this run chose (--model / NEWSDESK_MODEL), else the default
+            model = self.base.model if self.base.embedded_spec is not None else None
+            return replace(self.base, base_url=None, api_key=None, model=model, gguf=gguf, **params)
         base_url = cfg.get("base_url") or cfg.get("apiBaseUrl") or self.base.base_url
         key_env = cfg.get("api_key_env") or cfg.get("apiKeyEnvar")
         api_key = os.environ.get(str(key_env)) if key_env else self.base.api_key

@@ -114,7 +114,10 @@ class LLMClient:
             if self.settings.embedded:
                 from newsdesk.llm.embedded import server_url
 
-                self._base_url = server_url(self.settings.gguf, self.settings.n_ctx)
+                s = self.settings
+                self._base_url = server_url(
+                    s.gguf or s.model_name, s.context_size, model_dir=s.embedded_model_dir
+                )
             else:
                 self._base_url = self.settings.base_url or "https://api.openai.com/v1"
         return self._base_url

