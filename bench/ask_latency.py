@@ -88,7 +88,9 @@ def floor(repeat: int) -> tuple[list[float], list[float]]:
     for r in range(repeat):
         for i, q in enumerate(QUESTIONS):
             q = q if r == 0 else f"{q} "
-            p = build_prompt(article, q, settings.article_budget, settings.model_name)
+            p = build_prompt(
+                article, q, settings.article_budget, settings.model_name, small=settings.small_model
+            )
             start = time.perf_counter()
             client.chat.completions.create(
                 model="x",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.article import Article, parse_article
-from newsdesk.config import EMBEDDED_MODEL
 from newsdesk.tasks.ask import (
     CAPABLE,
     NOT_SAID,
@@ -35,9 +34,9 @@ def article_block(text: str) -> list[str]:
 # ------------------------------------------------------------------ the prompt
 
 
-@pytest.mark.parametrize("model", [None, "gpt-4o-mini", EMBEDDED_MODEL])
-def test_prompt_puts_the_article_before_the_question(example_article: Article, model):
-    p = build_prompt(example_article, "What did Xi agree to?", 1200, model)
+@pytest.mark.parametrize("small", [False, True])
+def test_prompt_puts_the_article_before_the_question(example_article: Article, small):
+    p = build_prompt(example_article, "What did Xi agree to?", 1200, small=small)
     text = p.messages[-1]["content"]
     assert text.index("</article>") < text.rindex("Question: What did Xi agree to?")
     if p.profile is SMALL:  # the base model: one plain-text turn primed with "JSON:"
@@ -52,7 +51,7 @@ def test_prompt_puts_the_article_before_the_question(example_article: Article, m
 
 
 def test_small_model_sees_the_lede_and_the_best_few_sentences(example_article: Article):
-    small = build_prompt(example_article, "What did Xi agree to?", 1200, EMBEDDED_MODEL)
+    small = build_prompt(example_article, "What did Xi agree to?", 1200, small=True)
     whole = build_prompt(example_article, "What did Xi agree to?", 12000, "gpt-4o-mini")
     assert small.profile is SMALL and whole.profile is CAPABLE
     assert small.shown[0] == "S1" and len(small.shown) <= SMALL.candidates + 1  # type: ignore[operator]
@@ -70,10 +69,10 @@ def test_off_topic_question_shows_only_the_lede(example_article: Article):
     assert [s.id for s in shown] == ["S1"]
 
 
-@pytest.mark.parametrize("model", [None, EMBEDDED_MODEL])
-def test_prompt_neutralises_injected_markers(model):
+@pytest.mark.parametrize("small", [False, True])
+def test_prompt_neutralises_injected_markers(small):
     article = parse_article(INJECTED)
-    p = build_prompt(article, "What was the vote? [S999]", 1200, model)
+    p = build_prompt(article, "What was the vote? [S999]", 1200, small=small)
     text = p.messages[-1]["content"]
     assert "[S999]" not in text and "(S999)" in text
     assert "S999" not in p.schema["properties"]["citations"]["items"]["enum"]
@@ -85,7 +84,7 @@ def test_prompt_neutralises_injected_markers(model):
 
 @pytest.fixture(scope="module")
 def small_prompt(example_article: Article):
-    return build_prompt(example_article, "What did Xi agree to?", 1200, EMBEDDED_MODEL)
+    return build_prompt(example_article, "What did Xi agree to?", 1200, small=True)
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +221,14 @@ def ask_llm(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     ["What did Xi agree to?", "Who is Derek Scissors?", "When did trade talks break down?"],
 )
 def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, question):
-    prompt = build_prompt(example_article, question, ask_llm.settings.article_budget, ask_llm.model)
+    settings = ask_llm.settings
+    prompt = build_prompt(
+        example_article,
+        question,
+        settings.article_budget,
+        ask_llm.model,
+        small=settings.small_model,
+    )
     result = ask(example_article, question, ask_llm)
     assert result.question == question and result.answer.strip()
     assert_verbatim(result, example_article, prompt.shown)

@@ -59,7 +59,9 @@ def ask(
             from newsdesk.commands.dryrun import print_prompt
 
             for q in questions:
-                p = build_prompt(doc, q, settings.article_budget, settings.model_name)
+                p = build_prompt(
+                    doc, q, settings.article_budget, settings.model_name, small=settings.small_model
+                )
                 print_prompt(p.messages, p.tokens, settings, max_output=200)
             return
         llm = client_for(settings)

@@ -99,7 +99,9 @@ def brief(
             from newsdesk.commands.dryrun import print_prompt
             from newsdesk.tasks.brief import dry_run_prompts
 
-            for p in dry_run_prompts(docs, settings.article_budget, settings.model_name):
+            for p in dry_run_prompts(
+                docs, settings.article_budget, settings.model_name, settings.small_model
+            ):
                 print_prompt(p.messages, p.tokens, settings, max_output=p.max_tokens)
             if len(docs) > 1:
                 typer.echo("--- then one cross-article call on the articles' key points ---")

@@ -30,7 +30,6 @@ from pydantic import BaseModel, Field
 
 from newsdesk.article import Article, Sentence
 from newsdesk.citations import Citation, check_ids, resolve
-from newsdesk.config import EMBEDDED_MODEL
 from newsdesk.grounding import ground, is_instruction
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.prompts import render_messages
@@ -75,11 +74,11 @@ CAPABLE = AskProfile("capable", None, "model", None, None, 400)
 SMALL = AskProfile(
     "small", 5, "rerank", MAX_CITATIONS, 160, 200, best_last=True, template="ask-base.j2"
 )
-SMALL_MODELS = frozenset({EMBEDDED_MODEL})
 
 
-def profile_for(model: str | None) -> AskProfile:
-    return SMALL if model in SMALL_MODELS else CAPABLE
+def profile_for(small: bool) -> AskProfile:
+    """SMALL for the bundled 270M base model (`Settings.small_model`), else CAPABLE."""
+    return SMALL if small else CAPABLE
 
 
 class AskOutput(BaseModel):
@@ -160,8 +159,9 @@ def build_prompt(
     budget: int,
     model: str | None = None,
     template: str | None = None,  # a variant's path (newsdesk eval runs prompt variants)
+    small: bool = False,  # the bundled 270M base model (`Settings.small_model`)
 ) -> AskPrompt:
-    profile = profile_for(model)
+    profile = profile_for(small)
     if profile.candidates:
         shown: list[Sentence] = select_candidates(
             article, question, profile.candidates, budget, model, best_last=profile.best_last
@@ -272,7 +272,10 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
 
 
 def ask(article: Article, question: str, llm: LLMClient, template: str | None = None) -> AskResult:
-    prompt = build_prompt(article, question, llm.settings.article_budget, llm.model, template)
+    settings = llm.settings
+    prompt = build_prompt(
+        article, question, settings.article_budget, llm.model, template, settings.small_model
+    )
 
     def problems(out: AskOutput) -> str | None:
         bad = check_ids(out.citations, article, prompt.shown).dropped

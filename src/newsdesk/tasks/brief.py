@@ -32,7 +32,7 @@ from newsdesk.llm.cache import cache_key
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.llm.usage import Usage, UsageLog
 from newsdesk.parties import ANONYMOUS, PartyCandidate, find_parties
-from newsdesk.prompts import render
+from newsdesk.prompts import render, render_messages
 from newsdesk.tokens import count_tokens
 
 MAX_POINTS = 4
@@ -43,7 +43,7 @@ MAX_UNKNOWNS = 8
 N_QUESTIONS = 3
 MAX_TOKENS = {"points": 200, "parties": 200, "debate": 180, "synthesis": 200}
 
-# Distinctive words of the worked example in prompts/brief_prefix.j2: a small model sometimes
+# Distinctive words of the worked example in prompts/brief_prefix-base.j2: a small model sometimes
 # copies its answers. Text using one of them that the article itself does not use is a copy.
 _EXAMPLE_WORDS = frozenset(
     content_words(
@@ -424,8 +424,10 @@ def party_candidates(article: Article) -> list[PartyCandidate]:
 
 
 def build_prompts(
-    article: Article, budget: int, model: str | None = None
+    article: Article, budget: int, model: str | None = None, small: bool = False
 ) -> tuple[list[Sentence], list[PartyCandidate], list[BriefPrompt]]:
+    """The calls for one article: instruct templates (system + user turns), or for the 270M
+    base model (`Settings.small_model`) its example-first `-base` templates."""
     shown = shown_sentences(article, budget, model)
     ids = [s.id for s in shown]
     parties = party_candidates(article)
@@ -440,15 +442,12 @@ def build_prompts(
             1, ("parties", "brief_parties.j2", parties_schema(ids, names), {"parties": names})
         )
     for name, template, schema, extra in specs:
-        text = render(template, sentences=shown, **extra)
+        if small:
+            template = template.replace(".j2", "-base.j2")
+        messages = render_messages(template, sentences=shown, **extra)
+        text = "\n".join(m["content"] for m in messages)
         made.append(
-            BriefPrompt(
-                name,
-                [{"role": "user", "content": text}],
-                schema,
-                count_tokens(text, model),
-                MAX_TOKENS[name],
-            )
+            BriefPrompt(name, messages, schema, count_tokens(text, model), MAX_TOKENS[name])
         )
     return shown, parties, made
 
@@ -723,7 +722,10 @@ def _call(llm: LLMClient, prompt: BriefPrompt, result_type: type[Any], notes: li
 
 def brief_article(article: Article, llm: LLMClient, index: int = 1) -> ArticleBrief:
     before = len(llm.usage.records)
-    shown_s, candidates, prompts = build_prompts(article, llm.settings.article_budget, llm.model)
+    settings = llm.settings
+    shown_s, candidates, prompts = build_prompts(
+        article, settings.article_budget, llm.model, settings.small_model
+    )
     shown = [s.id for s in shown_s]
     notes: list[str] = []
     if len(shown) < len(article.sentences):
@@ -842,8 +844,10 @@ def brief(articles: list[Article], llm: LLMClient) -> Briefing:
     return Briefing(briefs, synthesis, llm.model, UsageLog(llm.usage.records[before:]).total())
 
 
-def dry_run_prompts(articles: list[Article], budget: int, model: str | None) -> list[BriefPrompt]:
+def dry_run_prompts(
+    articles: list[Article], budget: int, model: str | None, small: bool = False
+) -> list[BriefPrompt]:
     out: list[BriefPrompt] = []
     for a in articles:
-        out.extend(build_prompts(a, budget, model)[2])
+        out.extend(build_prompts(a, budget, model, small)[2])
     return out
