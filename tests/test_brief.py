@@ -224,7 +224,8 @@ def test_questions_and_disagreements_fall_back_to_rules(example_article):
 
 def test_calls_share_the_article_prefix(example_article):
     _, _, prompts = build_prompts(example_article, 1200)
-    texts = [p.messages[0]["content"] for p in prompts]
+    assert len({p.messages[0]["content"] for p in prompts}) == 1  # one system turn for all
+    texts = [p.messages[-1]["content"] for p in prompts]
     assert [p.name for p in prompts] == ["points", "parties", "debate"]
     end = texts[0].index("</article>", texts[0].index("[S1] WASHINGTON")) + len("</article>")
     assert all(t[:end] == texts[0][:end] for t in texts)

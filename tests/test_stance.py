@@ -71,6 +71,22 @@ def _scripted(positions: dict[str, tuple[str, list[str]]]):  # type: ignore[no-u
         prompt = request["messages"][-1]["content"]
         if fmt["name"] == "overview":
             body = {"issue": "US-China trade talks", "parties": []}
+        elif fmt["name"] == "parties":  # an instruct model's one call for every party
+            listed = fmt["schema"]["properties"]["parties"]["items"]["properties"]["name"]["enum"]
+            given = [(n, p) for n in listed for p in positions if p in n]
+            body = {
+                "issue": "US-China trade talks",
+                "parties": [
+                    {
+                        "name": n,
+                        "position": positions[p][0],
+                        "stance": "mixed",
+                        "evidence": positions[p][1],
+                    }
+                    for n, p in given
+                ],
+                "others": [],
+            }
         elif fmt["name"] == "party":
             party = next(name for name in positions if name in prompt)
             text, ids = positions[party]
@@ -129,8 +145,20 @@ def test_dry_run_calls_nothing(example_path):
         app, ["stance", str(example_path), "--dry-run", "--base-url", UNREACHABLE]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.count("prompt tokens (tiktoken)") == 7  # overview + 6 parties
-    assert "Party: Donald Trump" in result.output
+    assert result.output.count("prompt tokens (tiktoken)") == 1  # every party in one call
+    assert "- Donald Trump (also:" in result.output
+    assert "- Claire Reade" in result.output  # quoted directly: always analysed
+    assert result.output.index("[S1]") < result.output.rindex("Reply in JSON")
+
+
+def test_dry_run_small_model_calls_per_party(example_path):
+    result = runner.invoke(
+        app, ["stance", str(example_path), "--dry-run", "--model", "gemma-3-270m"]
+    )
+    assert result.exit_code == 0, result.output
+    # the 270M base model: an overview, then one call per party (6, plus the quoted ones)
+    assert result.output.count("prompt tokens (tiktoken)") >= 7
+    assert "Party: Donald Trump" in result.output and "Party: Claire Reade" in result.output
     assert result.output.index("[S1]") < result.output.rindex("JSON:")
 
 

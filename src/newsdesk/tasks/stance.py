@@ -221,7 +221,8 @@ def party_schema(shown_ids: list[str]) -> dict[str, Any]:
 
 def parties_schema(shown_ids: list[str], names: list[str]) -> dict[str, Any]:
     item = party_schema(shown_ids)
-    item["properties"] = {"name": {"type": "string", "enum": names}, **item["properties"]}
+    name: dict[str, Any] = {"type": "string", "enum": names} if names else {"type": "string"}
+    item["properties"] = {"name": name, **item["properties"]}
     del item["properties"]["role"]
     item["required"] = ["name", "position", "stance", "evidence"]
     return {
@@ -694,28 +695,26 @@ def _together(
     asked = [pm.candidates[i] for i in chosen if pm.candidates[i].sentence_ids]
     out: PartiesOutput | None = None
     failures = 0
-    if asked:
-        prompt = parties_prompt(article, asked, llm.settings.article_budget, llm.model)
+    # One call even when no party was found by rule: the model names the issue and the others.
+    prompt = parties_prompt(article, asked, llm.settings.article_budget, llm.model)
 
-        def problems(o: PartiesOutput) -> str | None:
-            bad = [
-                i for q in o.parties for i in check_ids(q.evidence, article, prompt.shown).dropped
-            ]
-            if any(q.stance not in STANCES for q in o.parties):
-                return f"stance must be one of {', '.join(STANCES)}"
-            return f"evidence {bad} are not sentence ids shown" if bad else None
+    def problems(o: PartiesOutput) -> str | None:
+        bad = [i for q in o.parties for i in check_ids(q.evidence, article, prompt.shown).dropped]
+        if any(q.stance not in STANCES for q in o.parties):
+            return f"stance must be one of {', '.join(STANCES)}"
+        return f"evidence {bad} are not sentence ids shown" if bad else None
 
-        try:
-            out = llm.structured(
-                prompt.messages,
-                PartiesOutput,
-                prompt.schema,
-                check=problems,
-                max_tokens=prompt.max_tokens,
-                schema_name="parties",
-            )
-        except ModelOutputError:
-            failures = 1
+    try:
+        out = llm.structured(
+            prompt.messages,
+            PartiesOutput,
+            prompt.schema,
+            check=problems,
+            max_tokens=prompt.max_tokens,
+            schema_name="parties",
+        )
+    except ModelOutputError:
+        failures = 1
     issue = _issue(out.issue if out else "", article)
     kept, rejected, confirmed = merge_proposals(article, pm, out.others if out else [])
     result = StanceResult(issue, [], model_proposed=kept, model_rejected=rejected)
@@ -819,7 +818,7 @@ def dry_run_prompts(
     chosen = select_parties(pm, set(), max_parties, party, quoted)
     if not small:
         asked = [pm.candidates[i] for i in chosen if pm.candidates[i].sentence_ids]
-        return [parties_prompt(article, asked, budget, model)] if asked else []
+        return [parties_prompt(article, asked, budget, model)]
     ov = overview_prompt(article, budget, model)
     issue = "(the central issue the first call returns)"
     return [ov, *(party_prompt(article, pm.candidates[i], issue) for i in chosen)]
