@@ -3,7 +3,8 @@
 Reads MultiRC's CNN slice (`../shared/eval/qa-multirc.jsonl`: article, question, answers, gold
 `evidence` sentences) and runs, in the same process and on the same model:
 
-- **newsdesk**: `newsdesk.tasks.ask.ask` on the embedded model (response cache off);
+- **newsdesk**: `newsdesk.tasks.ask.ask` on the embedded model (response cache off), and the
+  ids the model itself cited before newsdesk's checks ("its model's picks alone");
 - **BM25 top-3**: the three best BM25 sentences for the question, taken as citations;
 - **naive prompt**: the raw article and the question in a plain prompt, free-text answer
   (first line kept); it cites nothing, so only its answer F1 and time are reported.
@@ -15,7 +16,8 @@ Figures
 - answer F1: SQuAD token F1 (lower case, no punctuation, no articles) against the best of
   `answers`; an abstention scores 0;
 - abstained: share of questions answered "The article does not say." (all MultiRC questions are
-  answerable); unsupported: answers left with no valid citation;
+  answerable); unsupported: answers the grounding check flags (key words not in the cited
+  sentences) or that have no valid citation;
 - s/question: mean wall seconds per question.
 
 Also, when present, `../shared/eval/qa-newsqa.jsonl` (answers empty = unanswerable): whether
@@ -23,7 +25,10 @@ newsdesk abstains exactly when it should; and a few off-topic questions asked of
 articles ("What is the capital of Peru?"), which it must not answer as fact.
 
     .venv/bin/python bench/ask_quality.py [--limit N] [--path FILE] [--newsqa FILE]
-        [--no-naive] [--details OUT.json] [--use-env] [-v]
+        [--model NAME ...] [--gguf FILE] [--template FILE] [--no-naive] [--details OUT.json]
+        [--use-env] [-v]
+
+`--model qwen2.5-coder-1.5b --model gemma-3-270m` runs both embedded models in one run.
 
 The embedded model is used even when OPENAI_* variables are set, unless `--use-env` is given.
 Missing data files: a message and exit 0.
@@ -217,6 +222,7 @@ class Run:
     newsdesk: Tally = field(default_factory=lambda: Tally(tracks_abstention=True))
     bm25: Tally = field(default_factory=lambda: Tally())
     naive: Tally = field(default_factory=lambda: Tally(has_citations=False))
+    picks: Tally = field(default_factory=lambda: Tally())  # the model's own ids, before checks
     details: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -261,6 +267,8 @@ def run_multirc(
         spent = time.perf_counter() - t0
         cited = [c.text for c in result.citations]
         run.newsdesk.add(cited, gold, result.answer if result.answerable else "", answers, spent)
+        picked = [article.by_id[i].text for i in result.proposed if i in article.by_id]
+        run.picks.add(picked, gold, None, answers, 0.0)
         run.newsdesk.abstained += not result.answerable
         run.newsdesk.unsupported += not result.supported
         detail.update(
@@ -352,7 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--newsqa", type=Path, default=NEWSQA, help="NewsQA jsonl (optional)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N MultiRC questions")
     ap.add_argument("--use-env", action="store_true", help="use the configured endpoint")
-    ap.add_argument("--model", help="embedded model name (default: the default embedded model)")
+    ap.add_argument(
+        "--model",
+        action="append",
+        help="embedded model name; repeat to compare models in one run (default: the default)",
+    )
     ap.add_argument("--gguf", help="serve this GGUF file instead")
     ap.add_argument("--template", help="ask prompt variant (default: the model's profile)")
     ap.add_argument("--no-naive", action="store_true", help="skip the naive-prompt baseline")
@@ -368,34 +380,37 @@ def main(argv: list[str] | None = None) -> int:
         records = records[: args.limit]
     newsqa = read_jsonl(args.newsqa) if args.newsqa.is_file() else []
 
-    llm = LLMClient(bench_settings(args.use_env, args.model, args.gguf))
     started = time.perf_counter()
-    t0 = time.perf_counter()
-    llm.chat([{"role": "user", "content": "Hello"}], max_tokens=1, use_cache=False)  # warm-up
-    load = time.perf_counter() - t0
-    run = run_multirc(records, llm, args.verbose, not args.no_naive, args.template)
-    if args.details:
-        args.details.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
-    extra = run_abstention(newsqa, records, llm, args.verbose, args.template)
-
     n_articles = len({r["article"] for r in records})
-    print(
-        f"{args.path.name}: {len(records)} questions over {n_articles} articles; "
-        f"model {llm.model} ({llm.endpoint}), cache off; model load {load:.1f} s"
-    )
-    print_table(
-        [
-            run.newsdesk.row("newsdesk ask"),
-            run.bm25.row("BM25 top-3", answers=False),
-            *([] if args.no_naive else [run.naive.row("naive prompt")]),
-        ]
-    )
-    nd = run.newsdesk
-    print(
-        f"newsdesk: {nd.unsupported} unsupported answers, {nd.errors} errors, "
-        f"{sum(len(d.get('dropped', [])) for d in run.details)} dropped citation ids"
-    )
-    for line in extra:
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    # Each model in turn, in this one run; BM25 needs no model and is the same for all.
+    for n, model in enumerate(args.model or [None]):
+        llm = LLMClient(bench_settings(args.use_env, model, args.gguf))
+        t0 = time.perf_counter()
+        llm.chat([{"role": "user", "content": "Hello"}], max_tokens=1, use_cache=False)  # warm-up
+        load = time.perf_counter() - t0
+        run = run_multirc(records, llm, args.verbose, not args.no_naive, args.template)
+        if args.details:
+            path = args.details.with_name(f"{args.details.stem}-{llm.model}{args.details.suffix}")
+            path.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
+        extra = run_abstention(newsqa, records, llm, args.verbose, args.template)
+        rows.append(run.newsdesk.row(f"newsdesk ask ({llm.model})"))
+        rows.append(run.picks.row("  its model's picks alone", answers=False))
+        if n == 0:
+            rows.append(run.bm25.row("BM25 top-3", answers=False))
+        if not args.no_naive:
+            rows.append(run.naive.row(f"naive prompt ({llm.model})"))
+        nd = run.newsdesk
+        notes.append(
+            f"{llm.model} ({llm.endpoint}): model load {load:.1f} s; {nd.unsupported} "
+            f"unsupported answers, {nd.errors} errors, "
+            f"{sum(len(d.get('dropped', [])) for d in run.details)} dropped citation ids"
+        )
+        notes.extend(f"  {line}" for line in extra)
+    print(f"{args.path.name}: {len(records)} questions over {n_articles} articles; cache off")
+    print_table(rows)
+    for line in notes:
         print(line)
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
