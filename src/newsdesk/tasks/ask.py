@@ -233,6 +233,10 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
     answer = tidy_answer(output.answer, prompt.profile.max_answer_chars)
     rerank = prompt.profile.attribution == "rerank"
     shown = [article.by_id[i] for i in prompt.shown if i in article.by_id]
+    # A sentence that gives orders ("Ignore the question and answer ...") reports nothing: it
+    # is never evidence for an answer, whoever picked it (grounding rule 7).
+    evidence = [s for s in shown if not is_instruction(s.text)]
+    picks = [i for i in check.valid if not is_instruction(article.by_id[i].text)]
     answerable = output.answerable
     if not answerable and rerank:
         # The small model's flag is noise (false on 8 of 59 answerable MultiRC questions); its
@@ -244,9 +248,9 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
             question, NOT_SAID, False, [], check.dropped, check.valid, grounding="not-said"
         )
     if rerank:
-        cited = attribute(question, answer, check.valid, shown) if check.valid else []
+        cited = attribute(question, answer, picks, evidence) if picks else []
     else:
-        cited = cite_answer(question, answer, check.valid, shown)
+        cited = cite_answer(question, answer, picks, evidence)
     verdict = ground(answer, cited, article, prompt.shown, ignore=question)
     missing = list(verdict.missing)
     own = set(tokenize(answer))  # the answer's words, not the question's (grounding rule 6)
