@@ -164,16 +164,23 @@ class RunReport:
         calls = sum(r.calls for r in self.results)
         hits = sum(r.cache_hits for r in self.results)
         costs = [r.cost_usd for r in self.results if r.cost_usd is not None]
-        metrics: dict[str, dict[str, int]] = {}
+        # named metrics, as promptfoo totals them: each case's weighted mean score per metric
+        # (namedScores), summed and averaged over the cases that have it
+        metrics: dict[str, dict[str, float]] = {}
         for r in self.results:
-            for name in {r.metric, *(a.metric for a in r.asserts)} - {None}:
-                m = metrics.setdefault(str(name), {"passed": 0, "total": 0})
+            for name, value in r.named_scores.items():
+                m = metrics.setdefault(name, {"passed": 0, "total": 0, "score_sum": 0.0})
                 m["total"] += 1
-                m["passed"] += int(
-                    r.passed
-                    if name == r.metric
-                    else all(a.passed for a in r.asserts if a.metric == name)
-                )
+                m["score_sum"] += value
+                m["passed"] += int(r.passed)
+            if r.metric and r.metric not in r.named_scores:
+                m = metrics.setdefault(r.metric, {"passed": 0, "total": 0, "score_sum": 0.0})
+                m["total"] += 1
+                m["score_sum"] += r.score
+                m["passed"] += int(r.passed)
+        for m in metrics.values():
+            m["score"] = round(m["score_sum"] / m["total"], 4) if m["total"] else 0.0
+            m["score_sum"] = round(m["score_sum"], 4)
         return {
             "cases": len(groups),
             "runs": len(self.results),
