@@ -24,6 +24,7 @@ from newsdesk.cli import app
 from tests.scripted_server import Reply, ScriptedServer, completion
 
 HERE = Path(__file__).resolve().parent / "promptfoo_parity"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "promptfoo"
 OUTPUTS: dict[str, str] = json.loads((HERE / "outputs.json").read_text())
 CASE = re.compile(r"case:(\S+)")
 
@@ -38,10 +39,29 @@ def promptfoo_bin() -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+# answers for the promptfoo examples, by what the prompt asks (some pass, some fail)
+EXAMPLE_ANSWERS = [
+    ("English to French: Hello world", "Bonjour le monde"),
+    ("Translate to French: Hello world", "Bonjour, le monde !"),
+    ("English to Spanish", "¿Dónde está la biblioteca?"),
+    ("Translate to Spanish", "Donde esta la biblioteca?"),
+    ("object: Banana", '{"color": "yellow", "countries": ["Ecuador", "India"]}'),
+    ("object: Passion fruit", '{"color": "purple", "countries": ["Brazil", "Colombia"]}'),
+    ('French:\n"Hello world"', "Bonjour tout le monde."),
+    ('French:\n"I\'m hungry"', "J'ai faim."),
+    ("French in a natural", "Salut le monde"),
+    ('Pirate:\n"Hello world"', "Ahoy, matey!"),
+    ("Pirate", "Arr, I be needin' some food."),
+]
+
+
 def responder(request: dict[str, Any]) -> Reply:
     text = request["messages"][-1]["content"]
     m = CASE.search(text)
-    return Reply(body=completion(OUTPUTS.get(m.group(1), "unscripted") if m else "no case"))
+    if m:
+        return Reply(body=completion(OUTPUTS.get(m.group(1), "unscripted")))
+    answer = next((a for needle, a in EXAMPLE_ANSWERS if needle in text), "no scripted answer")
+    return Reply(body=completion(answer))
 
 
 def write_suite(tmp: Path, url: str) -> Path:
@@ -52,18 +72,27 @@ def write_suite(tmp: Path, url: str) -> Path:
     return suite
 
 
-def rows(path: Path) -> dict[tuple[str, bool], dict[str, Any]]:
+def rows(path: Path) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Each case by what identifies it in both tools: the parity suite's `key` var and the prompt
+    kind, else the provider and the prompt as sent."""
     data = json.loads(path.read_text())
     out = {}
     for r in data["results"]["results"]:
         raw = r["prompt"]["raw"]
-        out[(r["vars"]["key"], raw.lstrip().startswith("["))] = r
+        if "key" in r["vars"]:
+            kind = "chat" if raw.lstrip()[:1] == "[" else "text"
+            key: tuple[str, ...] = (r["vars"]["key"], kind, r["testCase"].get("description", ""))
+        else:
+            key = (r["provider"]["id"], raw)
+        assert key not in out, f"two cases are {key}"
+        out[key] = r
     return out
 
 
-def run_promptfoo(binary: Path, suite: Path, out: Path) -> None:
+def run_promptfoo(binary: Path, suite: Path, out: Path, extra: dict[str, str]) -> None:
     env = {
         **os.environ,
+        **extra,
         "PATH": f"{binary.parent}:{os.environ.get('PATH', '')}",
         "PROMPTFOO_DISABLE_TELEMETRY": "1",
         "PROMPTFOO_DISABLE_UPDATE": "1",
@@ -86,7 +115,7 @@ def compare(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> tup
     assert set(pf) == set(nd), f"cases differ: {set(pf) ^ set(nd)}"
     for key, a in sorted(pf.items()):
         b = nd[key]
-        label = f"{key[0]} ({'chat' if key[1] else 'text'})"
+        label = " / ".join(k[:50] for k in key)
         if a["success"] != b["success"] or abs(a["score"] - b["score"]) > 1e-6:
             problems.append(
                 f"{label}: promptfoo {a['success']}/{a['score']:.4f}, "
@@ -124,13 +153,34 @@ def test_newsdesk_grades_as_promptfoo_does(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
     with ScriptedServer(responder=responder) as server:
         suite = write_suite(tmp_path, server.url)
-        pf_out, nd_out = tmp_path / "promptfoo.json", tmp_path / "newsdesk.json"
-        run_promptfoo(binary, suite, pf_out)
-        monkeypatch.chdir(tmp_path)
-        result = CliRunner().invoke(app, ["eval", str(suite), "-o", str(nd_out), "--no-cache"])
-        assert result.exit_code in (0, 1), result.output
-    pf, nd = rows(pf_out), rows(nd_out)
-    assertions, problems = compare(pf, nd)
-    print(f"compared {len(pf)} cases, {assertions} assertion results: {len(problems)} differ")
-    assert len(pf) >= 40 and assertions >= 60
+        # the parity suite, then promptfoo's own examples, unchanged, pointed at the server by the
+        # base URL both tools read
+        runs = [(suite, {})]
+        env = {"OPENAI_BASE_URL": server.url, "OPENAI_API_KEY": "local"}
+        for example in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
+            copy = tmp_path / example.name
+            shutil.copytree(example, copy)
+            runs.append((copy / "promptfooconfig.yaml", env))
+        totals = [0, 0]
+        problems: list[str] = []
+        for config, extra in runs:
+            pf_out, nd_out = config.parent / "promptfoo.json", config.parent / "newsdesk.json"
+            run_promptfoo(binary, config, pf_out, extra)
+            with monkeypatch.context() as m:
+                m.chdir(config.parent)
+                for k, v in extra.items():
+                    m.setenv(k, v)
+                result = CliRunner().invoke(
+                    app, ["eval", str(config), "-o", str(nd_out), "--no-cache"]
+                )
+            assert result.exit_code in (0, 1), result.output
+            pf, nd = rows(pf_out), rows(nd_out)
+            n, found = compare(pf, nd)
+            name = config.parent.name
+            print(f"{name}: {len(pf)} cases, {n} assertion results, {len(found)} differ")
+            totals[0] += len(pf)
+            totals[1] += n
+            problems += [f"{config.parent.name}: {p}" for p in found]
+    print(f"compared {totals[0]} cases, {totals[1]} assertion results: {len(problems)} differ")
+    assert totals[0] >= 40 and totals[1] >= 60
     assert not problems, "\n".join(problems)

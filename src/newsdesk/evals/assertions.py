@@ -173,6 +173,7 @@ def template_env() -> Any:
         env = jinja2.Environment(keep_trailing_newline=True, autoescape=False)
         env.filters["dump"] = lambda v, indent=None: json.dumps(v, indent=indent)
         env.filters["json"] = env.filters["dump"]
+        env.filters["load"] = json.loads  # promptfoo's own filter: JSON text -> value
         _env = env
     return _env
 

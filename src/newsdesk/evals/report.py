@@ -305,6 +305,11 @@ def _pf_component(a: AssertionResult) -> list[dict[str, object]]:
     return [item, *children]
 
 
+def _pf_provider_id(ident: str) -> str:
+    """promptfoo names an openai chat provider `openai:MODEL` (`openai:chat:` dropped)."""
+    return "openai:" + ident[len("openai:chat:") :] if ident.startswith("openai:chat:") else ident
+
+
 def to_promptfoo_json(report: RunReport) -> str:
     """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
     `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
@@ -321,7 +326,7 @@ def to_promptfoo_json(report: RunReport) -> str:
             "promptIdx": p_idx,
             "testIdx": t_idx,
             "prompt": {"raw": r.prompt_text, "label": r.prompt},
-            "provider": {"id": r.provider_id or r.provider, "label": r.provider},
+            "provider": {"id": _pf_provider_id(r.provider_id or r.provider), "label": r.provider},
             "vars": r.vars,
             "response": None
             if r.error
