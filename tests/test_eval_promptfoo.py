@@ -1,6 +1,7 @@
 """Proof against the real tool: tests/promptfoo_parity/suite.yaml (every assertion type issue 10
-names, both prompt kinds, defaultTest, CSV, scenarios, assert-set, threshold, metrics) run by
-promptfoo and by `newsdesk eval` against the same scripted OpenAI-compatible server; every
+names, llm-rubric with a scripted grader, both prompt kinds, defaultTest, CSV, scenarios,
+assert-set, threshold, metrics) and promptfoo's own examples (examples/promptfoo/, unchanged) run
+by promptfoo and by `newsdesk eval` against the same scripted OpenAI-compatible server; every
 test's verdict and score, every assertion's verdict and score, and the named metrics must agree.
 
 Runs when promptfoo (and node >= 22) are installed: `.ci/run` installs them under /opt/pf
@@ -55,8 +56,25 @@ EXAMPLE_ANSWERS = [
 ]
 
 
+GRADE = re.compile(r"GRADE (\S+) (\S+)")
+
+
+def grader_answer(text: str) -> str:
+    """The scripted grader: the rubric says what to answer (`GRADE true 0.8`)."""
+    m = GRADE.search(text)
+    if m is None:
+        return '{"reason": "no rubric", "pass": false, "score": 0}'
+    verdict: dict[str, Any] = {"reason": f"scripted: {m.group(0)}"}
+    verdict["pass"] = {"true": True, "false": False}.get(m.group(1), m.group(1))
+    if m.group(2) != "none":
+        verdict["score"] = float(m.group(2))
+    return json.dumps(verdict)
+
+
 def responder(request: dict[str, Any]) -> Reply:
     text = request["messages"][-1]["content"]
+    if "<Rubric>" in text:
+        return Reply(body=completion(grader_answer(text)))
     m = CASE.search(text)
     if m:
         return Reply(body=completion(OUTPUTS.get(m.group(1), "unscripted")))
