@@ -640,8 +640,21 @@ def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
     llm, _ = ctx.grader(spec.provider)
     rubric = _text(value)
     if llm.settings.embedded and not llm.settings.gguf:
+        # the base model follows few-shot JSON; a schema (grammar-enforced) keeps it valid
         text = render("eval-rubric.j2", output=output, rubric=rubric)
-        messages = [{"role": "user", "content": text}]
+        schema = {
+            "type": "object",
+            "properties": {
+                "reason": {"type": "string"},
+                "passed": {"type": "boolean"},
+                "score": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+            "required": ["reason", "passed", "score"],
+            "additionalProperties": False,
+        }
+        content = llm.chat(
+            [{"role": "user", "content": text}], max_tokens=160, schema=schema, schema_name="grade"
+        ).content
     else:
         messages = [
             {"role": "system", "content": RUBRIC_SYSTEM},
@@ -650,7 +663,7 @@ def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
                 "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>",
             },
         ]
-    content = llm.chat(messages, max_tokens=256).content
+        content = llm.chat(messages, max_tokens=256).content
     found = jscompat.extract_json_objects(content)
     parsed = next((o for o in found if isinstance(o, dict)), None)
     if parsed is None:
