@@ -1,8 +1,9 @@
 """Proof against the real tool: tests/promptfoo_parity/suite.yaml (every assertion type issue 10
-names, llm-rubric with a scripted grader, both prompt kinds, defaultTest, CSV, scenarios,
-assert-set, threshold, metrics) and promptfoo's own examples (examples/promptfoo/, unchanged) run
-by promptfoo and by `newsdesk eval` against the same scripted OpenAI-compatible server; every
-test's verdict and score, every assertion's verdict and score, and the named metrics must agree.
+names, llm-rubric and similar with a scripted grader and embeddings, both prompt kinds,
+defaultTest, CSV, scenarios, assert-set, threshold, metrics) and promptfoo's own examples
+(examples/promptfoo/, unchanged) run by promptfoo and by `newsdesk eval` against the same
+scripted OpenAI-compatible server; every test's verdict and score, every assertion's verdict and
+score, and the named metrics must agree.
 
 Runs when promptfoo (and node >= 22) are installed: `.ci/run` installs them under /opt/pf
 (PROMPTFOO_BIN names another promptfoo). Skips, saying so, when they are not.
@@ -71,7 +72,21 @@ def grader_answer(text: str) -> str:
     return json.dumps(verdict)
 
 
+def embedding(text: str) -> list[float]:
+    """A deterministic embedding: letter and digit counts (enough to rank texts by wording)."""
+    low = text.lower()
+    return [float(low.count(c)) for c in "abcdefghijklmnopqrstuvwxyz0123456789 "]
+
+
 def responder(request: dict[str, Any]) -> Reply:
+    if "input" in request:  # /embeddings
+        inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]
+        data = [
+            {"object": "embedding", "index": i, "embedding": embedding(t)}
+            for i, t in enumerate(inputs)
+        ]
+        usage = {"prompt_tokens": 1, "total_tokens": 1}
+        return Reply(body={"object": "list", "data": data, "model": "e", "usage": usage})
     text = request["messages"][-1]["content"]
     if "<Rubric>" in text:
         return Reply(body=completion(grader_answer(text)))

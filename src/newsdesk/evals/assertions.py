@@ -555,16 +555,22 @@ def lexical_cosine(a: str, b: str) -> float:
 
 
 def _embedding_cosine(llm: LLMClient, model: str, a: str, b: str) -> float:
-    resp = llm._openai().embeddings.create(model=model, input=[a, b])
-    x, y = resp.data[0].embedding, resp.data[1].embedding
+    client = llm._openai()
+    x = client.embeddings.create(model=model, input=a).data[0].embedding
+    y = client.embeddings.create(model=model, input=b).data[0].embedding
     dot = sum(p * q for p, q in zip(x, y, strict=True))
     norm = math.sqrt(sum(p * p for p in x)) * math.sqrt(sum(q * q for q in y))
     return dot / norm if norm else 0.0
 
 
 def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's similar: cosine of embeddings (the grader provider's: `openai:embedding:MODEL`,
+    or a provider whose config names `embeddings`), passing at >= threshold (default 0.75);
+    `not-` passes at <= threshold and scores 1 - similarity. Against a list, the first value
+    that passes wins (negated: the first that fails). Without embeddings, a lexical cosine over
+    words, said in the run's notes."""
     threshold = spec.threshold if spec.threshold is not None else DEFAULT_SIMILAR
-    references = value if isinstance(value, list) else [value]
+    eps = 2.220446049250313e-16
     measure = "lexical cosine"
     scorer: Callable[[str, str], float] = lexical_cosine
     if ctx.grader is not None:
@@ -579,16 +585,41 @@ def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv
         else:
             note = (
                 f"similar: provider {llm.settings.model_name} has no embeddings "
-                "(set config.embeddings); used lexical cosine over words"
+                "(use provider: openai:embedding:MODEL, or set config.embeddings); used lexical "
+                "cosine over words"
             )
             if note not in ctx.notes:
                 ctx.notes.append(note)
-    best = max(scorer(output, _text(r)) for r in references)
-    ok = best >= threshold
-    passed = ok != inv
-    return Grade(
-        passed, 1.0 - best if inv else best, f"{measure} {best:.2f} vs threshold {threshold:.2f}"
-    )
+
+    def one(reference: Any) -> Grade:
+        sim = scorer(_text(reference), output)
+        passed = sim <= threshold + eps if inv else sim >= threshold - eps
+        rel = "greater than or equal to" if sim >= threshold - eps else "less than"
+        return Grade(
+            passed,
+            1.0 - sim if inv else sim,
+            f"{measure} {sim:.2f} is {rel} threshold {threshold:g}",
+        )
+
+    if not isinstance(value, list):
+        return one(value)
+    if inv:
+        closest: Grade | None = None
+        for reference in value:
+            result = one(reference)
+            if not result.passed:
+                return result
+            if closest is None or result.score < closest.score:
+                closest = result
+        assert closest is not None
+        return closest
+    best = -math.inf
+    for reference in value:
+        result = one(reference)
+        if result.passed:
+            return result
+        best = max(best, result.score)
+    return Grade(False, best, "None of the provided values met the similarity threshold")
 
 
 def rouge_n(candidate: str, reference: str, n: int = 1) -> float:

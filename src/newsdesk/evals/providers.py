@@ -140,5 +140,8 @@ class ProviderPool:
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:
+        """`openai:embedding:MODEL` (promptfoo's embedding provider), or config.embeddings."""
+        if spec.id.startswith(("openai:embedding:", "openai:embeddings:")) and spec.model:
+            return spec.model
         value = spec.config.get("embeddings")
         return str(value) if value else None

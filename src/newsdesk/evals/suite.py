@@ -665,7 +665,7 @@ def _model_from_id(ident: str) -> str | None:
         return ":".join(parts[1:]) or None
     if parts[0] == "openai":
         parts = parts[1:]
-        if parts and parts[0] == "chat":
+        if parts and parts[0] in ("chat", "embedding", "embeddings"):
             parts = parts[1:]
     return ":".join(parts) or None
 
