@@ -559,6 +559,10 @@ def run_suites(
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     runner = Runner(pool)
+    if any(s.needs_node() for s in suites):
+        from newsdesk.evals.node import node_binary, node_version
+
+        runner.notes.append(f"JavaScript ran on node {node_version()} ({node_binary()})")
     results = runner.run(jobs, max_concurrency, on_result)
     descriptions = [s.description for s in suites]
     return RunReport(
