@@ -750,26 +750,45 @@ def _csv_tests(path: Path, p: _Parser) -> list[_RawTest]:
         variables.line, variables.key_lines = line, {}
         asserts = LineList()
         asserts.line = line
+        metric: str | None = None
+        configs: dict[int, dict[str, float]] = {}
         for key, value in row.items():
             if key is None:
                 raise SuiteError(f"{label}:{line}: more cells than columns")
             key = key.strip()
             value = value or ""
+            number = re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", value.strip())
             if key.startswith("__expected"):
                 if value.strip():
                     asserts.append(_csv_assertion(value.strip(), line, p))
             elif key == "__description":
                 data["description"] = value
             elif key == "__metric":
-                data["metric"] = value
+                metric = value  # promptfoo: the metric of every assertion of the row
             elif key == "__threshold":
-                if re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", value.strip()):
+                if number:
                     data["threshold"] = float(value)
+            elif key.startswith("__config:"):
+                m = re.fullmatch(r"__config:__expected(\d*):threshold", key)
+                if not m or not number:
+                    raise SuiteError(
+                        f"{label}:{line}: column {key!r}: __config:__expected[N]:threshold and a "
+                        "number"
+                    )
+                index = int(m.group(1)) - 1 if m.group(1) else 0
+                configs.setdefault(index, {})["threshold"] = float(value)
             elif key.startswith("__"):
-                continue  # __prefix, __suffix, __metadata:*, __config:*: not read by newsdesk
+                continue  # __prefix, __suffix, __metadata:*: not read by newsdesk
             else:
                 variables[key] = value
                 variables.key_lines[key] = line
+        for k, assertion in enumerate(asserts):
+            if metric:
+                assertion["metric"] = metric
+                assertion.key_lines["metric"] = line
+            for name, number_value in configs.get(k, {}).items():
+                assertion[name] = number_value
+                assertion.key_lines[name] = line
         data["vars"] = variables
         if asserts:
             data["assert"] = asserts
