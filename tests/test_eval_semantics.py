@@ -175,6 +175,8 @@ def test_the_users_own_prompts_end_to_end(tmp_path, monkeypatch):
         ("  - {type: regex, value: 'a(?<n>b'}\n", 5, "invalid regular expression"),
         ("  - {type: regex, value: '\\cA'}\n", 5, "invalid regular expression"),
         ("  - {type: contains, value: x, transform: 'python: output['}\n", 5, "invalid Python"),
+        ("  - {type: contains, value: [a, b]}\n", 5, "value must be text or a number"),
+        ("  - {type: starts-with, value: {a: 1}}\n", 5, "value must be text"),
     ],
 )
 def test_bad_assertions_are_file_line_errors(tmp_path: Path, body: str, line: int, message: str):

@@ -956,6 +956,12 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     if spec.type in _NEEDS_THRESHOLD and spec.threshold is None:
         unit = "milliseconds" if spec.type == "latency" else "US dollars"
         return f"{name} needs a `threshold` ({unit})"
+    scalar = isinstance(spec.value, str | int | float) and not isinstance(spec.value, bool)
+    if spec.type in ("contains", "icontains") and not scalar:
+        return f"{name}: value must be text or a number (contains-any/-all take a list)"
+    text_only = ("starts-with", "regex", "levenshtein", "rouge-n")
+    if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
+        return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
         try:
             jscompat.js_regex(spec.value)
