@@ -412,6 +412,12 @@ class _Parser:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise self.error(line, f"prompt {ident!r}: cannot read: {exc}") from None
+        if path.suffix == ".jsonl":  # promptfoo: one chat per line
+            chats = [t for t in text.splitlines() if t.strip()]
+            return [
+                self.chat_prompt(ident, f"{label or ident}: {k + 1}", path, chat, line)
+                for k, chat in enumerate(chats)
+            ]
         if path.suffix in _CHAT_SUFFIXES:
             return [self.chat_prompt(ident, label, path, text, line)]
         parts = [text] if path.suffix != ".txt" else re.split(r"^---$\n?", text, flags=re.M)
