@@ -218,3 +218,19 @@ def test_echo_provider_and_var_expansion(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     rows = json.loads(out.read_text())["results"]["results"]
     assert sorted(r["response"]["output"] for r in rows) == ["say one", "say two"]
+
+
+def test_jsonl_and_txt_files_hold_several_prompts(tmp_path):
+    (tmp_path / "p.jsonl").write_text(
+        '[{"role": "user", "content": "one {{ w }}"}]\n'
+        '[{"role": "system", "content": "s"}, {"role": "user", "content": "two {{ w }}"}]\n'
+    )
+    (tmp_path / "p.txt").write_text("first {{ w }}\n---\nsecond {{ w }}\n")
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "prompts: [file://p.jsonl, file://p.txt]\nproviders: [echo]\n"
+        "tests: [{vars: {w: x}, assert: [{type: contains, value: x}]}]\n"
+    )
+    loaded = load_suite(suite)
+    assert [p.kind for p in loaded.prompts] == ["chat", "chat", "text", "text"]
+    assert [p.text for p in loaded.prompts[2:]] == ["first {{ w }}", "second {{ w }}"]
