@@ -117,3 +117,35 @@ def test_json_stringify_and_lowercase_match_javascript():
     assert run_js("const f = JSON.stringify;", VALUES) == [jscompat.js_stringify(v) for v in VALUES]
     words = ["STRAßE", "İstanbul", "ΣΊΣΥΦΟΣ", "ǅ", "ẞ"]
     assert run_js("const f = (s) => s.toLowerCase();", words) == [w.lower() for w in words]
+
+
+TEMPLATES: list[tuple[str, dict[str, Any]]] = [
+    ("Hello {{ name }}!", {"name": "Ada"}),
+    ("{{ missing }}|{{ missing.deeper }}|", {}),
+    ("{{ flag }} {{ n }} {{ x }} {{ none }}", {"flag": True, "n": 5, "x": 2.5, "none": None}),
+    ("{{ items }}", {"items": ["a", "b", 3]}),
+    ("{{ items | join(', ') }} ({{ items | length }})", {"items": ["a", "b"]}),
+    ("{% for i in items %}{{ loop.index }}={{ i }};{% endfor %}", {"items": ["x", "y"]}),
+    ("{% if n > 3 %}big{% else %}small{% endif %}", {"n": 5}),
+    ("{{ name | upper }} {{ name | lower }} {{ name | title }}", {"name": "ada lovelace"}),
+    ("{{ obj | dump }}", {"obj": {"a": 1, "b": [True, None]}}),
+    ("{{ (cfg | load).tone }}", {"cfg": '{"tone": "formal"}'}),
+    ("{{ name | replace('a', 'o') }} {{ missing | default('dflt') }}", {"name": "banana"}),
+    ("line\n{{ name }}\n", {"name": "trailing newline kept"}),
+    ("{{ obj.inner.k }}", {"obj": {"inner": {"k": "v"}}}),
+]
+
+
+def test_templates_render_as_nunjucks_does():
+    if not (PF / "nunjucks").is_dir():
+        pytest.skip("promptfoo's nunjucks is not installed (bash .ci/run installs promptfoo)")
+    from newsdesk.evals.assertions import render_template
+
+    lib = json.dumps(str(PF / "nunjucks"))
+    script = (
+        f"const n = require({lib}); const e = n.configure({{autoescape: false}});"
+        "e.addFilter('load', (s) => JSON.parse(s));"
+        "const f = ([t, v]) => e.renderString(t, v);"
+    )
+    items = [[t, v] for t, v in TEMPLATES]
+    assert [render_template(t, v) for t, v in TEMPLATES] == run_js(script, items)

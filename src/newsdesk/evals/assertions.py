@@ -165,15 +165,34 @@ _env: Any = None
 
 def template_env() -> Any:
     """Jinja2 reading Nunjucks' common syntax, as promptfoo renders values and prompts: an
-    undefined var renders empty, trailing newlines are kept, `dump` is JSON."""
+    undefined var (or an attribute of one) renders empty, values print as JavaScript's String()
+    prints them (true, 5, a,b), trailing newlines are kept, `dump` is JSON, `load` parses JSON,
+    `env` is the environment."""
     global _env
     if _env is None:
+        import os
+
         import jinja2
 
-        env = jinja2.Environment(keep_trailing_newline=True, autoescape=False)
-        env.filters["dump"] = lambda v, indent=None: json.dumps(v, indent=indent)
+        def finalize(value: Any) -> Any:
+            if value is None or isinstance(value, jinja2.Undefined):
+                return ""
+            return value if isinstance(value, str) else jscompat.js_str(value)
+
+        env = jinja2.Environment(
+            keep_trailing_newline=True,
+            autoescape=False,
+            undefined=jinja2.ChainableUndefined,
+            finalize=finalize,
+        )
+        env.filters["dump"] = lambda v, indent=None: (
+            jscompat.js_stringify(v)
+            if indent is None
+            else json.dumps(v, indent=indent, ensure_ascii=False)
+        )
         env.filters["json"] = env.filters["dump"]
         env.filters["load"] = json.loads  # promptfoo's own filter: JSON text -> value
+        env.globals["env"] = dict(os.environ)
         _env = env
     return _env
 
