@@ -87,14 +87,22 @@ def test_text_assertions_pass_and_fail(kind, value, extra, good, bad):  # type: 
     assert check(kind, good, value, **extra).passed, kind
     failed = check(kind, bad, value, **extra)
     assert not failed.passed and failed.reason, kind
-    # negation flips the verdict and the score
+    # negation flips the verdict; the score as promptfoo gives it: pass/fail checks score the
+    # negated verdict (1), graded ones 1 - score, a script's number stays its score
     negated = check("not-" + kind, bad, value, **extra)
-    assert negated.passed and negated.score == pytest.approx(1 - failed.score)
+    assert negated.passed
+    if kind in ("similar", "rouge-n"):
+        assert negated.score == pytest.approx(1 - failed.score)
+    elif kind == "python" and "threshold" in extra:
+        assert negated.score == pytest.approx(failed.score)
+    else:
+        assert negated.score == 1.0
 
 
 def test_every_type_is_covered():
     covered = {c[0] for c in CASES} | {
         "cites", "cites-valid", "abstains", "parties-include", "latency", "cost", "llm-rubric",
+        "levenshtein", "contains-json", "javascript",  # tests/test_eval_promptfoo.py
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 
@@ -166,9 +174,11 @@ def test_llm_rubric_verdict():
 
 
 def test_transform_and_weightless_errors():
-    spec = AssertionSpec(type="equals", value="4", transform="re.search(r'\\d+', output).group()")
+    spec = AssertionSpec(
+        type="equals", value="4", transform="python: re.search(r'\\d+', output).group()"
+    )
     assert grade("rise by 4 percent", spec, ctx()).passed
-    broken = AssertionSpec(type="equals", value="4", transform="output[999]")
+    broken = AssertionSpec(type="equals", value="4", transform="python: output[999]")
     result = grade("short", broken, ctx())
     assert not result.passed and "IndexError" in result.reason
     # a crashing check stays failed under not-
@@ -206,7 +216,7 @@ def test_similar_says_it_fell_back_to_lexical():
         ("is-json", {"type": "nonsense"}, {}, "invalid JSON schema"),
         ("python", "1 +", {}, "invalid Python expression"),
         ("cites", [{"all": ["S1"]}], {}, "{any: [...]}"),
-        ("equals", "x", {"transform": "output["}, "invalid transform"),
+        ("equals", "x", {"transform": "python: output["}, "invalid Python transform"),
     ],
 )
 def test_validate_rejects_bad_values(kind, value, extra, problem):  # type: ignore[no-untyped-def]

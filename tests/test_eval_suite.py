@@ -76,7 +76,7 @@ def test_good_suite_loads_with_defaults(tmp_path):
         ("    config: {", "    config: {temprature: 1, ", 10, "unknown key 'temprature'"),
         ('    vars: {question: "What was spared?"}\n', "    vars: {}\n", 17, "needs the var"),
         ("        weight: 2\n", "        weight: -1\n", 22, "weight must be >= 0"),
-        ("  - description: tariffs\n", "  - oops\n  - description: tariffs\n", 17, "mapping"),
+        ("  - description: tariffs\n", "  - oops\n  - description: tariffs\n", 17, "no such file"),
     ],
 )
 def test_errors_name_the_line(tmp_path, old, new, line, message):  # type: ignore[no-untyped-def]
@@ -137,7 +137,9 @@ def test_template_paths_name_the_shipped_template_or_a_variant(tmp_path):
     assert suite.prompts[1].template == "ask.j2"  # a path to prompts/ask.j2 is the shipped one
     variant = tmp_path / "ask-terse.j2"
     variant.write_text("{{ question }}")
-    with_variant = shipped_path.replace("prompts:\n  - ask\n", "prompts:\n  - ask-terse.j2\n")
+    with_variant = shipped_path.replace(
+        "prompts:\n  - ask\n", "prompts:\n  - {id: ask-terse.j2, task: ask}\n"
+    )
     if supports_variants("ask"):
         first = load_suite(write(tmp_path, with_variant)).prompts[0]
         assert first.task == "ask" and first.template == str(variant.resolve())

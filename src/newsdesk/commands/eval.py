@@ -44,7 +44,12 @@ def eval_cmd(
     ] = None,
     html_file: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write a self-contained HTML report to FILE."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write FILE by its suffix: .json in promptfoo's results shape, .html a "
+            "self-contained report, .xml JUnit.",
+        ),
     ] = None,
     compare: Annotated[
         tuple[Path, Path] | None,
@@ -95,7 +100,14 @@ def eval_cmd(
             if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
                 fail(f"{out}: folder {out.parent} does not exist")
 
-        from newsdesk.evals.report import print_table, to_html, to_json, to_junit, write_atomic
+        from newsdesk.evals.report import (
+            print_table,
+            to_html,
+            to_json,
+            to_junit,
+            to_promptfoo_json,
+            write_atomic,
+        )
         from newsdesk.evals.runner import run_suites
         from newsdesk.evals.suite import load_suite
 
@@ -126,7 +138,13 @@ def eval_cmd(
         if junit:
             write_atomic(junit, to_junit(report))
         if html_file:
-            write_atomic(html_file, to_html(report))
+            suffix = html_file.suffix.lower()
+            if suffix == ".json":
+                write_atomic(html_file, to_promptfoo_json(report))
+            elif suffix == ".xml":
+                write_atomic(html_file, to_junit(report))
+            else:
+                write_atomic(html_file, to_html(report))
         raise typer.Exit(0 if report.passed else 1)
 
     guarded(run)

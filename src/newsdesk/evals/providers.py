@@ -1,6 +1,10 @@
-"""Suite providers -> LLMClients. `embedded` is the built-in model; anything else is a model on an
-OpenAI-compatible endpoint (config.base_url, else OPENAI_BASE_URL; key from OPENAI_API_KEY or the
-variable config.api_key_env names). All clients share one response cache (the CLI's)."""
+"""Suite providers -> LLMClients, written the promptfoo way.
+
+`openai:chat:MODEL` (or `openai:MODEL`) is a model on an OpenAI-compatible endpoint:
+config.apiBaseUrl (or base_url), else OPENAI_BASE_URL; the key from config.apiKey, the variable
+config.apiKeyEnvar (or api_key_env) names, else OPENAI_API_KEY. `embedded` / `embedded:MODEL`
+is a built-in model; `echo` answers with the prompt itself. All clients share one response
+cache (the CLI's)."""
 
 from __future__ import annotations
 
@@ -35,6 +39,20 @@ def provider_from_ref(ref: Any) -> ProviderSpec:
     raise ConfigError(f"cannot use {ref!r} as a provider")
 
 
+class PromptClient(LLMClient):
+    """An LLMClient that can send a provider's own `response_format` (json_object, or a
+    json_schema as the suite wrote it) for the user's prompts; tasks are unaffected."""
+
+    def _response_format(self, schema: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+        if schema is not None and "__response_format__" in schema:
+            fmt = schema["__response_format__"]
+            refused = not self.json_schema_supported  # the endpoint refused json_schema once
+            if refused and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+                return {"type": "json_object"}
+            return fmt if isinstance(fmt, dict) and fmt.get("type") != "text" else None
+        return super()._response_format(schema, name)
+
+
 class ProviderPool:
     """One base client per provider; each case gets a shallow copy with its own usage log.
 
@@ -65,14 +83,18 @@ class ProviderPool:
                 params[key] = int(cfg[key])
         if "deterministic" in cfg:
             params["deterministic"] = bool(cfg["deterministic"])
-        if spec.embedded:
+        if spec.embedded or spec.echo:
             gguf = cfg.get("gguf") or self.base.gguf
-            # the embedded model this run chose (--model / NEWSDESK_MODEL), else the default
-            model = self.base.model if self.base.embedded_spec is not None else None
+            # `embedded:MODEL` names one; plain `embedded` is the model this run chose
+            # (--model / NEWSDESK_MODEL), else the default
+            chosen = self.base.model if self.base.embedded_spec is not None else None
+            model = (spec.model or chosen) if spec.embedded else None
             return replace(self.base, base_url=None, api_key=None, model=model, gguf=gguf, **params)
-        base_url = cfg.get("base_url") or cfg.get("apiBaseUrl") or self.base.base_url
-        key_env = cfg.get("api_key_env") or cfg.get("apiKeyEnvar")
-        api_key = os.environ.get(str(key_env)) if key_env else self.base.api_key
+        base_url = cfg.get("apiBaseUrl") or cfg.get("base_url") or self.base.base_url
+        key_env = cfg.get("apiKeyEnvar") or cfg.get("api_key_env")
+        api_key = cfg.get("apiKey") or (
+            os.environ.get(str(key_env)) if key_env else self.base.api_key
+        )
         if key_env and not api_key:
             raise ConfigError(f"provider {spec.label}: ${key_env} is not set")
         if not base_url and not api_key:
@@ -103,8 +125,9 @@ class ProviderPool:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = LLMClient(self.settings_for(spec), cache=self.cache)
-                client._openai()  # create the HTTP client (and start the embedded server) once
+                client = PromptClient(self.settings_for(spec), cache=self.cache)
+                if not spec.echo:
+                    client._openai()  # the HTTP client (and the embedded server), once
                 self._clients[key] = client
             return client
 
@@ -120,5 +143,8 @@ class ProviderPool:
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:
+        """`openai:embedding:MODEL` (promptfoo's embedding provider), or config.embeddings."""
+        if spec.id.startswith(("openai:embedding:", "openai:embeddings:")) and spec.model:
+            return spec.model
         value = spec.config.get("embeddings")
         return str(value) if value else None

@@ -1,4 +1,5 @@
-"""Eval reports: the terminal table, --json, --junit (JUnit XML) and -o report.html.
+"""Eval reports: the terminal table, --json, --junit (JUnit XML), -o report.html and -o
+results.json (promptfoo's output shape).
 
 Files are written to a temporary file beside the target and renamed, so a reader never sees half
 a report. Everything from a model or an article is escaped (HTML, XML, rich markup).
@@ -20,7 +21,7 @@ from newsdesk.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from newsdesk.evals.runner import Group, RunReport
+    from newsdesk.evals.runner import AssertionResult, Group, RunReport
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -97,7 +98,10 @@ def print_table(console: Console, report: RunReport, details: bool = True) -> No
         console.print(f"[yellow]note:[/] {escape(note)}")
     metrics = report.summary()["metrics"]
     if metrics:
-        shown = ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in sorted(metrics.items()))
+        shown = ", ".join(
+            f"{k} {v['score_sum']:g}/{v['total']:g} (mean {v['score']:.2f})"
+            for k, v in sorted(metrics.items())
+        )
         console.print(f"metrics: {escape(shown)}")
     console.print(summary_line(report))
 
@@ -280,3 +284,108 @@ def to_html(report: RunReport) -> str:
     out.append("</tbody></table>")
     out.append(f"<p class='small'>{s['runs']} runs · newsdesk eval report v1</p></body></html>")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- promptfoo's results.json
+
+
+def _pf_component(a: AssertionResult) -> list[dict[str, object]]:
+    """One assertion as promptfoo writes it; an assert-set is followed by its children (promptfoo
+    flattens them into the test's componentResults)."""
+    item: dict[str, object] = {
+        "pass": a.passed,
+        "score": a.score,
+        "reason": a.reason,
+        "assertion": a.assertion or {"type": a.type},
+    }
+    if not a.children:
+        return [item]
+    children = [c for child in a.children for c in _pf_component(child)]
+    item["componentResults"] = children
+    return [item, *children]
+
+
+def _pf_provider_id(ident: str) -> str:
+    """promptfoo names an openai chat provider `openai:MODEL` (`openai:chat:` dropped)."""
+    return "openai:" + ident[len("openai:chat:") :] if ident.startswith("openai:chat:") else ident
+
+
+def to_promptfoo_json(report: RunReport) -> str:
+    """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
+    `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
+    prompts: dict[tuple[str, str], int] = {}
+    providers: dict[str, int] = {}
+    rows: list[dict[str, object]] = []
+    tests: dict[tuple[str, int], int] = {}
+    for r in report.results:
+        p_idx = prompts.setdefault((r.prompt_id or r.prompt, r.provider), len(prompts))
+        providers.setdefault(r.provider, len(providers))
+        t_idx = tests.setdefault((r.suite, r.test_index), len(tests))
+        components = [c for a in r.asserts for c in _pf_component(a)]
+        row: dict[str, object] = {
+            "promptIdx": p_idx,
+            "testIdx": t_idx,
+            "prompt": {"raw": r.prompt_text, "label": r.prompt},
+            "provider": {"id": _pf_provider_id(r.provider_id or r.provider), "label": r.provider},
+            "vars": r.vars,
+            "response": None
+            if r.error
+            else {
+                "output": r.raw_output if r.raw_output is not None else r.output,
+                "tokenUsage": {
+                    "prompt": r.prompt_tokens,
+                    "completion": r.completion_tokens,
+                    "total": r.prompt_tokens + r.completion_tokens,
+                    "numRequests": r.calls,
+                },
+                "cached": bool(r.calls) and r.cache_hits == r.calls,
+            },
+            "success": r.passed and not r.error,
+            "score": r.score,
+            "namedScores": r.named_scores,
+            "latencyMs": round(r.latency_ms),
+            "cost": r.cost_usd or 0,
+            "testCase": {"description": r.description, "vars": r.vars},
+            "gradingResult": None
+            if r.error
+            else {
+                "pass": r.passed,
+                "score": r.score,
+                "reason": r.reason,
+                "namedScores": r.named_scores,
+                "componentResults": components,
+            },
+            "failureReason": 2 if r.error else (0 if r.passed else 1),
+        }
+        if r.error:
+            row["error"] = r.error
+        rows.append(row)
+    summary = report.summary()
+    data = {
+        "evalId": None,
+        "results": {
+            "version": 3,
+            "timestamp": report.started,
+            "prompts": [
+                {"raw": label, "label": label, "provider": provider}
+                for (label, provider) in prompts
+            ],
+            "results": rows,
+            "stats": {
+                "successes": sum(1 for r in report.results if r.passed and not r.error),
+                "failures": sum(1 for r in report.results if not r.passed and not r.error),
+                "errors": sum(1 for r in report.results if r.error),
+                "tokenUsage": {
+                    "prompt": summary["prompt_tokens"],
+                    "completion": summary["completion_tokens"],
+                    "total": summary["prompt_tokens"] + summary["completion_tokens"],
+                    "numRequests": summary["calls"],
+                },
+                "durationMs": round(report.duration_s * 1000),
+            },
+        },
+        "config": {"description": report.description},
+        "shareableUrl": None,
+        "metadata": {"tool": "newsdesk eval", "suites": report.suites},
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"

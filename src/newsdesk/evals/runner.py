@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.evals.assertions import EvalContext, Grade, apply_transform, grade
+from newsdesk.evals.assertions import (
+    EvalContext,
+    Grade,
+    apply_transform,
+    grade,
+    output_string,
+    render_template,
+)
 from newsdesk.evals.providers import ProviderPool, provider_from_ref
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -31,6 +38,8 @@ class AssertionResult:
     weight: float = 1.0
     metric: str | None = None
     line: int = 0
+    assertion: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it
+    children: list[AssertionResult] = field(default_factory=list)  # an assert-set's
 
 
 @dataclass
@@ -56,6 +65,12 @@ class CaseResult:
     vars: dict[str, Any] = field(default_factory=dict)
     asserts: list[AssertionResult] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    named_scores: dict[str, float] = field(default_factory=dict)
+    prompt_text: str = ""  # the prompt as sent (rendered)
+    prompt_id: str = ""
+    provider_id: str = ""
+    raw_output: Any = None  # the provider's output before coercion to text (JSON schema: parsed)
 
     @property
     def status(self) -> str:
@@ -149,16 +164,23 @@ class RunReport:
         calls = sum(r.calls for r in self.results)
         hits = sum(r.cache_hits for r in self.results)
         costs = [r.cost_usd for r in self.results if r.cost_usd is not None]
-        metrics: dict[str, dict[str, int]] = {}
+        # named metrics, as promptfoo totals them: each case's weighted mean score per metric
+        # (namedScores), summed and averaged over the cases that have it
+        metrics: dict[str, dict[str, float]] = {}
         for r in self.results:
-            for name in {r.metric, *(a.metric for a in r.asserts)} - {None}:
-                m = metrics.setdefault(str(name), {"passed": 0, "total": 0})
+            for name, value in r.named_scores.items():
+                m = metrics.setdefault(name, {"passed": 0, "total": 0, "score_sum": 0.0})
                 m["total"] += 1
-                m["passed"] += int(
-                    r.passed
-                    if name == r.metric
-                    else all(a.passed for a in r.asserts if a.metric == name)
-                )
+                m["score_sum"] += value
+                m["passed"] += int(r.passed)
+            if r.metric and r.metric not in r.named_scores:
+                m = metrics.setdefault(r.metric, {"passed": 0, "total": 0, "score_sum": 0.0})
+                m["total"] += 1
+                m["score_sum"] += r.score
+                m["passed"] += int(r.passed)
+        for m in metrics.values():
+            m["score"] = round(m["score_sum"] / m["total"], 4) if m["total"] else 0.0
+            m["score_sum"] = round(m["score_sum"], 4)
         return {
             "cases": len(groups),
             "runs": len(self.results),
@@ -207,6 +229,117 @@ class Job:
     provider: ProviderSpec
     repeat: int
     case_id: str
+
+
+class PromptError(Exception):
+    """The user's prompt could not be rendered into messages (reported on the case)."""
+
+
+def render_prompt(
+    prompt: PromptSpec, variables: dict[str, Any]
+) -> tuple[str, list[dict[str, Any]]]:
+    """(the prompt as rendered, its messages): text is one user message; a chat prompt renders
+    to a JSON list of {role, content} messages."""
+    import json
+
+    import jinja2
+
+    try:
+        rendered = render_template(prompt.text, variables)
+    except jinja2.TemplateError as exc:
+        raise PromptError(f"prompt {prompt.label!r}: cannot render: {exc}") from None
+    if not prompt.chat:
+        return rendered, [{"role": "user", "content": rendered}]
+    try:
+        messages = json.loads(rendered)
+    except json.JSONDecodeError as exc:
+        raise PromptError(
+            f"prompt {prompt.label!r}: not a JSON chat once rendered: {exc}"
+        ) from None
+    if not isinstance(messages, list) or not all(
+        isinstance(m, dict) and "role" in m and "content" in m for m in messages
+    ):
+        raise PromptError(f"prompt {prompt.label!r}: a chat is a list of {{role, content}}")
+    return rendered, messages
+
+
+def _test_dict(test: TestCase) -> dict[str, Any]:
+    out = dict(test.raw)
+    out["vars"] = test.vars
+    out["assert"] = [a.raw for a in test.asserts]
+    if test.description:
+        out.setdefault("description", test.description)
+    return out
+
+
+def grade_all(specs: list[Any], output: Any, ctx: EvalContext) -> list[tuple[Any, Grade]]:
+    """Each assertion's grade; an assert-set is graded as promptfoo grades a test (its own
+    threshold over its children's weighted scores)."""
+    out: list[tuple[Any, Grade]] = []
+    for spec in specs:
+        if spec.type == "assert-set":
+            children = grade_all(spec.children, output, ctx)
+            passed, score, reason, named = aggregate(children, spec.threshold, ctx.vars)
+            out.append(
+                (spec, Grade(passed, score, reason, named_scores=named, components=children))
+            )
+        else:
+            out.append((spec, grade(output, spec, ctx)))
+    return out
+
+
+def aggregate(
+    grades: list[tuple[Any, Grade]], threshold: float | None, variables: dict[str, Any]
+) -> tuple[bool, float, str, dict[str, float]]:
+    """promptfoo's AssertionsResult: the score is the weighted mean (0 when every weight is 0);
+    the test passes when no assertion failed, or, with a threshold, when the score reaches it.
+    Named metrics are weighted means of their assertions' scores."""
+    if not grades:
+        return True, 1.0, "No assertions", {}
+    total = weights = 0.0
+    named: dict[str, float] = {}
+    named_w: dict[str, float] = {}
+    failed: str | None = None
+    for spec, g in grades:
+        w = spec.weight
+        total += g.score * w
+        weights += w
+        metric = render_template(spec.metric, variables) if spec.metric else None
+        if metric:
+            named[metric] = named.get(metric, 0.0) + g.score * w
+            named_w[metric] = named_w.get(metric, 0.0) + w
+        for name, value in g.named_scores.items():
+            if name != metric:
+                named[name] = named.get(name, 0.0) + float(value) * w
+                named_w[name] = named_w.get(name, 0.0) + w
+        if not g.passed:
+            failed = g.reason
+    score = total / weights if weights > 0 else 0.0
+    passed = failed is None
+    reason = failed or "All assertions passed"
+    if threshold is not None:
+        passed = score >= threshold
+        reason = f"Aggregate score {score:.2f} {'≥' if passed else '<'} {threshold:g} threshold"
+    return (
+        passed,
+        score,
+        reason,
+        {k: (v / named_w[k] if named_w[k] > 0 else 0.0) for k, v in named.items()},
+    )
+
+
+def _assertion_result(spec: Any, g: Grade) -> AssertionResult:
+    return AssertionResult(
+        spec.label,
+        g.passed,
+        g.score,
+        g.reason,
+        spec.weight,
+        spec.metric,
+        spec.line,
+        {k: v for k, v in spec.raw.items() if not k.startswith("__")},
+        [_assertion_result(s, c) for s, c in g.components],
+    )
 
 
 def plan(suites: list[Suite], repeat: int = 1, pattern: str | None = None) -> list[Job]:
@@ -282,18 +415,32 @@ class Runner:
             score=0.0,
             metric=job.test.metric,
             vars=_describe_vars(job.test.vars),
+            prompt_id=job.prompt.id,
+            provider_id=job.provider.id,
         )
         task: TaskOutput | None = None
+        output: Any = None
         try:
-            article = resolve_article(job.test.vars["article"], job.suite.base_dir)
-            if job.provider.embedded:
-                with self.pool.embedded_lock:
+            if job.prompt.task is None:
+                result.prompt_text, messages = render_prompt(job.prompt, job.test.vars)
+                output = self._complete(job, llm, result.prompt_text, messages)
+                task = TaskOutput(output=output_string(output), article=None)
+            else:
+                article = resolve_article(job.test.vars["article"], job.suite.base_dir)
+                if job.provider.embedded:
+                    with self.pool.embedded_lock:
+                        task = run_task(
+                            job.prompt.task, article, job.test.vars, llm, job.prompt.template
+                        )
+                else:
                     task = run_task(
                         job.prompt.task, article, job.test.vars, llm, job.prompt.template
                     )
-            else:
-                task = run_task(job.prompt.task, article, job.test.vars, llm, job.prompt.template)
+                output = task.output
+                result.prompt_text = job.prompt.template
         except NewsdeskError as exc:
+            result.error = str(exc)
+        except PromptError as exc:
             result.error = str(exc)
         except Exception as exc:  # a bug in a task: reported on the case, the run goes on
             result.error = f"internal error: {type(exc).__name__}: {exc}"
@@ -303,10 +450,11 @@ class Runner:
         result.prompt_tokens = total.prompt_tokens
         result.completion_tokens = total.completion_tokens
         result.latency_ms = sum(r.seconds for r in usage.records if not r.cached) * 1000
-        result.cost_usd = 0.0 if job.provider.embedded else total.cost
+        result.cost_usd = 0.0 if (job.provider.embedded or job.provider.echo) else total.cost
         if task is None:
             return result
-        result.output = task.output
+        result.output = output_string(output)
+        result.raw_output = output
         result.result = task.result
         ctx = EvalContext(
             vars=job.test.vars,
@@ -316,38 +464,61 @@ class Runner:
             cost=result.cost_usd,
             prompt_tokens=result.prompt_tokens,
             completion_tokens=result.completion_tokens,
-            prompt=job.prompt.label,
+            prompt=result.prompt_text,
+            prompt_label=job.prompt.label,
             provider=job.provider.label,
+            provider_id=job.provider.id,
             base_dir=job.suite.base_dir,
+            test=_test_dict(job.test),
+            metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job, llm),
             notes=self.notes,
         )
-        output = task.output
         if job.test.transform:
             try:
                 output = apply_transform(job.test.transform, output, ctx)
             except Exception as exc:
                 result.error = f"test transform raised {type(exc).__name__}: {exc}"
                 return result
-        grades: list[tuple[Any, Grade]] = []
-        for spec in job.test.asserts:
-            grades.append((spec, grade(output, spec, ctx)))
-        result.asserts = [
-            AssertionResult(
-                spec.label, g.passed, g.score, g.reason, spec.weight, spec.metric, spec.line
-            )
-            for spec, g in grades
-        ]
-        counted = [(s, g) for s, g in grades if s.weight > 0]
-        total_weight = sum(s.weight for s, _ in counted)
-        result.score = (
-            sum(s.weight * g.score for s, g in counted) / total_weight if total_weight else 1.0
+            result.output = output_string(output)
+            task.output = result.output
+        grades = grade_all(job.test.asserts, output, ctx)
+        result.asserts = [_assertion_result(spec, g) for spec, g in grades]
+        passed, score, reason, named = aggregate(grades, job.test.threshold, job.test.vars)
+        result.passed, result.score, result.reason, result.named_scores = (
+            passed,
+            score,
+            reason,
+            named,
         )
-        if job.test.threshold is not None:
-            result.passed = result.score >= job.test.threshold
-        else:
-            result.passed = all(g.passed for _, g in counted)
         return result
+
+    def _complete(
+        self, job: Job, llm: LLMClient, rendered: str, messages: list[dict[str, Any]]
+    ) -> Any:
+        """The provider's output for the user's prompt: the completion's text, unchanged (a
+        json_schema response_format parses it, as promptfoo's openai provider does)."""
+        if job.provider.echo:
+            return rendered
+        cfg = job.provider.config
+        fmt = cfg.get("response_format")
+        schema = {"__response_format__": fmt} if fmt else None
+        kwargs: dict[str, Any] = {"max_tokens": int(cfg.get("max_tokens", 1024)), "schema": schema}
+        if "temperature" in cfg:
+            kwargs["temperature"] = float(cfg["temperature"])
+        if job.provider.embedded:
+            with self.pool.embedded_lock:
+                completion = llm.chat(messages, **kwargs)
+        else:
+            completion = llm.chat(messages, **kwargs)
+        content: Any = completion.content
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            import contextlib
+            import json
+
+            with contextlib.suppress(json.JSONDecodeError):
+                content = json.loads(content)
+        return content
 
     def run(
         self,
@@ -388,6 +559,10 @@ def run_suites(
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     runner = Runner(pool)
+    if any(s.needs_node() for s in suites):
+        from newsdesk.evals.node import node_binary, node_version
+
+        runner.notes.append(f"JavaScript ran on node {node_version()} ({node_binary()})")
     results = runner.run(jobs, max_concurrency, on_result)
     descriptions = [s.description for s in suites]
     return RunReport(

@@ -1,25 +1,26 @@
-"""Suite files: YAML in promptfoo's shape, loaded with line numbers so every error names its line.
+"""Suite files: promptfoo's YAML config, loaded with line numbers so every error names its line.
 
-    description: ask regressions
-    prompts: [ask, prompts/variants/ask-terse.j2]      # task templates, by name or path
-    providers:                                          # `embedded` = the built-in model
-      - embedded
-      - id: openai:gpt-4o-mini
-        config: {base_url: https://api.openai.com/v1, temperature: 0}
+    description: my prompt
+    prompts:
+      - "Answer in one word: {{ question }}"          # inline text, rendered with the vars
+      - file://prompts/chat.json                      # a chat (a JSON/YAML list of messages)
+      - ask                                           # a newsdesk task, by name
+    providers:
+      - id: openai:chat:gpt-4o-mini
+        config: {apiBaseUrl: http://127.0.0.1:8000/v1, temperature: 0}
+      - embedded                                      # the built-in model
     defaultTest:
-      vars: {article: ../../examples/us-china-trade-talks.txt}
-      assert: [{type: cites-valid}]
-    tests:
-      - description: unanswerable question
-        vars: {question: Who won the 2018 World Cup?}
-        assert: [{type: abstains}]
+      assert: [{type: icontains, value: "{{ expected }}"}]
+    tests: file://tests.csv                           # or a list; `__expected` columns assert
 
+The YAML is read as promptfoo's js-yaml reads it (YAML 1.2: `yes` is text, `1e3` a number).
 Unknown keys and assertion types are errors (`SuiteError`, exit 2) with `file:line:`.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,27 +30,27 @@ import yaml
 
 from newsdesk.errors import InputError
 
-TOP_KEYS = ("description", "prompts", "providers", "defaultTest", "tests")
-TEST_KEYS = ("description", "vars", "assert", "threshold", "metric", "options")
-DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options")
-OPTION_KEYS = ("transform", "provider")
-ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric")
-PROMPT_KEYS = ("id", "label", "task")
+TOP_KEYS = (
+    "description", "prompts", "providers", "defaultTest", "tests", "scenarios",
+    # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
+    "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
+)  # fmt: skip
+TEST_KEYS = ("description", "vars", "assert", "threshold", "metric", "options", "metadata")
+DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metadata")
+SCENARIO_KEYS = ("description", "config", "tests")
+OPTION_KEYS = ("transform", "provider", "disableVarExpansion", "disableDefaultAsserts")
+ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
+ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
+PROMPT_KEYS = ("id", "label", "task", "raw")
 PROVIDER_KEYS = ("id", "label", "model", "config")
 PROVIDER_CONFIG_KEYS = (
-    "base_url",
-    "apiBaseUrl",
-    "api_key_env",
-    "apiKeyEnvar",
-    "temperature",
-    "seed",
-    "deterministic",
-    "prompt_budget",
-    "timeout",
-    "max_retries",
-    "gguf",
-    "embeddings",
-)
+    # promptfoo's openai provider
+    "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
+    "seed", "top_p", "stop", "frequency_penalty", "presence_penalty",
+    # newsdesk's
+    "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
+    "gguf", "embeddings",
+)  # fmt: skip
 KNOWN_TASKS = ("ask", "summarize", "stance", "brief")
 
 
@@ -74,7 +75,78 @@ class LineList(list[Any]):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class _JSYamlLoader(yaml.SafeLoader):
+    """YAML 1.2's core schema, as js-yaml (promptfoo's reader) resolves plain scalars: only
+    true/false are booleans (`yes`, `on`, `n` stay text), no sexagesimal or 0-prefixed octal
+    ints, `1e3` is a float."""
+
+
+_JSYamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# dates stay text (js-yaml would make a Date; text is what a prompt or a JSON report shows)
+_JSYamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in _JSYamlLoader.yaml_implicit_resolvers.items()
+}
+_JSYamlLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_JSYamlLoader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$"),
+    list("-+0123456789"),
+)
+_JSYamlLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    for prefix, base in (("0o", 8), ("0x", 16), ("0b", 2)):
+        if text.startswith(prefix):
+            return sign * int(text[2:], base)
+    return sign * int(text)
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node)).replace("_", "").lower()
+    if text.endswith("nan"):
+        return float("nan")
+    if text.endswith("inf"):
+        return float("-inf") if text.startswith("-") else float("inf")
+    value = float(text)
+    return value
+
+
+for _tag, _fn in ((_BOOL, _construct_bool), (_INT, _construct_int), (_FLOAT, _construct_float)):
+    _JSYamlLoader.add_constructor(_tag, _fn)
+
+
+def load_js_yaml(text: str) -> Any:
+    """YAML (or JSON) text as promptfoo's js-yaml reads it."""
+    return yaml.load(text, Loader=_JSYamlLoader)
+
+
+class _Loader(_JSYamlLoader):
     pass
 
 
@@ -135,6 +207,8 @@ class AssertionSpec:
     provider: Any = None  # a grader provider for llm-rubric / similar
     metric: str | None = None
     line: int = 0
+    children: list[AssertionSpec] = field(default_factory=list)  # assert-set
+    raw: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it (reports)
 
     @property
     def label(self) -> str:
@@ -143,11 +217,17 @@ class AssertionSpec:
 
 @dataclass
 class PromptSpec:
-    id: str  # template name or path, as the suite wrote it
+    id: str  # as the suite wrote it
     label: str
-    task: str
-    template: str  # what the task renders: a name in prompts/ or a resolved path
+    task: str | None  # a newsdesk task (ask, summarize...) or None for the user's own prompt
+    template: str = ""  # the task's template: a name in prompts/ or a resolved path
+    text: str = ""  # the user's prompt: a template over the vars
+    chat: bool = False  # text renders to a JSON list of messages
     line: int = 0
+
+    @property
+    def kind(self) -> str:
+        return "task" if self.task else ("chat" if self.chat else "text")
 
 
 @dataclass
@@ -160,7 +240,11 @@ class ProviderSpec:
 
     @property
     def embedded(self) -> bool:
-        return self.id == "embedded"
+        return self.id == "embedded" or self.id.startswith("embedded:")
+
+    @property
+    def echo(self) -> bool:
+        return self.id == "echo"
 
 
 @dataclass
@@ -175,6 +259,8 @@ class TestCase:
     grader: Any = None  # options.provider: default grader for llm-rubric / similar
     line: int = 0
     suite: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -189,8 +275,32 @@ class Suite:
     def base_dir(self) -> Path:
         return self.path.parent
 
+    def needs_node(self) -> list[tuple[int, str]]:
+        from newsdesk.evals.assertions import is_js_transform, needs_node
+
+        out: list[tuple[int, str]] = []
+        for t in self.tests:
+            if t.transform and is_js_transform(t.transform):
+                out.append((t.line, "a JavaScript transform"))
+            for a in _flat(t.asserts):
+                why = needs_node(a)
+                if why:
+                    out.append((a.line, why))
+        return out
+
+
+def _flat(specs: list[AssertionSpec]) -> list[AssertionSpec]:
+    out: list[AssertionSpec] = []
+    for s in specs:
+        out.extend(_flat(s.children) if s.type == "assert-set" else [s])
+    return out
+
 
 # ---------------------------------------------------------------- parsing
+
+_TEXT_SUFFIXES = (".txt", ".j2", ".jinja", ".jinja2", ".md", ".njk", ".nunjucks", ".prompt")
+_CHAT_SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
+_SCRIPT_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts")
 
 
 class _Parser:
@@ -239,73 +349,146 @@ class _Parser:
             raise self.error(data.line_of(key), f"{where}: {key} must be text, got {value!r}")
         return value
 
-    # ------------------------------------------------------------ parts
+    def path(self, ref: str) -> Path | None:
+        raw = ref[len("file://") :] if ref.startswith("file://") else ref
+        path = Path(raw).expanduser()
+        for candidate in (self.base_dir / path, Path.cwd() / path, path):
+            if candidate.is_file():
+                return candidate.resolve()
+        return None
 
-    def prompt(self, item: Any, line: int) -> PromptSpec:
+    # ------------------------------------------------------------ prompts
+
+    def prompts(self, item: Any, line: int) -> list[PromptSpec]:
+        """One suite entry -> its prompts (a .txt file may hold several, split by `---`)."""
         task: str | None = None
         label: str | None = None
         if isinstance(item, LineMap):
             self.check_keys(item, PROMPT_KEYS, "a prompt")
             ident = self.text(item, "id", "prompt")
-            if not ident:
-                raise self.error(item.line, "a prompt needs an `id` (a template name or path)")
+            raw = self.text(item, "raw", "prompt")
             label = self.text(item, "label", "prompt")
             task = self.text(item, "task", "prompt")
             line = item.line
+            if raw is not None:
+                if ident or task:
+                    raise self.error(line, "a prompt has `raw` text or an `id`, not both")
+                return [PromptSpec(raw, label or raw, None, text=raw, line=line)]
+            if not ident:
+                raise self.error(line, "a prompt needs an `id` (a file or task) or `raw` text")
         elif isinstance(item, str) and item.strip():
-            ident = item.strip()
+            ident = item if "\n" in item else item.strip()
         else:
-            raise self.error(line, f"a prompt must be a template name or path, got {item!r}")
-        template = self.template(ident, line)
-        if task is None:
-            stem = Path(ident).name.split(".")[0]
-            task = re.split(r"[-_.]", stem)[0]
-        if task not in KNOWN_TASKS:
+            raise self.error(line, f"a prompt must be text, a file or a task, got {item!r}")
+        if task is not None:
+            return [self.task_prompt(ident, task, label, line)]
+        if ident in KNOWN_TASKS:
+            return [self.task_prompt(ident, ident, label, line)]
+        explicit = ident.startswith("file://")
+        looks_like_file = explicit or (
+            "\n" not in ident
+            and " " not in ident
+            and Path(ident).suffix in (*_TEXT_SUFFIXES, *_CHAT_SUFFIXES, *_SCRIPT_SUFFIXES)
+        )
+        if not looks_like_file:
+            return [PromptSpec(ident, label or ident, None, text=ident, line=line)]
+        path = self.path(ident)
+        if path is None:
+            from newsdesk.prompts import prompts_dir
+
+            inside = prompts_dir() / Path(ident.removeprefix("file://")).name
+            if inside.is_file() and Path(ident).parent.name in ("", "prompts"):
+                path = inside.resolve()
+            else:
+                raise self.error(line, f"prompt {ident!r} not found")
+        shipped = self.shipped_task(path)
+        if shipped:
+            return [self.task_prompt(ident, shipped, label, line)]
+        if path.suffix in _SCRIPT_SUFFIXES:
             raise self.error(
-                line,
-                f"prompt {ident!r}: no task {task!r} (known: {', '.join(KNOWN_TASKS)}); "
-                "name the template after its task (ask-terse.j2) or add `task:`",
+                line, f"prompt {ident!r}: prompt functions ({path.suffix}) are not supported"
             )
-        from newsdesk.evals.tasks import available
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.error(line, f"prompt {ident!r}: cannot read: {exc}") from None
+        if path.suffix == ".jsonl":  # promptfoo: one chat per line
+            chats = [t for t in text.splitlines() if t.strip()]
+            return [
+                self.chat_prompt(ident, f"{label or ident}: {k + 1}", path, chat, line)
+                for k, chat in enumerate(chats)
+            ]
+        if path.suffix in _CHAT_SUFFIXES:
+            return [self.chat_prompt(ident, label, path, text, line)]
+        parts = [text] if path.suffix != ".txt" else re.split(r"^---$\n?", text, flags=re.M)
+        parts = [p.strip("\n") if len(parts) > 1 else p for p in parts if p.strip()]
+        out = []
+        for k, part in enumerate(parts):
+            name = label or ident
+            if len(parts) > 1:
+                name = f"{name}: {part.strip()[:40]}" if not label else f"{label} #{k + 1}"
+            out.append(PromptSpec(ident, name, None, text=part, line=line))
+        return out
 
-        if not available(task):
-            raise self.error(line, f"prompt {ident!r}: task {task!r} is not available yet")
-        if template != f"{task}.j2":
-            from newsdesk.evals.tasks import supports_variants
+    def chat_prompt(
+        self, ident: str, label: str | None, path: Path, text: str, line: int
+    ) -> PromptSpec:
+        if path.suffix in (".yaml", ".yml"):
+            try:
+                data = load_js_yaml(text)
+            except yaml.YAMLError as exc:
+                raise self.error(line, f"prompt {ident!r}: invalid YAML: {exc}") from None
+            text = json.dumps(data, ensure_ascii=False)
+        else:
+            data = None
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError:
+                data = None  # a template that becomes JSON once rendered: checked per case
+        if data is not None and not _is_chat(data):
+            raise self.error(
+                line, f"prompt {ident!r}: a chat prompt is a list of {{role, content}} messages"
+            )
+        return PromptSpec(ident, label or ident, None, text=text, chat=True, line=line)
 
-            if not supports_variants(task):
-                raise self.error(
-                    line, f"prompt {ident!r}: task {task!r} cannot run template variants yet"
-                )
-        return PromptSpec(ident, label or ident, task, template, line)
-
-    def template(self, ident: str, line: int) -> str:
-        """A template name in prompts/ (`ask`, `ask.j2`) or a path (relative to the suite)."""
+    @staticmethod
+    def shipped_task(path: Path) -> str | None:
+        """prompts/ask.j2 (the shipped template) names the `ask` task itself."""
         from newsdesk.prompts import prompts_dir
 
-        path = Path(ident).expanduser()
-        looks_like_path = "/" in ident or "\\" in ident
-        if looks_like_path or path.suffix:
-            for candidate in (self.base_dir / path, Path.cwd() / path, path):
-                if candidate.is_file():
-                    if candidate.resolve() == (prompts_dir() / candidate.name).resolve():
-                        return candidate.name  # the shipped template itself, not a variant
-                    return str(candidate.resolve())
-            # `prompts/ask.j2` and `ask.j2` also name templates in the prompts folder
-            inside = prompts_dir() / path.name
-            if inside.is_file() and (not looks_like_path or path.parent.name == "prompts"):
-                return path.name
-            raise self.error(line, f"prompt template {ident!r} not found")
-        name = f"{ident}.j2"
-        if ident in KNOWN_TASKS:
-            return name  # a task's own prompt(s): stance and brief use several templates
-        if not (prompts_dir() / name).is_file():
-            raise self.error(line, f"prompt template {ident!r} not found in {prompts_dir()}")
-        return name
+        for task in KNOWN_TASKS:
+            if path == (prompts_dir() / f"{task}.j2").resolve():
+                return task
+        return None
+
+    def task_prompt(self, ident: str, task: str, label: str | None, line: int) -> PromptSpec:
+        from newsdesk.evals.tasks import available, supports_variants
+
+        if task not in KNOWN_TASKS:
+            raise self.error(
+                line, f"prompt {ident!r}: no task {task!r} (known: {', '.join(KNOWN_TASKS)})"
+            )
+        if not available(task):
+            raise self.error(line, f"prompt {ident!r}: task {task!r} is not available yet")
+        template = f"{task}.j2"
+        if ident != task:
+            path = self.path(ident)
+            if path is None:
+                raise self.error(line, f"prompt template {ident!r} not found")
+            if self.shipped_task(path) != task:
+                if not supports_variants(task):
+                    raise self.error(
+                        line, f"prompt {ident!r}: task {task!r} cannot run template variants yet"
+                    )
+                template = str(path)
+        return PromptSpec(ident, label or ident, task, template=template, line=line)
+
+    # ------------------------------------------------------------ providers
 
     def provider(self, item: Any, line: int) -> ProviderSpec:
         if isinstance(item, str) and item.strip():
             name = item.strip()
+            self.check_provider_id(name, line)
             return ProviderSpec(name, name, _model_from_id(name), {}, line)
         data = self.mapping(item, line, "a provider")
         self.check_keys(data, PROVIDER_KEYS, "a provider")
@@ -313,20 +496,61 @@ class _Parser:
         model = self.text(data, "model", "provider")
         if not ident and not model:
             raise self.error(data.line, "a provider needs an `id` (e.g. embedded) or a `model`")
-        ident = ident or f"openai:{model}"
+        ident = ident or f"openai:chat:{model}"
+        self.check_provider_id(ident, data.line_of("id"))
         config_raw = data.get("config")
         config: dict[str, Any] = {}
         if config_raw is not None:
             cfg = self.mapping(config_raw, data.line_of("config"), "provider config")
             self.check_keys(cfg, PROVIDER_CONFIG_KEYS, "provider config")
-            config = dict(cfg)
+            config = _plain(cfg)
+            fmt = config.get("response_format")
+            if fmt is not None and not (
+                isinstance(fmt, dict) and fmt.get("type") in ("text", "json_object", "json_schema")
+            ):
+                raise self.error(
+                    cfg.line_of("response_format"),
+                    "response_format is {type: json_object} or {type: json_schema, json_schema: "
+                    "{name, schema}}",
+                )
         label = self.text(data, "label", "provider") or ident
         return ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
 
+    def check_provider_id(self, ident: str, line: int) -> None:
+        if ident in ("embedded", "echo") or ident.startswith("embedded:"):
+            return
+        if ident.startswith("openai:") and _model_from_id(ident):
+            return
+        raise self.error(
+            line,
+            f"provider {ident!r}: newsdesk runs openai:chat:MODEL (any OpenAI-compatible "
+            "endpoint, config.apiBaseUrl), embedded[:MODEL] and echo",
+        )
+
+    # ------------------------------------------------------------ assertions
+
     def assertion(self, item: Any, line: int) -> AssertionSpec:
-        from newsdesk.evals.assertions import ASSERTIONS
+        from newsdesk.evals.assertions import ASSERTIONS, TASK_ONLY
 
         data = self.mapping(item, line, "an assertion")
+        raw_type = data.get("type")
+        if raw_type == "assert-set":
+            self.check_keys(data, ASSERT_SET_KEYS, "an assert-set")
+            children = self.listing(data.get("assert"), data.line_of("assert"), "assert-set assert")
+            if not children:
+                raise self.error(data.line, "an assert-set needs a list of assertions in `assert`")
+            spec = AssertionSpec(
+                type="assert-set",
+                threshold=self.number(data, "threshold", "assert-set"),
+                metric=self.text(data, "metric", "assert-set"),
+                line=data.line,
+                children=[self.assertion(c, data.line_of("assert")) for c in children],
+                raw=_plain(data),
+            )
+            if any(c.type == "assert-set" for c in spec.children):
+                raise self.error(data.line, "an assert-set cannot hold another assert-set")
+            self.weight(spec, data, "assert-set")
+            return spec
         self.check_keys(data, ASSERT_KEYS, "an assertion")
         raw_type = self.text(data, "type", "assertion")
         if not raw_type:
@@ -334,7 +558,8 @@ class _Parser:
         negate = raw_type.startswith("not-")
         kind = raw_type[4:] if negate else raw_type
         if kind not in ASSERTIONS:
-            hint = difflib.get_close_matches(kind, list(ASSERTIONS), n=1)
+            names = [*ASSERTIONS, "assert-set"]
+            hint = difflib.get_close_matches(kind, names, n=1)
             did = f" (did you mean {('not-' if negate else '') + hint[0]!r}?)" if hint else ""
             raise self.error(data.line_of("type"), f"unknown assertion type {raw_type!r}{did}")
         spec = AssertionSpec(
@@ -347,36 +572,84 @@ class _Parser:
             provider=_plain(data.get("provider")),
             metric=self.text(data, "metric", raw_type),
             line=data.line,
+            raw=_plain(data),
         )
-        weight = self.number(data, "weight", raw_type)
-        if weight is not None:
-            if weight < 0:
-                raise self.error(data.line_of("weight"), "weight must be >= 0")
-            spec.weight = weight
+        self.weight(spec, data, raw_type)
         from newsdesk.evals.assertions import validate
 
         problem = validate(spec, self.base_dir)
         if problem:
             raise self.error(data.line_of("value") if "value" in data else data.line, problem)
+        if kind in TASK_ONLY:
+            spec.raw["__task_only"] = True
         return spec
+
+    def weight(self, spec: AssertionSpec, data: LineMap, where: str) -> None:
+        weight = self.number(data, "weight", where)
+        if weight is not None:
+            if weight < 0:
+                raise self.error(data.line_of("weight"), "weight must be >= 0")
+            spec.weight = weight
 
     def asserts(self, data: LineMap) -> list[AssertionSpec]:
         items = self.listing(data.get("assert"), data.line_of("assert"), "assert")
         line = getattr(items, "line", data.line)
         return [self.assertion(item, line) for item in items]
 
-    def options(self, data: LineMap) -> tuple[str | None, Any]:
-        if "options" not in data:
-            return None, None
+    def options(self, data: LineMap) -> tuple[str | None, Any, dict[str, Any]]:
+        if "options" not in data or data["options"] is None:
+            return None, None, {}
         opts = self.mapping(data["options"], data.line_of("options"), "options")
         self.check_keys(opts, OPTION_KEYS, "options")
-        return self.text(opts, "transform", "options"), _plain(opts.get("provider"))
+        transform = self.text(opts, "transform", "options")
+        if transform is not None:
+            from newsdesk.evals.assertions import validate_transform
+
+            problem = validate_transform(transform, self.base_dir)
+            if problem:
+                raise self.error(opts.line_of("transform"), problem)
+        flags = {
+            k: bool(opts[k]) for k in ("disableVarExpansion", "disableDefaultAsserts") if k in opts
+        }
+        return transform, _plain(opts.get("provider")), flags
 
     def vars(self, data: LineMap, where: str) -> dict[str, Any]:
         if "vars" not in data or data["vars"] is None:
             return {}
-        mapping = self.mapping(data["vars"], data.line_of("vars"), f"{where} vars")
-        return {k: _plain(v) for k, v in mapping.items()}
+        value = data["vars"]
+        if isinstance(value, str) and value.startswith("file://"):
+            path = self.path(value)
+            if path is None:
+                raise self.error(data.line_of("vars"), f"{where} vars: {value}: no such file")
+            loaded = load_js_yaml(path.read_text(encoding="utf-8"))
+            if not isinstance(loaded, dict):
+                raise self.error(data.line_of("vars"), f"{where} vars: {value} is no mapping")
+            return dict(loaded)
+        mapping = self.mapping(value, data.line_of("vars"), f"{where} vars")
+        return {k: self.var_value(v, mapping.line_of(k)) for k, v in mapping.items()}
+
+    def var_value(self, value: Any, line: int) -> Any:
+        """promptfoo reads `file://` vars: a text file's contents, JSON/YAML parsed."""
+        if isinstance(value, str) and value.startswith("file://"):
+            path = self.path(value)
+            if path is None:
+                raise self.error(line, f"var {value}: no such file")
+            if path.suffix in _SCRIPT_SUFFIXES:
+                raise self.error(line, f"var {value}: script vars are not supported")
+            from newsdesk.evals.assertions import read_data_file
+
+            return read_data_file(path)
+        if isinstance(value, list):
+            return [self.var_value(v, line) for v in value]
+        return _plain(value)
+
+
+def _is_chat(data: Any) -> bool:
+    return (
+        isinstance(data, list)
+        and bool(data)
+        and all(isinstance(m, dict) and "role" in m and "content" in m for m in data)
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -389,15 +662,189 @@ def _plain(value: Any) -> Any:
 
 
 def _model_from_id(ident: str) -> str | None:
-    """`openai:gpt-4o-mini` / `openai:chat:gpt-4o-mini` -> gpt-4o-mini; `embedded` -> None."""
-    if ident == "embedded":
+    """`openai:gpt-4o-mini` / `openai:chat:gpt-4o-mini` -> gpt-4o-mini; `embedded` -> None;
+    `embedded:qwen2.5-coder-1.5b` -> qwen2.5-coder-1.5b."""
+    if ident in ("embedded", "echo"):
         return None
     parts = ident.split(":")
+    if parts[0] == "embedded":
+        return ":".join(parts[1:]) or None
     if parts[0] == "openai":
         parts = parts[1:]
-        if parts and parts[0] == "chat":
+        if parts and parts[0] in ("chat", "embedding", "embeddings"):
             parts = parts[1:]
     return ":".join(parts) or None
+
+
+# ---------------------------------------------------------------- tests: lists, files, CSV
+
+
+@dataclass
+class _RawTest:
+    data: LineMap
+    label: str  # the file it came from, for errors
+    line: int
+
+
+def _csv_assertion(expected: str, line: int, p: _Parser) -> LineMap:
+    """promptfoo's assertionFromString: `contains: x`, `not-regex: ...`, `similar(0.8): ...`,
+    `javascript: ...`, `python: ...`, `grade: ...`; anything else is `equals`."""
+    from newsdesk.evals.assertions import ASSERTIONS
+
+    out = LineMap()
+    out.line = line
+    out.key_lines = {}
+
+    def put(**kw: Any) -> LineMap:
+        for k, v in kw.items():
+            if v is not None:
+                out[k] = v
+                out.key_lines[k] = line
+        return out
+
+    for prefix, kind in (
+        ("javascript:", "javascript"),
+        ("fn:", "javascript"),
+        ("eval:", "javascript"),
+    ):
+        if expected.startswith(prefix):
+            return put(type=kind, value=expected[len(prefix) :].strip())
+    if expected.startswith("file://") and expected.split(":")[1].endswith((".js", ".mjs", ".cjs")):
+        return put(type="javascript", value=expected)
+    if expected.startswith(("grade:", "llm-rubric:")):
+        return put(type="llm-rubric", value=expected.split(":", 1)[1])
+    if expected.startswith("python:") or (
+        expected.startswith("file://") and (expected.endswith(".py") or ".py:" in expected)
+    ):
+        value = expected[7:].strip() if expected.startswith("python:") else expected
+        return put(type="python", value=value)
+    names = "|".join(sorted(map(re.escape, ASSERTIONS), key=len, reverse=True))
+    m = re.match(rf"^(not-)?({names})(?:\((\d+(?:\.\d+)?)\))?(?::([\s\S]*))?$", expected)
+    if not m:
+        return put(type="equals", value=expected)
+    neg, kind, thr, value = m.groups()
+    full = f"not-{kind}" if neg else kind
+    if kind in ("contains-all", "contains-any", "icontains-all", "icontains-any"):
+        from newsdesk.evals.jscompat import comma_values
+
+        return put(type=full, value=comma_values(value) if value else value)
+    if kind in ("contains-json", "is-json"):
+        return put(type=full, value=value)
+    if kind in ("cost", "latency", "levenshtein", "rouge-n", "similar", "starts-with"):
+        default = 0.8 if kind == "similar" else 0.75
+        return put(
+            type=full,
+            value=value.strip() if value else None,
+            threshold=float(thr) if thr else default,
+        )
+    return put(type=full, value=value.strip() if value else value)
+
+
+def _csv_tests(path: Path, p: _Parser) -> list[_RawTest]:
+    import csv
+
+    label = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    out: list[_RawTest] = []
+    for k, row in enumerate(rows):
+        line = k + 2  # the header is line 1 (rows spanning lines are rare in test files)
+        data = LineMap()
+        data.line, data.key_lines = line, {}
+        variables = LineMap()
+        variables.line, variables.key_lines = line, {}
+        asserts = LineList()
+        asserts.line = line
+        metric: str | None = None
+        configs: dict[int, dict[str, float]] = {}
+        for key, value in row.items():
+            if key is None:
+                raise SuiteError(f"{label}:{line}: more cells than columns")
+            key = key.strip()
+            value = value or ""
+            number = re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", value.strip())
+            if key.startswith("__expected"):
+                if value.strip():
+                    asserts.append(_csv_assertion(value.strip(), line, p))
+            elif key == "__description":
+                data["description"] = value
+            elif key == "__metric":
+                metric = value  # promptfoo: the metric of every assertion of the row
+            elif key == "__threshold":
+                if number:
+                    data["threshold"] = float(value)
+            elif key.startswith("__config:"):
+                m = re.fullmatch(r"__config:__expected(\d*):threshold", key)
+                if not m or not number:
+                    raise SuiteError(
+                        f"{label}:{line}: column {key!r}: __config:__expected[N]:threshold and a "
+                        "number"
+                    )
+                index = int(m.group(1)) - 1 if m.group(1) else 0
+                configs.setdefault(index, {})["threshold"] = float(value)
+            elif key.startswith("__"):
+                continue  # __prefix, __suffix, __metadata:*: not read by newsdesk
+            else:
+                variables[key] = value
+                variables.key_lines[key] = line
+        for k, assertion in enumerate(asserts):
+            if metric:
+                assertion["metric"] = metric
+                assertion.key_lines["metric"] = line
+            for name, number_value in configs.get(k, {}).items():
+                assertion[name] = number_value
+                assertion.key_lines[name] = line
+        data["vars"] = variables
+        if asserts:
+            data["assert"] = asserts
+        for key in data:
+            data.key_lines[key] = line
+        out.append(_RawTest(data, label, line))
+    return out
+
+
+def _test_items(value: Any, line: int, p: _Parser) -> list[_RawTest]:
+    """`tests:` as a list of tests and/or `file://` references, or one reference."""
+    if isinstance(value, str):
+        value_list: list[Any] = [value]
+        list_line = line
+    else:
+        value_list = p.listing(value, line, "tests")
+        list_line = getattr(value, "line", line)
+    out: list[_RawTest] = []
+    for item in value_list:
+        if isinstance(item, str):
+            path = p.path(item)
+            if path is None:
+                raise p.error(list_line, f"tests {item!r}: no such file")
+            if path.suffix == ".csv":
+                out.extend(_csv_tests(path, p))
+                continue
+            if path.suffix not in (".yaml", ".yml", ".json"):
+                raise p.error(list_line, f"tests {item!r}: a .yaml, .json or .csv file")
+            text = path.read_text(encoding="utf-8")
+            data = load_yaml(text, str(path))
+            sub = _Parser(str(path), path.parent)
+            items = data if isinstance(data, LineList) else [data]
+            for t in items:
+                if not isinstance(t, LineMap):
+                    raise sub.error(getattr(t, "line", 1), "a test must be a mapping")
+                out.append(_RawTest(t, str(path), t.line))
+            continue
+        out.append(_RawTest(item, p.label, getattr(item, "line", list_line)))
+    return out
+
+
+def _expand_vars(variables: dict[str, Any]) -> list[dict[str, Any]]:
+    """promptfoo's generateVarCombinations: a var holding a list makes one test per item."""
+    import itertools
+
+    keys = list(variables)
+    choices = [v if isinstance(v, list) and v else [v] for v in variables.values()]
+    if all(len(c) == 1 for c in choices):
+        return [variables]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*choices)]
 
 
 def load_suite(path: str | Path) -> Suite:
@@ -421,72 +868,133 @@ def load_suite(path: str | Path) -> Suite:
     top = p.mapping(data, 1, "the suite")
     p.check_keys(top, TOP_KEYS, "the suite")
 
-    prompt_items = p.listing(top.get("prompts"), top.line_of("prompts"), "prompts")
+    prompt_items = top.get("prompts")
+    if isinstance(prompt_items, str):
+        prompt_items = LineList([prompt_items])
+        prompt_items.line = top.line_of("prompts")
+    prompt_items = p.listing(prompt_items, top.line_of("prompts"), "prompts")
     if not prompt_items:
         raise p.error(top.line_of("prompts"), "`prompts` must list at least one template")
-    prompts = [p.prompt(item, getattr(prompt_items, "line", 1)) for item in prompt_items]
+    prompts = [
+        spec
+        for item in prompt_items
+        for spec in p.prompts(item, getattr(item, "line", getattr(prompt_items, "line", 1)))
+    ]
 
-    provider_items = (
-        p.listing(top.get("providers"), top.line_of("providers"), "providers")
-        if "providers" in top
-        else ["embedded"]
-    )
+    provider_items = top.get("providers", LineList(["embedded"]))
+    if isinstance(provider_items, str):
+        provider_items = LineList([provider_items])
+        provider_items.line = top.line_of("providers")
+    provider_items = p.listing(provider_items, top.line_of("providers"), "providers")
     if not provider_items:
         raise p.error(top.line_of("providers"), "`providers` must list at least one provider")
     providers = [p.provider(item, getattr(provider_items, "line", 1)) for item in provider_items]
     _check_unique([pr.label for pr in prompts], "prompt", p, [pr.line for pr in prompts])
     _check_unique([pv.label for pv in providers], "provider", p, [pv.line for pv in providers])
 
-    default_vars: dict[str, Any] = {}
-    default_asserts: list[AssertionSpec] = []
-    default_threshold: float | None = None
-    default_metric: str | None = None
-    default_transform: str | None = None
-    default_grader: Any = None
+    dt = LineMap()
+    dt.line, dt.key_lines = top.line_of("defaultTest"), {}
     if "defaultTest" in top:
         dt = p.mapping(top["defaultTest"], top.line_of("defaultTest"), "defaultTest")
         p.check_keys(dt, DEFAULT_TEST_KEYS, "defaultTest")
-        default_vars = p.vars(dt, "defaultTest")
-        default_asserts = p.asserts(dt)
-        default_threshold = p.number(dt, "threshold", "defaultTest")
-        default_metric = p.text(dt, "metric", "defaultTest")
-        default_transform, default_grader = p.options(dt)
+    default_vars = p.vars(dt, "defaultTest")
+    default_asserts = p.asserts(dt)
+    default_threshold = p.number(dt, "threshold", "defaultTest")
+    default_metric = p.text(dt, "metric", "defaultTest")
+    default_transform, default_grader, _ = p.options(dt)
+    default_metadata = _plain(dt.get("metadata") or {})
 
-    test_items = p.listing(top.get("tests"), top.line_of("tests"), "tests")
-    if not test_items:
+    raw_tests: list[tuple[_RawTest, dict[str, Any], list[AssertionSpec], str | None]] = []
+    if "tests" in top and top["tests"] is not None:
+        for rt in _test_items(top["tests"], top.line_of("tests"), p):
+            raw_tests.append((rt, {}, [], None))
+    for s_idx, scenario in enumerate(
+        p.listing(top.get("scenarios"), top.line_of("scenarios"), "scenarios")
+    ):
+        sc = p.mapping(scenario, top.line_of("scenarios"), f"scenario {s_idx + 1}")
+        p.check_keys(sc, SCENARIO_KEYS, f"scenario {s_idx + 1}")
+        sc_desc = p.text(sc, "description", "scenario")
+        configs = p.listing(sc.get("config"), sc.line_of("config"), "scenario config")
+        if not configs:
+            raise p.error(sc.line, "a scenario needs a `config` list of vars")
+        sc_tests = _test_items(sc.get("tests"), sc.line_of("tests"), p) if sc.get("tests") else []
+        if not sc_tests:
+            empty = LineMap()
+            empty.line, empty.key_lines = sc.line, {}
+            sc_tests = [_RawTest(empty, label, sc.line)]
+        for cfg in configs:
+            c = p.mapping(cfg, sc.line_of("config"), "a scenario config")
+            p.check_keys(
+                c, ("vars", "assert", "description", "metadata", "options"), "a scenario config"
+            )
+            cvars = p.vars(c, "scenario config")
+            casserts = p.asserts(c)
+            cdesc = p.text(c, "description", "scenario config")
+            for rt in sc_tests:
+                raw_tests.append((rt, cvars, casserts, cdesc or sc_desc))
+    if not raw_tests:
         raise p.error(top.line_of("tests"), "`tests` must list at least one test")
+
     tests: list[TestCase] = []
-    for i, item in enumerate(test_items, start=1):
-        t = p.mapping(item, getattr(test_items, "line", 1), f"test {i}")
-        p.check_keys(t, TEST_KEYS, f"test {i}")
-        transform, grader = p.options(t)
-        desc = p.text(t, "description", f"test {i}")
-        variables = {**default_vars, **p.vars(t, f"test {i}")}
-        case = TestCase(
-            index=i,
-            description=desc or _describe(variables, i),
-            vars=variables,
-            asserts=[*default_asserts, *p.asserts(t)],
-            threshold=_first(p.number(t, "threshold", f"test {i}"), default_threshold),
-            metric=p.text(t, "metric", f"test {i}") or default_metric,
-            transform=transform or default_transform,
-            grader=grader if grader is not None else default_grader,
-            line=t.line,
-            suite=label,
-        )
-        if not case.asserts:
-            raise p.error(t.line, f"test {i} ({case.description}) has no assertions")
-        for prompt in prompts:
-            _check_vars(case, prompt, p)
-        tests.append(case)
-    descriptions = top.get("description")
-    return Suite(
+    for rt, scenario_vars, scenario_asserts, scenario_desc in raw_tests:
+        i = len(tests) + 1
+        tp = p if rt.label == label else _Parser(rt.label, Path(rt.label).resolve().parent)
+        t = tp.mapping(rt.data, rt.line, f"test {i}")
+        tp.check_keys(t, TEST_KEYS, f"test {i}")
+        transform, grader, flags = tp.options(t)
+        desc = tp.text(t, "description", f"test {i}")
+        own_asserts = tp.asserts(t)
+        merged_vars = {**default_vars, **scenario_vars, **tp.vars(t, f"test {i}")}
+        asserts = [
+            *([] if flags.get("disableDefaultAsserts") else default_asserts),
+            *scenario_asserts,
+            *own_asserts,
+        ]
+        combos = [merged_vars] if flags.get("disableVarExpansion") else _expand_vars(merged_vars)
+        for variables in combos:
+            i = len(tests) + 1
+            case = TestCase(
+                index=i,
+                description=desc or scenario_desc or _describe(variables, i),
+                vars=variables,
+                asserts=asserts,
+                threshold=_first(tp.number(t, "threshold", f"test {i}"), default_threshold),
+                metric=tp.text(t, "metric", f"test {i}") or default_metric,
+                transform=transform or default_transform,
+                grader=grader if grader is not None else default_grader,
+                line=t.line,
+                suite=label,
+                metadata={**default_metadata, **_plain(t.get("metadata") or {})},
+                raw={k: _plain(v) for k, v in t.items() if k != "assert"},
+            )
+            for prompt in prompts:
+                _check_vars(case, prompt, tp)
+            tests.append(case)
+    suite = Suite(
         path=path,
-        description=str(descriptions) if descriptions else path.stem,
+        description=str(top.get("description")) if top.get("description") else path.stem,
         prompts=prompts,
         providers=providers,
         tests=tests,
     )
+    _check_node(suite, p)
+    return suite
+
+
+def _check_node(suite: Suite, p: _Parser) -> None:
+    needs = suite.needs_node()
+    if not needs:
+        return
+    from newsdesk.evals.node import node_version
+
+    if node_version() is None:
+        line, why = needs[0]
+        raise p.error(
+            line,
+            f"{why} is JavaScript, which newsdesk runs with node >= 18, and no node was found "
+            "(install node or set NEWSDESK_NODE; a transform can be `file://x.py` or "
+            "`python: EXPRESSION`)",
+        )
 
 
 def _first(value: float | None, default: float | None) -> float | None:
@@ -511,6 +1019,8 @@ def _check_unique(labels: list[str], what: str, p: _Parser, lines: list[int]) ->
 def _check_vars(case: TestCase, prompt: PromptSpec, p: _Parser) -> None:
     from newsdesk.evals.tasks import REQUIRED_VARS, resolve_article
 
+    if prompt.task is None:
+        return
     for name in REQUIRED_VARS.get(prompt.task, ()):
         if case.vars.get(name) in (None, ""):
             raise p.error(

@@ -32,7 +32,7 @@ REQUIRED_VARS: dict[str, tuple[str, ...]] = {
 @dataclass
 class TaskOutput:
     output: str
-    article: Article
+    article: Article | None  # None: the user's own prompt (no article, no citations)
     result: dict[str, Any] = field(default_factory=dict)
     citations: list[Citation] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # ids the task discarded, for any reason

@@ -1,0 +1,74 @@
+// newsdesk eval's JavaScript worker: runs `javascript` assertions and JavaScript transforms the
+// way promptfoo does (new Function("output", "context", body); file:// modules by import()).
+// One JSON request per stdin line, one JSON reply per stdout line:
+//   {"id": 1, "code": "...", "file": null, "fn": null, "arg": <output or vars>, "context": {...},
+//    "expr": true}
+//   -> {"id": 1, "ok": true, "value": <result>} | {"id": 1, "ok": false, "error": "..."}
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+
+function buildFunctionBody(code) {
+  // promptfoo's rule: a single line is an expression (a leading `const x = ...;` declaration
+  // keeps its statements and returns the last expression); several lines are a function body.
+  const trimmed = code.trim().replace(/;+\s*$/, "");
+  if (/^(const|let|var)\s/.test(trimmed)) {
+    const last = trimmed.lastIndexOf(";");
+    if (last !== -1) {
+      const expression = trimmed.slice(last + 1).trim();
+      if (expression) return `${trimmed.slice(0, last + 1)} return ${expression}`;
+    }
+    return trimmed;
+  }
+  return `return ${trimmed}`;
+}
+
+const modules = new Map();
+
+async function load(file, fn) {
+  let mod = modules.get(file);
+  if (!mod) {
+    mod = await import(pathToFileURL(file).href);
+    modules.set(file, mod);
+  }
+  let f = fn ? mod[fn] ?? mod.default?.[fn] : mod.default ?? mod;
+  if (typeof f !== "function" && f && typeof f.default === "function") f = f.default;
+  if (typeof f !== "function") throw new Error(`${file} exports no function${fn ? ` ${fn}` : ""}`);
+  return f;
+}
+
+async function run(req) {
+  if (req.file) {
+    const f = await load(req.file, req.fn);
+    return await f(req.arg, req.context);
+  }
+  let body = req.code;
+  if (req.kind === "assert") {
+    body = body.trimEnd();
+    body = body.includes("\n") ? body : buildFunctionBody(body);
+  } else {
+    body = body.includes("\n") ? body : `return ${body}`;
+  }
+  const f = new Function(req.kind === "vars" ? "vars" : "output", "context", "process", body);
+  return await f(req.arg, req.context, process);
+}
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of rl) {
+  if (!line.trim()) continue;
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch (err) {
+    process.stdout.write(JSON.stringify({ id: null, ok: false, error: String(err) }) + "\n");
+    continue;
+  }
+  try {
+    const value = await run(req);
+    const reply = { id: req.id, ok: true, value: value === undefined ? null : value };
+    reply.undefined = value === undefined;
+    process.stdout.write(JSON.stringify(reply) + "\n");
+  } catch (err) {
+    const message = err && err.message ? err.message : String(err);
+    process.stdout.write(JSON.stringify({ id: req.id, ok: false, error: message }) + "\n");
+  }
+}

@@ -1,0 +1,131 @@
+"""JavaScript for suites, run by a real `node` (never emulated).
+
+promptfoo's `javascript` assertions and inline transforms are JavaScript. newsdesk runs them in
+one long-lived `node` worker (js_worker.mjs) per run, one JSON line per call; without node, a
+suite that needs JavaScript is rejected at load time with its file and line. `NEWSDESK_NODE`
+names the node binary (default: `node` on PATH); node 18 or newer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from newsdesk.errors import ConfigError
+
+WORKER = Path(__file__).with_name("js_worker.mjs")
+MIN_MAJOR = 18
+
+
+def node_binary() -> str | None:
+    explicit = os.environ.get("NEWSDESK_NODE")
+    if explicit:
+        return explicit if Path(explicit).is_file() else shutil.which(explicit)
+    return shutil.which("node")
+
+
+_version_cache: dict[str, str | None] = {}
+
+
+def node_version() -> str | None:
+    """`v22.23.3`, or None when node is absent or older than 18."""
+    binary = node_binary()
+    if binary is None:
+        return None
+    if binary not in _version_cache:
+        try:
+            out = subprocess.run(
+                [binary, "--version"], capture_output=True, text=True, timeout=20, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        try:
+            ok = int(out.lstrip("v").split(".")[0]) >= MIN_MAJOR
+        except ValueError:
+            ok = False
+        _version_cache[binary] = out if ok else None
+    return _version_cache[binary]
+
+
+class JSError(Exception):
+    """The JavaScript threw (or returned nothing where a value was needed)."""
+
+
+class NodeWorker:
+    """One node process; calls are serialised (JS runs one at a time, as in promptfoo)."""
+
+    def __init__(self) -> None:
+        binary = node_binary()
+        if binary is None or node_version() is None:
+            raise ConfigError(
+                "JavaScript in a suite needs node >= 18 (not found; set NEWSDESK_NODE)"
+            )
+        self.proc = subprocess.Popen(
+            [binary, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+        )
+        self.lock = threading.Lock()
+        self.next_id = 0
+
+    def call(
+        self,
+        kind: str,
+        arg: Any,
+        context: dict[str, Any],
+        code: str | None = None,
+        file: str | None = None,
+        fn: str | None = None,
+    ) -> tuple[Any, bool]:
+        """(value, was_undefined). Raises JSError when the JavaScript throws."""
+        with self.lock:
+            self.next_id += 1
+            req = {"id": self.next_id, "kind": kind, "code": code, "file": file, "fn": fn}
+            req["arg"] = arg
+            req["context"] = context
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write(json.dumps(req, default=str) + "\n")
+                self.proc.stdin.flush()
+                line = self.proc.stdout.readline()
+            except (BrokenPipeError, OSError) as exc:
+                raise JSError(f"node worker died: {exc}") from None
+            if not line:
+                raise JSError("node worker exited")
+        reply = json.loads(line)
+        if not reply.get("ok"):
+            raise JSError(str(reply.get("error")))
+        return reply.get("value"), bool(reply.get("undefined"))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+_worker: NodeWorker | None = None
+_worker_lock = threading.Lock()
+
+
+def worker() -> NodeWorker:
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker.proc.poll() is not None:
+            _worker = NodeWorker()
+            import atexit
+
+            atexit.register(_worker.close)
+        return _worker
