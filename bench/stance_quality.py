@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/stance_quality.py                   # deterministic, 144 articles
     .venv/bin/python bench/stance_quality.py --full --limit 30   # + the full command (model)
+    .venv/bin/python bench/stance_quality.py --full --limit 10 \
+        --model qwen2.5-coder-1.5b --model gemma-3-270m          # both embedded models, one run
 
-Reads /work/shared/eval/stance-basil.jsonl (skips with a message when absent). For every article:
+Reads ../shared/eval/stance-basil.jsonl (skips with a message when absent). For every article:
   - recall: the share of `main_entities` found among the parties (micro-averaged over all
     entities). Alias-aware: an entity counts as found when a party's name or alias has the same
     words (case, possessives, titles, "Jr." and plural -s ignored), or the same surname (last
@@ -20,12 +22,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-EVAL = Path("/work/shared/eval/stance-basil.jsonl")
+# The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
+EVAL = (
+    Path(
+        os.environ.get(
+            "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+        )
+    )
+    / "stance-basil.jsonl"
+)
 SPACY_BASELINE = 0.861
 
 _TITLES = frozenset(
@@ -102,6 +115,9 @@ def main() -> int:
         "--max-parties", type=int, default=None, help="parties the model is asked about"
     )
     ap.add_argument("--verbose", action="store_true", help="print missed entities")
+    ap.add_argument(
+        "--model", action="append", help="embedded model for --full; repeat to compare in one run"
+    )
     args = ap.parse_args()
     if not EVAL.exists():
         print(f"skipped: {EVAL} not found (the shared eval data is not on this machine)")
@@ -116,14 +132,18 @@ def main() -> int:
     if args.limit:
         records = records[: args.limit]
 
-    det_all, det_top, model_only, full, full_all = Tally(), Tally(), Tally(), Tally(), Tally()
-    llm = None
+    det_all, det_top = Tally(), Tally()
+    runs: list[FullRun] = []
     if args.full:
         from newsdesk.config import load_settings
         from newsdesk.llm.client import LLMClient
 
-        llm = LLMClient(load_settings())
-    t_det = t_full = 0.0
+        for model in args.model or [None]:
+            settings = load_settings(use_cache=False)
+            if model:  # an embedded model by name, whatever the environment says
+                settings = replace(settings, base_url=None, api_key=None, gguf=None, model=model)
+            runs.append(FullRun(LLMClient(settings)))
+    t_det = 0.0
     for rec in records:
         article = parse_article(rec["article"], rec["id"])
         text, entities = rec["article"], rec["main_entities"]
@@ -137,34 +157,76 @@ def main() -> int:
             missed = [e for e in entities if not entity_found(e, names)]
             if missed:
                 print(f"  {rec['id'][:12]} missed {missed}; top: {[c.name for c in cands[:8]]}")
-        if llm is not None:
-            from newsdesk.tasks.stance import analyse_stance
-
-            t0 = time.perf_counter()
-            result = analyse_stance(article, llm, max_parties=cap)
-            if args.verbose:
-                print(f"  model kept {result.model_proposed} rejected {result.model_rejected}")
-            t_full += time.perf_counter() - t0
-            full.add(entities, [(p.name, p.aliases) for p in result.parties], text)
-            listed = [*result.parties, *result.others]
-            full_all.add(entities, [(p.name, p.aliases) for p in listed], text)
-            model_only.add(entities, [(n, []) for n in result.model_proposed], text)
+        for run in runs:
+            run.add(article, rec, cap, args.verbose)
     n = len(records)
     print(f"BASIL stance-basil.jsonl: {n} articles, {det_all.total} main entities")
     print(f"spaCy en_core_web_sm NER (issue baseline)    recall {SPACY_BASELINE:.3f}")
     print(det_all.line("deterministic candidates (all)", n))
     print(det_top.line(f"deterministic candidates (first {cap})", n))
     print(f"  deterministic: {1000 * t_det / max(n, 1):.1f} ms/article")
-    if llm is not None:
-        print(model_only.line("model proposals alone (kept if in text)", n))
-        print(full.line(f"full command: parties analysed ({cap} max)", n))
-        print(full_all.line("full command: all parties listed", n))
+    for run in runs:
+        run.report(n, cap)
+    return 0
+
+
+class FullRun:
+    """The full command on one model: who it analyses, and how its positions fare."""
+
+    def __init__(self, llm: Any) -> None:
+        self.llm = llm
+        self.model_only, self.full, self.full_all = Tally(), Tally(), Tally()
+        self.seconds = 0.0
+        self.speakers = self.speakers_analysed = 0
+        self.analysed = self.model_positions = self.rechecked = self.printed = 0
+
+    def add(self, article: Any, rec: dict[str, Any], cap: int, verbose: bool) -> None:
+        from newsdesk.grounding import ground
+        from newsdesk.tasks.stance import analyse_stance
+
+        text, entities = rec["article"], rec["main_entities"]
+        t0 = time.perf_counter()
+        result = analyse_stance(article, self.llm, max_parties=cap)
+        self.seconds += time.perf_counter() - t0
+        if verbose:
+            print(f"  model kept {result.model_proposed} rejected {result.model_rejected}")
+        self.full.add(entities, [(p.name, p.aliases) for p in result.parties], text)
+        listed = [*result.parties, *result.others]
+        self.full_all.add(entities, [(p.name, p.aliases) for p in listed], text)
+        self.model_only.add(entities, [(n, []) for n in result.model_proposed], text)
+        analysed = [p for p in result.parties if p.analysed]
+        names = [a for p in analysed for a in [p.name, *p.aliases]]
+        named = [sp for sp in rec.get("speakers", []) if sp in text]  # "other anti" is no name
+        self.speakers += len(named)
+        self.speakers_analysed += sum(entity_found(sp, names) for sp in named)
+        self.analysed += len(analysed)
+        self.model_positions += len(analysed) - result.ungrounded
+        for p in result.parties:  # what a reader sees, checked again against the article
+            if p.position:
+                self.printed += 1
+                ids = [c.id for c in p.evidence]
+                self.rechecked += ground(p.position, ids, article, ignore=p.name).supported
+
+    def report(self, n: int, cap: int) -> None:
+        llm = self.llm
+        print(f"full command, model {llm.model} ({llm.endpoint}):")
+        print(self.model_only.line("  model proposals alone (kept if in text)", n))
+        print(self.full.line(f"  parties analysed ({cap} max + the quoted)", n))
+        print(self.full_all.line("  all parties listed", n))
+        print(
+            f"  named speakers (BASIL `speakers` in the text) analysed: "
+            f"{self.speakers_analysed}/{self.speakers}"
+        )
+        print(
+            f"  analysed parties whose position is the model's own (grounded): "
+            f"{self.model_positions}/{self.analysed}; printed positions that pass the grounding "
+            f"check against their evidence: {self.rechecked}/{self.printed}"
+        )
         usage = llm.usage.total()
         print(
-            f"  full command: {t_full / max(n, 1):.1f} s/article, "
-            f"{usage.prompt_tokens} tokens in / {usage.completion_tokens} out, {usage.calls} calls"
+            f"  {self.seconds / max(n, 1):.1f} s/article, {usage.prompt_tokens} tokens in / "
+            f"{usage.completion_tokens} out, {usage.calls} calls"
         )
-    return 0
 
 
 if __name__ == "__main__":
