@@ -233,14 +233,17 @@ def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, que
     assert result.question == question and result.answer.strip()
     assert_verbatim(result, example_article, prompt.shown)
     assert len(result.citations) <= 3
-    if result.answerable and result.citations:
-        assert result.supported
+    # supported: a non-answer, or valid citations that hold the answer's key words
+    if result.answerable:
+        assert result.supported == (bool(result.citations) and result.grounding != "unsupported")
     d = result.to_dict()
     assert set(d) == {
         "question",
         "answer",
         "answerable",
         "supported",
+        "grounding",
+        "unsupported_terms",
         "citations",
         "dropped_citations",
     }

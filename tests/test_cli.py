@@ -110,6 +110,8 @@ def test_ask_json_has_stable_schema_and_verbatim_citations(example_path, example
             "answer",
             "answerable",
             "supported",
+            "grounding",
+            "unsupported_terms",
             "citations",
             "dropped_citations",
             "usage",
