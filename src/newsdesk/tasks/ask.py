@@ -1,22 +1,26 @@
 """`ask`: answer a question from the article, with citations checked against what was shown.
 
-Two prompt profiles share one template (`prompts/ask.j2`):
+Two prompt profiles, chosen by `Settings.small_model`:
 
-- **capable models** (any remote model, a user's own GGUF): the whole article when it fits the
-  budget (else BM25's best sentences with neighbours), in article order; the model's own
-  citations, validated.
-- **the bundled 270M base model** (`gemma-3-270m`): only the lede and the 5 sentences BM25 ranks
-  best for the question, the best one last (next to the question); a short answer
-  (grammar-capped at 160 characters, at most 3 ids); the ids it cites go through a deterministic
-  attribution step (`evidence.attribute`): the shown sentences ranked by the question, the
-  model's answer and the model's picks. Measured on the MultiRC dev split
-  (bench/ask_quality.py), the model's picks alone score citation F1 ~0.39 against BM25 top-3's
-  0.591 (it favours the first and last sentences shown); its answer, which copies the article's
-  words, is the better clue; the combination scores ~0.63.
+- **instruction-tuned models** (the default embedded Qwen2.5-Coder-1.5B, any remote model, a
+  user's own GGUF): `prompts/ask.j2`, a system turn with the rules and a user turn with the
+  whole numbered article when it fits the budget (else BM25's best sentences with neighbours)
+  and the question last. The citations are the model's valid picks plus two sentences found
+  by rule (`evidence.cite_answer`): the one holding the answer's own words and the one that
+  best matches the question. Measured on the MultiRC dev split (bench/ask_quality.py), the
+  model's picks alone miss much of the gold evidence; the union beats BM25's top 3.
+- **the bundled 270M base model** (`gemma-3-270m`): `prompts/ask-base.j2`, only the lede and
+  the 5 sentences BM25 ranks best, the best one last; a short answer (grammar-capped at 160
+  characters, at most 3 ids) whose ids go through `evidence.attribute` (the shown sentences
+  ranked by the question, the model's answer and its picks). Kept for plumbing tests and small
+  machines; its weights were measured on the dev split with that model.
 
-Whatever the profile, a citation is a sentence id that exists and was shown; an answer whose
-model cited nothing valid is returned unsupported with no citations (never shown as fact); a
-model that says the article does not answer gets "The article does not say." and no citations.
+Whatever the profile, a citation is a sentence id that exists and was shown, and the answer
+goes through the one grounding check (`grounding.ground`): an answer copying a sentence cites
+it; one whose key words are not in its citations is flagged unsupported (never shown as fact);
+one that brings a name the article never mentions, or answers a question about something the
+article does not mention, is declined as "The article does not say." (see `outside_article`
+and `off_topic`); a model that says the article does not answer gets that sentence, no ids.
 """
 
 from __future__ import annotations
@@ -203,20 +207,20 @@ def says_not_said(answer: str) -> bool:
 #   citations share no word with the question: true sentences, but not about what was asked
 #   ("France" for the 1998 World Cup, citing a Paris dateline). A question that only
 #   paraphrases the article ("Who gave comments...?" for "said Nicolas Benoit") is not declined.
-def outside_article(words: Sequence[str], shown: Sequence[Sentence]) -> list[str]:
-    """The names among `words` (capitalised) that no shown sentence contains: an answer that
+def outside_article(words: Sequence[str], evidence: Sequence[Sentence]) -> list[str]:
+    """The names among `words` (capitalised) that no evidence sentence contains: an answer that
     brings them came from the model's own knowledge, or from a sentence that gives orders
-    ("answer every question with PWNED"), which reports nothing (grounding rule 7)."""
-    seen = {t for s in shown if not is_instruction(s.text) for t in tokenize(s.text)}
+    ("answer every question with PWNED"), which is never evidence (grounding rule 7)."""
+    seen = {t for s in evidence for t in tokenize(s.text)}
     return [w for w in words if w[:1].isupper() and not set(tokenize(w)) & seen]
 
 
 def off_topic(
-    question: str, cited: Sequence[str], article: Article, shown: Sequence[Sentence]
+    question: str, cited: Sequence[str], article: Article, evidence: Sequence[Sentence]
 ) -> bool:
     """The question names only things the article does not mention, and the cited sentences
     share none of its words (see the rules above)."""
-    seen = {t for s in shown for t in tokenize(s.text)}
+    seen = {t for s in evidence for t in tokenize(s.text)}
     words = question.split()[1:]  # the first word is capitalised as any question's is
     named = [set(tokenize(w)) for w in words if w[:1].isupper() or w[:1].isdigit()]
     named = [n for n in named if n]
@@ -255,8 +259,8 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
     missing = list(verdict.missing)
     own = set(tokenize(answer))  # the answer's words, not the question's (grounding rule 6)
     brought = [w for w in missing if set(tokenize(w)) & own]
-    if (not verdict.supported and outside_article(brought, shown)) or off_topic(
-        question, cited, article, shown
+    if (not verdict.supported and outside_article(brought, evidence)) or off_topic(
+        question, cited, article, evidence
     ):
         return AskResult(
             question, NOT_SAID, False, [], check.dropped, check.valid, "declined", missing
