@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from newsdesk.llm.models import EmbeddedModel
 
+REMOTE_TIMEOUT = 120.0
+EMBEDDED_TIMEOUT = 900.0
+
 # Names of the embedded models (the registry is newsdesk.llm.models).
 DEFAULT_EMBEDDED_MODEL = "qwen2.5-coder-1.5b"  # served when nothing else is configured
 SMALL_EMBEDDED_MODEL = "gemma-3-270m"  # the tiny base model (tests, small machines)
@@ -27,7 +30,7 @@ class Settings:
     cache_dir: Path | None = None
     model_dir: Path | None = None  # where embedded models are assembled (None: <cache>/models)
     use_cache: bool = True
-    timeout: float = 120.0
+    timeout: float | None = None  # seconds per request (None: `request_timeout`'s default)
     max_retries: int = 4  # retries after the first try, on 429/5xx/connection errors
     backoff: float = 0.5  # seconds before the first retry; doubles each time, with jitter
     temperature: float = 0.0
@@ -43,6 +46,16 @@ class Settings:
             return self.prompt_budget
         spec = self.embedded_spec
         return spec.article_budget if spec is not None else 12000
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds one request may take: the user's, else 120 for an endpoint, 900 for an
+        embedded model (a CPU reads a long article and writes a stance for every party in
+        minutes, not seconds: measured here, the 1.5B model on 1 thread needed over 120 s for
+        one BASIL article's parties)."""
+        if self.timeout is not None:
+            return self.timeout
+        return EMBEDDED_TIMEOUT if self.embedded else REMOTE_TIMEOUT
 
     @property
     def embedded_spec(self) -> EmbeddedModel | None:
@@ -123,6 +136,10 @@ def _env_float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _env_float_or_none(name: str) -> float | None:
+    return _env_float(name, 0.0) if _env(name) is not None else None
+
+
 def load_settings(
     *,
     base_url: str | None = None,
@@ -155,7 +172,7 @@ def load_settings(
         cache_dir=Path(cache_dir_env).expanduser() if cache_dir_env else None,
         model_dir=Path(model_dir_env).expanduser() if model_dir_env else None,
         use_cache=use_cache and _env("NEWSDESK_NO_CACHE") is None,
-        timeout=timeout if timeout is not None else _env_float("NEWSDESK_TIMEOUT", 120.0),
+        timeout=timeout if timeout is not None else _env_float_or_none("NEWSDESK_TIMEOUT"),
         max_retries=int(_env_float("NEWSDESK_MAX_RETRIES", 4)),
         backoff=_env_float("NEWSDESK_BACKOFF", 0.5),
         temperature=_env_float("NEWSDESK_TEMPERATURE", 0.0),

@@ -129,7 +129,7 @@ class LLMClient:
             self._client = openai.OpenAI(
                 base_url=self.base_url(),
                 api_key=self.settings.api_key or "no-key",
-                timeout=self.settings.timeout,
+                timeout=self.settings.request_timeout,
                 max_retries=0,  # retries are ours: counted, logged, and bounded
             )
         return self._client
