@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -234,3 +235,25 @@ def test_second_article_two_parties(llm):
     assert "Mary Cheney" in names and "Liz Cheney" in names
     mary = next(p for p in data["parties"] if p["name"] == "Mary Cheney")
     assert any("dead wrong" in q["text"] for q in mary["quotes"])
+
+
+@pytest.mark.parametrize("name", ["us-china", "newsqa-pandher.txt", "basil-cheney-hpo.txt"])
+def test_every_rule_found_position_passes_the_grounding_check(name, example_article):
+    """What a reader sees without a model: each position is checked against the evidence
+    printed with it; words with nothing checkable in them are not printed as a position."""
+    from newsdesk.grounding import ground
+    from newsdesk.parties import quoted_spans
+    from newsdesk.tasks.stance import _base_party
+
+    data = Path(__file__).resolve().parent / "data"
+    article = example_article if name == "us-china" else load_article(data / name)
+    pm = analyse_parties(article)
+    spans = quoted_spans(article)
+    printed = 0
+    for i in range(len(pm.candidates)):
+        p = _base_party(article, i, pm, spans)
+        if p.position:
+            printed += 1
+            ids = [c.id for c in p.evidence]
+            assert ground(p.position, ids, article, ignore=p.name).supported, (p.name, ids)
+    assert printed >= 2

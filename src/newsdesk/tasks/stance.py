@@ -418,6 +418,11 @@ def _base_party(article: Article, idx: int, pm: PartyMap, spans: Spans) -> Party
     cand = pm.candidates[idx]
     quotes = quotes_for(article, cand, spans)
     position = own_position(article, cand, quotes)
+    evidence = _own_evidence(article, cand, position)
+    if position and not ground(position, evidence, article, ignore=cand.name).supported:
+        # words with nothing checkable in them ("Yes", "She said she didn't."): no position
+        # is printed rather than one its evidence cannot show; the quotes stay listed
+        position, evidence = "", _own_evidence(article, cand, "")
     return Party(
         name=cand.name,
         aliases=cand.aliases,
@@ -426,20 +431,23 @@ def _base_party(article: Article, idx: int, pm: PartyMap, spans: Spans) -> Party
         position=position,
         quotes=quotes,
         claims_by_others=claims_for(article, idx, pm),
-        evidence=resolve(_own_evidence(article, cand, position), article),
+        evidence=resolve(evidence, article),
         sentence_ids=cand.sentence_ids,
     )
 
 
 def _own_evidence(article: Article, cand: PartyCandidate, position: str) -> list[str]:
     """The evidence for a position in the article's own words: the sentence those words come
-    from (`grounding.ground` re-cites them), else the party's first sentences."""
+    from (`grounding.ground` re-cites them, else the sentence that contains them), never a
+    sentence that does not hold them; with no position, the party's first sentences."""
     fallback = cand.spoken_ids[:MAX_EVIDENCE] or cand.sentence_ids[:MAX_EVIDENCE]
-    if position:
-        verdict = ground(position, fallback, article, cand.sentence_ids)
-        if verdict.supported:
-            return list(verdict.ids)
-    return fallback
+    if not position:
+        return fallback
+    verdict = ground(position, fallback, article, cand.sentence_ids)
+    if verdict.supported:
+        return list(verdict.ids)
+    words = normalise_ws(position)
+    return [i for i in cand.sentence_ids if words in normalise_ws(article.by_id[i].text)][:1]
 
 
 def _ignored(cand: PartyCandidate, issue: str) -> str:
