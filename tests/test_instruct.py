@@ -70,7 +70,8 @@ def test_stance_positions_pass_the_grounding_check(instruct_llm, example_article
 def test_summary_lines_pass_the_grounding_check(instruct_llm, example_article):
     from newsdesk.tasks.summarize import summarize
 
-    result = summarize(example_article, instruct_llm, "short")
+    assert summarize(example_article, instruct_llm, "short").method == "ranking"  # measured
+    result = summarize(example_article, instruct_llm, "short", use_model=True)
     assert result.method == "model" and 1 <= len(result.lines) <= 3
     for line in result.lines:
         ids = [c.id for c in line.citations]

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 
 RANKING_NOTE = (
-    "no model call: with the small bundled model, the lines are the article's top-ranked "
-    "sentences (its own picks measured worse); --gguf or --base-url for a model that writes"
+    "no model call: with the embedded models, the lines are the article's top-ranked "
+    "sentences (their own lines measured worse); --gguf or --base-url for a model that writes"
 )
 
 
@@ -158,7 +158,7 @@ def summarize(
             deterministic=deterministic,
         )
         doc = load_article(article)
-        ranking_only = settings.small_model
+        ranking_only = not settings.model_writes_summaries
         if dry_run and ranking_only:
             typer.echo(f"--- no prompt: {RANKING_NOTE} ---")
             return

@@ -6,13 +6,15 @@ How (one direction, no back and forth):
    the lede weighs most; a mild centrality term (words the sentence shares with the rest of the
    article) breaks ties; page furniture ("Scroll down for video", bylines) and fragments are
    skipped.
-2. **Show** the model candidates: the whole article when it fits the prompt budget (a capable
-   model chooses and writes each line itself), but the small bundled model (a 270M base model
-   that copies rather than condenses: its own wording was mostly ungrounded, copied from the
-   prompt's example, or looping) would see only the best `n + 1` sentences, best first, and
-   pick ids. Measured on summ-frank (`bench/summary_quality.py`), its picks scored below the
-   ranking alone (ROUGE-1 0.406 vs 0.414; lead-3 0.410), so by default the bundled model is not
-   called for summaries: the ranking's lines are quoted (`use_model=True` forces the call).
+2. **Show** the model candidates: the whole article when it fits the prompt budget (an
+   instruction-tuned model chooses and writes each line itself), but the small bundled model (a
+   270M base model that copies rather than condenses) sees only the best `n + 1` sentences,
+   best first, and picks ids. Whether a model is asked at all is `Settings.
+   model_writes_summaries`: yes for an endpoint or a --gguf file; for the embedded models, no,
+   as measured on summ-frank (`bench/summary_quality.py`, 20 records, same run): Qwen's own
+   grounded lines scored ROUGE-1 0.359 and the 270M model's picks 0.391 against the ranking
+   alone's 0.394 (lead-3 0.381), so their summaries quote the ranking's lines
+   (`use_model=True` forces the call).
    An article over the budget is summarised **map-reduce**: each token chunk
    (`chunking.chunk_article`) is summarised the same way, then one final pass summarises the
    sentences the chunk summaries cited.
@@ -408,14 +410,14 @@ def summarize(
     """Summarise `article` in `length` (headline | short | bullets | long), every line cited.
 
     `progress(done, total)` is called as the map-reduce stages finish (total 1 when the article
-    fits the prompt budget). `use_model` None: ask the model unless it is the small bundled one
-    (`Settings.small_model`), whose sentence picks measured worse than the ranking alone
-    (ROUGE-1 0.406 vs 0.414 on summ-frank); True forces the call (its picks, or its own
+    fits the prompt budget). `use_model` None: ask the model where `Settings.
+    model_writes_summaries` says (not the embedded models, whose lines measured worse than the
+    ranking alone); True forces the call (its picks, or its own
     wording)."""
     n = line_count(length)
     budget, model, small = llm.settings.article_budget, llm.model, llm.settings.small_model
     if use_model is None:
-        use_model = not small
+        use_model = llm.settings.model_writes_summaries
     before = len(llm.usage.records)
     if not over_budget(article, budget, model):
         if progress:
