@@ -8,7 +8,7 @@ CLI's fixed start-up cost (~1-3 s of imports and tiktoken's table, paid once per
     .venv/bin/python bench/batch_throughput.py [--articles 100] [--latency 0.3] [--levels 1,8,32]
     [--command summarize|brief]
 
-Reads /work/shared/eval/summ-frank.jsonl (or $NEWSDESK_EVAL_DIR); skips cleanly if absent.
+Reads ../shared/eval/summ-frank.jsonl (or $NEWSDESK_EVAL_DIR); skips cleanly if absent.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ KV cache. Target: <= 1 GiB.
 
     .venv/bin/python bench/peak_rss.py [--kb 200] [--command brief|summarize|ask]
 
-The article is FRANK articles from /work/shared/eval/summ-frank.jsonl joined until it reaches
+The article is FRANK articles from ../shared/eval/summ-frank.jsonl joined until it reaches
 the size (skips cleanly if absent). The cache is off, so the model really runs.
 """
 

@@ -1,6 +1,6 @@
 """Sentence segmentation benchmark: how often does a gold evidence sentence come back whole?
 
-Reads MultiRC's CNN slice (`/work/shared/eval/qa-multirc.jsonl`, or the path given as the first
+Reads MultiRC's CNN slice (`../shared/eval/qa-multirc.jsonl`, or the path given as the first
 argument). For every record, the article is segmented with newsdesk's `parse_article`; a gold
 `evidence` sentence counts as a hit when the segmenter returns it as exactly one sentence
 (compared after collapsing whitespace). The figure is hits / all evidence sentences over all
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -29,7 +30,15 @@ except ImportError:  # running from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from newsdesk.article import parse_article
 
-DEFAULT_PATH = Path("/work/shared/eval/qa-multirc.jsonl")
+# The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
+DEFAULT_PATH = (
+    Path(
+        os.environ.get(
+            "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+        )
+    )
+    / "qa-multirc.jsonl"
+)
 
 _WS = re.compile(r"\s+")
 _NAIVE = re.compile(r"(?<=[.!?])\s+")
