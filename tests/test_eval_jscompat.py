@@ -149,3 +149,19 @@ def test_templates_render_as_nunjucks_does():
     )
     items = [[t, v] for t, v in TEMPLATES]
     assert [render_template(t, v) for t, v in TEMPLATES] == run_js(script, items)
+
+
+def test_console_log_in_a_javascript_assertion_does_not_shift_replies():
+    """A user's console.log goes to stderr: every call still gets its own reply."""
+    from newsdesk.evals.node import NodeWorker, node_binary
+
+    if node_binary() is None:
+        pytest.skip("node is not installed (bash .ci/run installs node 22)")
+    w = NodeWorker()
+    try:
+        noisy = 'console.log("{\\"id\\": 99, \\"ok\\": true, \\"value\\": 1}");\nreturn output.length'
+        assert w.call("assert", "abc", {}, code=noisy)[0] == 3
+        assert w.call("assert", "hello", {}, code='output.includes("nothere")')[0] is False
+        assert w.call("assert", "x", {}, code="true")[0] is True
+    finally:
+        w.close()

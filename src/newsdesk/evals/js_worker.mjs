@@ -7,6 +7,11 @@
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
+// stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
+// land there (it would be read as the reply to the next request), so it goes to stderr.
+const toStderr = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
+console.log = console.info = console.debug = toStderr;
+
 function buildFunctionBody(code) {
   // promptfoo's rule: a single line is an expression (a leading `const x = ...;` declaration
   // keeps its statements and returns the last expression); several lines are a function body.

@@ -95,15 +95,27 @@ class NodeWorker:
             try:
                 self.proc.stdin.write(json.dumps(req, default=str) + "\n")
                 self.proc.stdin.flush()
-                line = self.proc.stdout.readline()
+                reply = self._reply(self.next_id)
             except (BrokenPipeError, OSError) as exc:
                 raise JSError(f"node worker died: {exc}") from None
-            if not line:
-                raise JSError("node worker exited")
-        reply = json.loads(line)
         if not reply.get("ok"):
             raise JSError(str(reply.get("error")))
         return reply.get("value"), bool(reply.get("undefined"))
+
+    def _reply(self, want: int) -> dict[str, Any]:
+        """The worker's reply to request `want`; any other stdout line (a write that bypassed
+        console, say) is skipped, never taken for the reply."""
+        assert self.proc.stdout is not None
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise JSError("node worker exited")
+            try:
+                reply = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(reply, dict) and reply.get("id") == want:
+                return reply
 
     def close(self) -> None:
         if self.proc.poll() is None:
