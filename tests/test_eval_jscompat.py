@@ -159,7 +159,9 @@ def test_console_log_in_a_javascript_assertion_does_not_shift_replies():
         pytest.skip("node is not installed (bash .ci/run installs node 22)")
     w = NodeWorker()
     try:
-        noisy = 'console.log("{\\"id\\": 99, \\"ok\\": true, \\"value\\": 1}");\nreturn output.length'
+        noisy = (
+            'console.log("{\\"id\\": 99, \\"ok\\": true, \\"value\\": 1}");\nreturn output.length'
+        )
         assert w.call("assert", "abc", {}, code=noisy)[0] == 3
         assert w.call("assert", "hello", {}, code='output.includes("nothere")')[0] is False
         assert w.call("assert", "x", {}, code="true")[0] is True

@@ -257,3 +257,20 @@ def test_every_rule_found_position_passes_the_grounding_check(name, example_arti
             ids = [c.id for c in p.evidence]
             assert ground(p.position, ids, article, ignore=p.name).supported, (p.name, ids)
     assert printed >= 2
+
+
+def test_one_call_positions_cite_only_the_partys_own_sentences(example_article, tmp_path):
+    """A position in another party's words is not cited to that party's sentence: Reade's
+    'position' in Scissors' words (S11) stays Reade's own words, cited to her sentence."""
+    positions = {
+        "Claire Reade": ("both sides got what they wanted out of the Summit", ["S11"]),
+        "Derek Scissors": ("both sides got what they wanted out of the Summit", ["S19"]),
+    }
+    with ScriptedServer(responder=_scripted(positions)) as server:
+        settings = Settings(base_url=server.url, api_key="k", model="scripted", cache_dir=tmp_path)
+        result = analyse_stance(example_article, LLMClient(settings))
+    by_name = {p.name: p for p in result.parties}
+    reade, scissors = by_name["Claire Reade"], by_name["Derek Scissors"]
+    assert [c.id for c in scissors.evidence] == ["S11"]  # his words, re-cited to his sentence
+    assert "S11" not in [c.id for c in reade.evidence]
+    assert set(c.id for c in reade.evidence) <= {"S19", "S20", "S21"}

@@ -1,10 +1,12 @@
 """`stance`: every party of an article, its position, its own words, and where parties disagree.
 
 Discovery does not rest on the model alone: `find_parties` (deterministic: names, titles,
-"X said" attributions, unnamed sources) gives candidates; one model call over the article
-proposes the central issue and the parties it sees (kept only when the name occurs in the
-article); then one small call per party (the most-mentioned first, capped) gives its role,
-one-line position, stance label and evidence ids, from that party's sentences only.
+"X said" attributions, unnamed sources) gives candidates, and the model may add parties (kept
+only when the name occurs in the article). The chosen parties (the most-mentioned, capped, and
+every party quoted directly) are analysed: an instruction-tuned model in one call over the
+article (the central issue, then each party's position, stance label and evidence ids); the
+270M base model (`Settings.small_model`) in an overview call and one small call per party,
+from that party's sentences only.
 
 What is deterministic and therefore exact: names and aliases (spans of the article), direct
 quotes (the words inside quotation marks in sentences the party speaks, verbatim with ids),
@@ -666,6 +668,16 @@ def _issue(text: str, article: Article) -> str:
     return article.title
 
 
+def _problems(
+    outs: list[PartyOutput] | list[PartyPosition], article: Article, shown: list[str]
+) -> str | None:
+    """What the model must fix in its party answers (None: nothing): labels, evidence ids."""
+    if any(o.stance not in STANCES for o in outs):
+        return f"stance must be one of {', '.join(STANCES)}"
+    bad = [i for o in outs for i in check_ids(o.evidence, article, shown).dropped]
+    return f"evidence {bad} are not sentence ids shown" if bad else None
+
+
 def _apply(
     p: Party,
     out: PartyOutput | PartyPosition,
@@ -676,9 +688,11 @@ def _apply(
     result: StanceResult,
 ) -> None:
     """The model's position, with its evidence corrected to the sentences it rests on
-    (`grounding.ground`); else the party's own words (and their own sentence) stand."""
+    (`grounding.ground`), among the party's own sentences only: a position is never cited to
+    a sentence about someone else. Else the party's own words (and their own sentence) stand."""
     result.dropped.extend(check_ids(out.evidence, article, shown).dropped)
-    verdict = ground(out.position, out.evidence, article, shown, ignore=_ignored(cand, issue))
+    own = [i for i in shown if i in set(cand.sentence_ids)]
+    verdict = ground(out.position, out.evidence, article, own, ignore=_ignored(cand, issue))
     if verdict.supported:
         p.position = verdict.text
         p.evidence = resolve(verdict.ids, article)
@@ -699,18 +713,21 @@ def _together(
 ) -> _Run:
     """One call: the central issue, every chosen party's position, and parties it adds."""
     det_count = len(pm.candidates)
+    if party:  # named in the article (checked) though not found by rule: a candidate now
+        merge_proposals(article, pm, [party])
     chosen = select_parties(pm, set(), max_parties, party, quoted)
     asked = [pm.candidates[i] for i in chosen if pm.candidates[i].sentence_ids]
     out: PartiesOutput | None = None
     failures = 0
     # One call even when no party was found by rule: the model names the issue and the others.
     prompt = parties_prompt(article, asked, llm.settings.article_budget, llm.model)
+    names = {c.name for c in asked}
 
     def problems(o: PartiesOutput) -> str | None:
-        bad = [i for q in o.parties for i in check_ids(q.evidence, article, prompt.shown).dropped]
-        if any(q.stance not in STANCES for q in o.parties):
-            return f"stance must be one of {', '.join(STANCES)}"
-        return f"evidence {bad} are not sentence ids shown" if bad else None
+        unknown = [q.name for q in o.parties if q.name not in names]
+        if unknown:
+            return f"parties {unknown} are not among the names listed"
+        return _problems(o.parties, article, prompt.shown)
 
     try:
         out = llm.structured(
@@ -774,10 +791,7 @@ def _per_party(
         prompt = party_prompt(article, pm.candidates[idx], issue)
 
         def problems(o: PartyOutput, shown: list[str] = prompt.shown) -> str | None:
-            bad = check_ids(o.evidence, article, shown).dropped
-            if o.stance not in STANCES:
-                return f"stance must be one of {', '.join(STANCES)}"
-            return f"evidence {bad} are not sentence ids shown" if bad else None
+            return _problems([o], article, shown)
 
         try:
             po = llm.structured(
