@@ -162,6 +162,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def is_number_word(word: str) -> bool:
+    """ "Five", "twelve": a count written out (capitalised at an answer's start, not a name)."""
+    return word.lower().strip(".,;:!?") in _NUMBER_WORDS
+
+
 def content_words(text: str) -> set[str]:
     """The stemmed content words of `text` (letters only, three or more)."""
     return {t for t in tokens(text) if t.isalpha() and len(t) >= 3}

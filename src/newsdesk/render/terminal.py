@@ -43,6 +43,8 @@ def print_ask(console: Console, result: AskResult, show_question: bool = False) 
             console.print(
                 f"  (the cited sentences do not contain {escape(missing)}; do not rely on it)"
             )
+        elif result.citations:
+            console.print("  (the cited sentences do not state all of this; do not rely on it)")
         else:
             console.print("  (no sentence of the article states this; do not rely on it)")
     else:

@@ -148,7 +148,8 @@ def cite_answer(
     """Ids an answer rests on, in article order (deterministic, no LLM; no fitted weights).
 
     The union of three sources, each with a reason of its own:
-    - the model's own picks (ids it was shown): what it read the answer from;
+    - the model's own picks (ids it was shown) that share a word with the question or the
+      answer: what it read the answer from (a pick sharing neither says nothing about either);
     - the shown sentence that best matches the answer's own words (those not in the question):
       where the answer is written, which a model often fails to cite;
     - the shown sentence that best matches the question: a question usually names the event
@@ -158,6 +159,8 @@ def cite_answer(
     """
     asked = set(tokenize(question))
     own = " ".join(w for w in answer.split() if set(tokenize(w)) - asked)
+    words = asked | set(tokenize(answer))
+    picks = {s.id for s in shown if s.id in set(picked) and words & set(tokenize(s.text))}
     extra = [best_match(own, shown), best_match(question, shown)]
-    ids = set(picked) | {s.id for s in extra if s is not None}
+    ids = picks | {s.id for s in extra if s is not None}
     return [s.id for s in shown if s.id in ids]
