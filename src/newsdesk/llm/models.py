@@ -249,7 +249,7 @@ def ensure_assembled(
             "once, later starts reuse it"
         )
     _join(model, files, target)
-    _write_stamp(stamp, {**expected, "mtime_ns": target.stat().st_mtime_ns})
+    write_stamp(stamp, {**expected, "mtime_ns": target.stat().st_mtime_ns})
     return target
 
 
@@ -366,7 +366,7 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_stamp(stamp: Path, data: dict[str, object]) -> None:
+def write_stamp(stamp: Path, data: dict[str, object]) -> None:
     """Best effort: without a stamp the next start re-verifies, nothing worse."""
     tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
     try:
