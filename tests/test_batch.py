@@ -74,7 +74,9 @@ def test_one_output_per_article_then_resume_skips_everything(tmp_path, example_p
         assert names == sorted(f"{s.stem}.json" for s in sources)  # no temp file left behind
         for p in out.iterdir():
             data = json.loads(p.read_text())
-            assert data["question"] == "Who met whom?" and data["citations"]
+            assert data["question"] == "Who met whom?" and data["answer"]
+            # the scripted answer's words are in no sentence: never reported as supported
+            assert data["supported"] is False and data["grounding"] == "unsupported"
         again = run_batch([tmp_path / "in"], out, asker(llm), ".json", max_concurrency=3)
         assert again.done == 0 and again.skipped == 6
         assert len(srv.requests) == 6  # nothing asked again (and the cache is off)

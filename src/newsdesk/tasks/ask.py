@@ -215,7 +215,7 @@ def outside_article(words: Sequence[str], evidence: Sequence[Sentence]) -> list[
     return [
         w
         for w in words
-        if w[:1].isupper() and not is_number_word(w) and not set(tokenize(w)) & seen
+        if w[:1].isupper() and not is_number_word(w) and tokenize(w) and not set(tokenize(w)) & seen
     ]
 
 
