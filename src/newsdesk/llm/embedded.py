@@ -13,9 +13,12 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import ConfigError, LLMError, ModelAssemblyError
+
+if TYPE_CHECKING:
+    from newsdesk.llm.kvstate import SlotStates, StateStore
 
 # For a base model (Gemma 3 270M), not instruction-tuned: a chat template that just concatenates
 # the messages keeps prompts plain text (llama.cpp's default ChatML makes it emit garbage).
@@ -25,6 +28,7 @@ PLAIN_CHAT_TEMPLATE = "{% for message in messages %}{{ message['content'] }}{% e
 _lock = threading.Lock()
 _servers: dict[str, Any] = {}  # model name or gguf path -> xllamacpp.Server
 _urls: dict[str, str] = {}
+_slot_states: dict[str, SlotStates] = {}  # servers started with a folder for saved KV states
 
 
 def bundled_gguf(model_dir: Path | None = None) -> Path:
@@ -101,12 +105,18 @@ def _notice(message: str) -> None:
 
 
 def server_url(
-    model: str | None = None, n_ctx: int | None = None, *, model_dir: Path | None = None
+    model: str | None = None,
+    n_ctx: int | None = None,
+    *,
+    model_dir: Path | None = None,
+    states: StateStore | None = None,
 ) -> str:
     """Base URL (ending in /v1) of the embedded server for `model`: an embedded model's name
     (None: the default one) or a GGUF file's path. `n_ctx` None: the model's own (files: 8192).
 
     One server per file, started on first use; `model_dir` is where named models are assembled.
+    `states`: where the server's slot states are saved for later processes (see kvstate.py);
+    only the call that starts the server decides, and `slot_states()` then serves them.
     """
     from newsdesk.llm.models import DEFAULT_MODEL, MODELS
 
@@ -117,21 +127,39 @@ def server_url(
         if name in MODELS:
             path, template = model_file(name, model_dir)
             ctx = n_ctx or MODELS[name].n_ctx
+            model_id = f"sha256:{MODELS[name].sha256}"
         else:
             path = Path(name).expanduser()
             if not path.is_file():
                 raise ConfigError(f"--gguf {name}: no such file")
             template = None  # use the template stored in the file, if any
             ctx = n_ctx or 8192
-        server = _start(path, template, ctx)
+            from newsdesk.llm.kvstate import file_model_id
+
+            model_id = file_model_id(path)
+        server = _start(path, template, ctx, states.folder if states is not None else None)
         _servers[name] = server
-        _urls[name] = server.listening_address.rstrip("/") + "/v1"
+        root = server.listening_address.rstrip("/")
+        _urls[name] = root + "/v1"
+        if states is not None:
+            from newsdesk.llm.kvstate import SlotStates
+
+            _slot_states[name] = SlotStates(root, states, model_id)
         if len(_servers) == 1:
             atexit.register(shutdown)
         return _urls[name]
 
 
-def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
+def slot_states(model: str | None = None) -> SlotStates | None:
+    """Save/restore of the slot of the running server for `model` (None: it was started without
+    a folder for states, or is not running)."""
+    from newsdesk.llm.models import DEFAULT_MODEL
+
+    with _lock:
+        return _slot_states.get(model or DEFAULT_MODEL)
+
+
+def _start(path: Path, chat_template: str | None, n_ctx: int, state_dir: Path | None) -> Any:
     try:
         import xllamacpp
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -150,6 +178,9 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.swa_full = True
     if chat_template is not None:
         params.chat_template = chat_template
+    if state_dir is not None:
+        # llama.cpp appends the file name to this string as is: the separator is ours to add
+        params.slot_save_path = str(state_dir) + os.sep
     threads = int(os.environ.get("NEWSDESK_THREADS") or default_threads())
     for cpu in (params.cpuparams, params.cpuparams_batch):
         cpu.n_threads = threads
@@ -173,3 +204,4 @@ def shutdown() -> None:
     with _lock:
         _servers.clear()  # dropping the Server object stops it
         _urls.clear()
+        _slot_states.clear()
