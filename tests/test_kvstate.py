@@ -18,6 +18,7 @@ import pytest
 from newsdesk.llm.kvstate import (
     SUFFIX,
     TMP_SUFFIX,
+    SlotStates,
     StateStore,
     file_model_id,
     shared_prefix,
@@ -134,6 +135,45 @@ def test_stale_temp_files_are_swept_and_clear_removes_everything(tmp_path: Path)
     store.prune()
     assert not stale.exists() and fresh.exists()  # a live process may still be writing it
     assert store.clear() == 1 and list(store.folder.iterdir()) == []
+
+
+# ---------------------------------------------------------------- the slot API, scripted
+
+CHAT = [{"role": "user", "content": "<article>\n[S1] A.\n</article>\nQuestion: who?"}]
+
+
+def _warnings(capsys) -> list[str]:  # type: ignore[no-untyped-def]
+    return [w for w in capsys.readouterr().err.splitlines() if w.startswith("warning: ")]
+
+
+def test_unreachable_server_keeps_the_state_refused_state_is_removed(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from tests.scripted_server import Reply, ScriptedServer
+
+    store = StateStore(tmp_path / "kv")
+    path = _saved(store, state_key("m", shared_prefix(CHAT) or ""), b"s" * 100)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    slots = SlotStates(f"http://127.0.0.1:{closed}", store, "m")
+    assert slots.run(CHAT, lambda: "answer") == "answer"
+    (w,) = _warnings(capsys)
+    assert "could not restore" in w and path.exists()  # not the file's fault
+
+    refused = Reply(400, {"error": {"message": "invalid slot save file"}})
+    with ScriptedServer() as srv:
+        srv.script(refused, Reply(500, {"error": {"message": "disk full"}}))
+        slots = SlotStates(srv.url.removesuffix("/v1"), store, "m")
+        assert slots.run(CHAT, lambda: "answer") == "answer"
+        first = _warnings(capsys)
+        assert slots.run(CHAT, lambda: "again") == "again"
+        assert len(srv.requests) == 2  # restore, save; then nothing: the slot holds it
+    assert not path.exists() and len(first) == 2
+    assert "invalid slot save file" in first[0] and "disk full" in first[1]
+    assert _warnings(capsys) == []  # a failed save is warned once, not tried again
 
 
 # ---------------------------------------------------------------- which clients use it

@@ -142,8 +142,12 @@ def server_url(
         root = server.listening_address.rstrip("/")
         _urls[name] = root + "/v1"
         if states is not None:
+            import xllamacpp
+
             from newsdesk.llm.kvstate import SlotStates
 
+            # another llama.cpp may write another state format: never restore across versions
+            model_id += f" xllamacpp {xllamacpp.__version__}"
             _slot_states[name] = SlotStates(root, states, model_id)
         if len(_servers) == 1:
             atexit.register(shutdown)

@@ -81,6 +81,10 @@ def file_model_id(path: Path) -> str:
     return f"file:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
 
 
+class Refused(OSError):
+    """The server answered a slot action with an error (e.g. a state it cannot load)."""
+
+
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
@@ -249,6 +253,7 @@ class SlotStates:
         self._current: str | None = None  # key of the prefix the slot holds, as far as we know
         self.restored = 0  # states restored in this process (for tests and benchmarks)
         self.saved = 0
+        self._save_failed = False  # warned once; not tried again in this process
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def run(self, messages: Sequence[dict[str, str]], send: Callable[[], T]) -> T:
@@ -260,7 +265,9 @@ class SlotStates:
             self._current = None  # unknown until the request is done
             result = send()
             self._current = key
-            if key is not None and self.store.limit_bytes > 0 and not self._saved(key):
+            if key is None or self._save_failed or self.store.limit_bytes <= 0:
+                return result
+            if not self._saved(key):
                 self._save(key)
             return result
 
@@ -283,7 +290,7 @@ class SlotStates:
                 message = json.loads(exc.read())["error"]["message"]
             except (ValueError, KeyError, TypeError, OSError):
                 message = f"HTTP {exc.code}"
-            raise OSError(message) from None
+            raise Refused(message) from None
         except (urllib.error.URLError, ValueError) as exc:
             raise OSError(str(exc)) from None
         if not isinstance(data, dict):
@@ -296,8 +303,11 @@ class SlotStates:
             return False
         try:
             data = self._slot_action("restore", entry.path.name)
-        except OSError as exc:
+        except Refused as exc:
             self.store.discard(entry, f"the server refused it ({exc})")
+            return False
+        except OSError as exc:  # not the file's fault: keep it
+            warn(f"could not restore the saved KV state {entry.path.name}: {exc}")
             return False
         if not data.get("n_restored"):
             self.store.discard(entry, "the server restored no tokens from it")
@@ -314,12 +324,14 @@ class SlotStates:
             with contextlib.suppress(OSError):
                 (self.store.folder / temp_name).unlink()
             warn(f"could not save the KV state for reuse: {exc}")
+            self._save_failed = True
             return False
         written = data.get("n_written")
         entry = self.store.commit(
             key, self.store.folder / temp_name, written if isinstance(written, int) else None
         )
         if entry is None:
+            self._save_failed = True
             return False
         self.saved += 1
         return True
