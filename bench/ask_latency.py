@@ -88,7 +88,7 @@ def bodies(questions: list[str]) -> list[dict[str, Any]]:
 def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float, float, Any]:
     """One bare process: wall seconds, peak RSS, its JSON report."""
     from newsdesk.config import load_settings
-    from newsdesk.llm.embedded import default_threads, model_file
+    from newsdesk.llm.embedded import default_batch_threads, default_threads, model_file
 
     s = load_settings(use_cache=False)
     path, template = model_file(s.model_name, s.embedded_model_dir)
@@ -97,6 +97,11 @@ def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float
         "chat_template": template,
         "n_ctx": s.context_size,
         "threads": int(os.environ.get("NEWSDESK_THREADS") or default_threads()),
+        "threads_batch": int(
+            os.environ.get("NEWSDESK_THREADS_BATCH")
+            or os.environ.get("NEWSDESK_THREADS")
+            or default_batch_threads()
+        ),
         "state_dir": str(folder),
         "restore": None,
         "save": None,
@@ -144,7 +149,7 @@ def main() -> None:
         os.environ["NEWSDESK_MODEL"] = args.model
     env = dict(os.environ)
     from newsdesk.config import load_settings
-    from newsdesk.llm.embedded import default_threads
+    from newsdesk.llm.embedded import default_batch_threads, default_threads
 
     settings = load_settings()
     model = settings.model_name
@@ -153,8 +158,10 @@ def main() -> None:
     with model_file(model, settings.embedded_model_dir)[0].open("rb") as fh:
         while fh.read(1 << 24):  # the page cache holds the model, as on any later start
             pass
-    threads = os.environ.get("NEWSDESK_THREADS") or default_threads()
-    print(f"{model}; {threads} thread(s); cores {os.cpu_count()}; load average:", end=" ")
+    gen = os.environ.get("NEWSDESK_THREADS")
+    batch = os.environ.get("NEWSDESK_THREADS_BATCH") or gen or default_batch_threads()
+    threads = f"{gen or default_threads()} generating / {batch} reading"
+    print(f"{model}; threads {threads}; cores {os.cpu_count()}; load average:", end=" ")
     print(" ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
 
     nd = str(BIN / "newsdesk")

@@ -4,10 +4,10 @@
 
 Imports nothing of newsdesk (and no openai client): the server's params as newsdesk sets them,
 the requests' bodies as newsdesk sends them, both read from SPEC.json, which ask_latency.py
-writes. SPEC: model_path, chat_template (or null), n_ctx, threads, state_dir (or null),
-restore (a state file name to restore first, or null), save (a name to save the slot to after
-the first request, or null), bodies (request bodies, sent in order). Prints one JSON line: the
-seconds to start the server, each request's seconds and the server's timings.
+writes. SPEC: model_path, chat_template (or null), n_ctx, threads, threads_batch, state_dir
+(or null), restore (a state file name to restore first, or null), save (a name to save the
+slot to after the first request, or null), bodies (request bodies, sent in order). Prints one
+JSON line: the seconds to start the server, each request's seconds and the server's timings.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def main() -> None:
         params.chat_template = spec["chat_template"]
     if spec["state_dir"]:
         params.slot_save_path = spec["state_dir"] + os.sep
+    params.cpuparams.n_threads = spec["threads"]
+    params.cpuparams_batch.n_threads = spec["threads_batch"]
     for cpu in (params.cpuparams, params.cpuparams_batch):
-        cpu.n_threads = spec["threads"]
         cpu.poll = 0
     server = xllamacpp.Server(params)
     root = server.listening_address.rstrip("/")
