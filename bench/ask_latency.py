@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,8 +114,9 @@ def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float
     return seconds, rss, json.loads(out)
 
 
-def newsdesk_warm(questions: list[str], repeat: int) -> list[float]:
-    """Seconds per follow-up question in one process (after a first one, not counted)."""
+def newsdesk_warm(questions: list[str], repeat: int) -> tuple[list[float], list[int]]:
+    """Seconds and generated tokens per follow-up question in one process (after a first
+    one, not counted)."""
     from newsdesk.article import load_article
     from newsdesk.config import load_settings
     from newsdesk.llm.client import LLMClient
@@ -123,19 +125,24 @@ def newsdesk_warm(questions: list[str], repeat: int) -> list[float]:
     article = load_article(EXAMPLE)
     llm = LLMClient(load_settings(use_cache=False))
     ask(article, QUESTIONS[0], llm)  # starts the server, reads (or restores) the article
-    warms = []
+    warms, tokens = [], []
     for r in range(repeat):
         for q in questions:
+            before = len(llm.usage.records)
             start = time.perf_counter()
             ask(article, q if r == 0 else f"{q} ", llm)  # a new question each round
             warms.append(time.perf_counter() - start)
-    return warms
+            tokens.append(sum(u.completion_tokens for u in llm.usage.records[before:]))
+    return warms, tokens
 
 
-def floor_warm(questions: list[str], repeat: int, env: dict[str, str], folder: Path) -> list[float]:
+def floor_warm(
+    questions: list[str], repeat: int, env: dict[str, str], folder: Path
+) -> tuple[list[float], list[int]]:
     sent = [QUESTIONS[0]] + [q if r == 0 else f"{q} " for r in range(repeat) for q in questions]
     _, _, report = bare({"bodies": bodies(sent)}, env, folder)
-    return [r["seconds"] for r in report["requests"][1:]]
+    done = report["requests"][1:]
+    return [r["seconds"] for r in done], [int(r["timings"]["predicted_n"]) for r in done]
 
 
 def main() -> None:
@@ -144,6 +151,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="rounds of warm follow-up questions")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nd-bench-"))
+    from newsdesk.config import load_settings as settings_now
+
+    # the models where they are (not assembled again into the fresh cache dir)
+    os.environ["NEWSDESK_MODEL_DIR"] = str(settings_now().embedded_model_dir)
     os.environ["NEWSDESK_CACHE_DIR"] = str(work / "cache")  # also for the in-process runs
     if args.model:
         os.environ["NEWSDESK_MODEL"] = args.model
@@ -201,8 +212,8 @@ def main() -> None:
 
     # In-process runs last: a child's peak RSS as Linux reports it includes the parent's
     # at fork time, and from here on this process holds a model.
-    f_warm = floor_warm(QUESTIONS[1:], args.repeat, env, floor_dir)
-    n_warm = newsdesk_warm(QUESTIONS[1:], args.repeat)
+    f_warm, f_tokens = floor_warm(QUESTIONS[1:], args.repeat, env, floor_dir)
+    n_warm, n_tokens = newsdesk_warm(QUESTIONS[1:], args.repeat)
     fw, nw = statistics.median(f_warm), statistics.median(n_warm)
     rows.append(("warm follow-up (median)", nw, fw, f"<= 1.15x floor: {nw / fw:.2f}x"))
 
@@ -227,8 +238,11 @@ def main() -> None:
         f"second ask: {tokens(second_usage)}; floor: {timing(f_second_r)}, "
         f"start {f_second_r['start_s']:.2f} s, restore {f_second_r.get('restore_s', 0):.3f} s"
     )
+    # KV reuse changes the numerics, so the two may write answers of different lengths
+    print(f"warm follow-ups, tokens generated: newsdesk {n_tokens}, floor {f_tokens}")
     print("peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items()))
     print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
