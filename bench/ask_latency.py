@@ -1,27 +1,42 @@
-"""Latency of `ask` on the example article, beside a bare-xllamacpp floor measured in the same run.
+"""Latency of `ask` on the example article, each figure beside a bare-xllamacpp floor in one run.
 
-    .venv/bin/python bench/ask_latency.py [--repeat 3]
+    .venv/bin/python bench/ask_latency.py [--model NAME] [--repeat 1]
 
-Prints: `newsdesk --help` start-up; cold `ask` (process start to exit, cache off); warm `ask`
-(the next question in the same process); the floor (the same prompts and schema sent straight to
-an xllamacpp server from a bare script); a cache hit end to end (second identical run).
+Rows (newsdesk, then the floor: bench/bare_ask.py, which imports no newsdesk, starts the server
+with newsdesk's params and sends newsdesk's request bodies):
+- cold process: `newsdesk ask --no-cache` with no saved state, process start to exit; floor: a
+  bare process that starts the server and sends the same request (and saves the slot, as
+  newsdesk does);
+- second process: another question on the same article in a new process, which restores the
+  saved state of the first (target <= 0.35x cold); floor: a bare process that restores the
+  floor's own state file and sends the same request;
+- warm follow-up: the next questions in one process (target <= 1.15x floor); floor: the same
+  requests in one bare server;
+- cache hit: a repeated `newsdesk ask` answered from the response cache (target <= 0.3 s);
+  floor: `python -c pass` and `newsdesk --help` (target <= 0.15 s).
+Peak RSS of each process (the model runs in-process, so it counts the model and its KV cache).
+A fresh cache dir for the run: the user's cache is neither read nor filled.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 EXAMPLE = ROOT / "examples" / "us-china-trade-talks.txt"
 BIN = Path(sys.executable).parent
+BARE = Path(__file__).resolve().parent / "bare_ask.py"
 QUESTIONS = [
     "What did Xi agree to?",
     "Who is Peter Navarro?",
@@ -30,14 +45,78 @@ QUESTIONS = [
 ]
 
 
-def wall(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of one process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{cmd[:3]} failed: {err.read().decode()[-2000:]}")
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def newsdesk_warm(repeat: int) -> tuple[list[float], list[float]]:
-    """Seconds per question in one process: first (cold server, warm process) and the rest."""
+def bodies(questions: list[str]) -> list[dict[str, Any]]:
+    """The request bodies newsdesk sends for these questions on the example article."""
+    from newsdesk.article import load_article
+    from newsdesk.config import load_settings
+    from newsdesk.tasks.ask import build_prompt
+
+    s = load_settings(use_cache=False)
+    article = load_article(EXAMPLE)
+    made = []
+    for q in questions:
+        p = build_prompt(article, q, s.article_budget, s.model_name, small=s.small_model)
+        made.append(
+            {
+                "model": s.model_name,
+                "messages": p.messages,
+                "max_tokens": p.profile.max_tokens,
+                "temperature": s.temperature,
+                "seed": s.seed,
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": "answer", "schema": p.schema, "strict": True},
+                },
+            }
+        )
+    return made
+
+
+def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float, float, Any]:
+    """One bare process: wall seconds, peak RSS, its JSON report."""
+    from newsdesk.config import load_settings
+    from newsdesk.llm.embedded import default_batch_threads, default_threads, model_file
+
+    s = load_settings(use_cache=False)
+    path, template = model_file(s.model_name, s.embedded_model_dir)
+    full = {
+        "model_path": str(path),
+        "chat_template": template,
+        "n_ctx": s.context_size,
+        "threads": int(os.environ.get("NEWSDESK_THREADS") or default_threads()),
+        "threads_batch": int(
+            os.environ.get("NEWSDESK_THREADS_BATCH")
+            or os.environ.get("NEWSDESK_THREADS")
+            or default_batch_threads()
+        ),
+        "state_dir": str(folder),
+        "restore": None,
+        "save": None,
+        **spec,
+    }
+    spec_file = folder / "spec.json"
+    spec_file.write_text(json.dumps(full))
+    seconds, rss, out = run([sys.executable, str(BARE), str(spec_file)], env)
+    return seconds, rss, json.loads(out)
+
+
+def newsdesk_warm(questions: list[str], repeat: int) -> tuple[list[float], list[int]]:
+    """Seconds and generated tokens per follow-up question in one process (after a first
+    one, not counted)."""
     from newsdesk.article import load_article
     from newsdesk.config import load_settings
     from newsdesk.llm.client import LLMClient
@@ -45,93 +124,125 @@ def newsdesk_warm(repeat: int) -> tuple[list[float], list[float]]:
 
     article = load_article(EXAMPLE)
     llm = LLMClient(load_settings(use_cache=False))
-    llm.base_url()  # start the server outside the timings
-    firsts, warms = [], []
+    ask(article, QUESTIONS[0], llm)  # starts the server, reads (or restores) the article
+    warms, tokens = [], []
     for r in range(repeat):
-        for i, q in enumerate(QUESTIONS):
-            q = q if r == 0 else f"{q} "  # a new question each round (no response cache anyway)
+        for q in questions:
+            before = len(llm.usage.records)
             start = time.perf_counter()
-            ask(article, q, llm)
-            (firsts if i == 0 and r == 0 else warms).append(time.perf_counter() - start)
-    return firsts, warms
+            ask(article, q if r == 0 else f"{q} ", llm)  # a new question each round
+            warms.append(time.perf_counter() - start)
+            tokens.append(sum(u.completion_tokens for u in llm.usage.records[before:]))
+    return warms, tokens
 
 
-def floor(repeat: int) -> tuple[list[float], list[float]]:
-    """The same prompts and schema sent straight to xllamacpp through the openai client."""
-    import xllamacpp
-    from openai import OpenAI
-
-    from newsdesk.article import load_article
-    from newsdesk.config import load_settings
-    from newsdesk.llm.embedded import default_threads, model_file
-    from newsdesk.tasks.ask import build_prompt
-
-    settings = load_settings(use_cache=False)
-    article = load_article(EXAMPLE)
-    params = xllamacpp.CommonParams()
-    path, template = model_file(settings.model_name, settings.embedded_model_dir)
-    params.model.path = str(path)
-    params.port = 0
-    params.n_parallel = 1
-    params.n_ctx = settings.context_size
-    params.verbosity = -1
-    params.use_jinja = True
-    params.swa_full = True  # as newsdesk does: lets llama.cpp reuse the shared prefix
-    if template is not None:  # None: the template stored in the file
-        params.chat_template = template
-    for cpu in (params.cpuparams, params.cpuparams_batch):
-        cpu.n_threads = default_threads()
-        cpu.poll = 0
-    server = xllamacpp.Server(params)
-    client = OpenAI(base_url=server.listening_address + "/v1", api_key="x", max_retries=0)
-    firsts, warms = [], []
-    for r in range(repeat):
-        for i, q in enumerate(QUESTIONS):
-            q = q if r == 0 else f"{q} "
-            p = build_prompt(
-                article, q, settings.article_budget, settings.model_name, small=settings.small_model
-            )
-            start = time.perf_counter()
-            client.chat.completions.create(
-                model="x",
-                messages=p.messages,  # type: ignore[arg-type]
-                max_tokens=200,
-                temperature=0,
-                seed=settings.seed,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {"name": "answer", "schema": p.schema, "strict": True},
-                },
-            )
-            (firsts if i == 0 and r == 0 else warms).append(time.perf_counter() - start)
-    del server
-    return firsts, warms
+def floor_warm(
+    questions: list[str], repeat: int, env: dict[str, str], folder: Path
+) -> tuple[list[float], list[int]]:
+    sent = [QUESTIONS[0]] + [q if r == 0 else f"{q} " for r in range(repeat) for q in questions]
+    _, _, report = bare({"bodies": bodies(sent)}, env, folder)
+    done = report["requests"][1:]
+    return [r["seconds"] for r in done], [int(r["timings"]["predicted_n"]) for r in done]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="an embedded model's name (default: newsdesk's default)")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of warm follow-up questions")
     args = ap.parse_args()
-    env = {**os.environ, "NEWSDESK_CACHE_DIR": tempfile.mkdtemp(prefix="nd-bench-")}
-    print(f"load average: {os.getloadavg()[0]:.2f}; cores: {os.cpu_count()}")
+    work = Path(tempfile.mkdtemp(prefix="nd-bench-"))
+    from newsdesk.config import load_settings as settings_now
 
-    help_times = [wall([str(BIN / "newsdesk"), "--help"], env) for _ in range(5)]
-    print(f"newsdesk --help        median {statistics.median(help_times):.3f} s  (target <= 0.15)")
+    # the models where they are (not assembled again into the fresh cache dir)
+    os.environ["NEWSDESK_MODEL_DIR"] = str(settings_now().embedded_model_dir)
+    os.environ["NEWSDESK_CACHE_DIR"] = str(work / "cache")  # also for the in-process runs
+    if args.model:
+        os.environ["NEWSDESK_MODEL"] = args.model
+    env = dict(os.environ)
+    from newsdesk.config import load_settings
+    from newsdesk.llm.embedded import default_batch_threads, default_threads
 
-    ask_cmd = [str(BIN / "newsdesk"), "ask", str(EXAMPLE), QUESTIONS[0]]
-    cold = [wall([*ask_cmd, "--no-cache"], env) for _ in range(args.repeat)]
-    print(f"cold ask (process)     median {statistics.median(cold):.3f} s")
+    settings = load_settings()
+    model = settings.model_name
+    from newsdesk.llm.embedded import model_file
 
-    wall(ask_cmd, env)  # fill the cache
-    hits = [wall(ask_cmd, env) for _ in range(5)]
-    print(f"cache hit (process)    median {statistics.median(hits):.3f} s  (target <= 0.3)")
+    with model_file(model, settings.embedded_model_dir)[0].open("rb") as fh:
+        while fh.read(1 << 24):  # the page cache holds the model, as on any later start
+            pass
+    gen = os.environ.get("NEWSDESK_THREADS")
+    batch = os.environ.get("NEWSDESK_THREADS_BATCH") or gen or default_batch_threads()
+    threads = f"{gen or default_threads()} generating / {batch} reading"
+    print(f"{model}; threads {threads}; cores {os.cpu_count()}; load average:", end=" ")
+    print(" ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
 
-    f_first, f_warm = floor(args.repeat)
-    n_first, n_warm = newsdesk_warm(args.repeat)
+    nd = str(BIN / "newsdesk")
+    ask0 = [nd, "ask", str(EXAMPLE), QUESTIONS[0], "--json"]
+    ask1 = [nd, "ask", str(EXAMPLE), QUESTIONS[1], "--json"]
+    floor_dir = work / "floor"
+    floor_dir.mkdir()
+    b0, b1 = bodies(QUESTIONS[:2])
+    rows: list[tuple[str, float, float | None, str]] = []
+    rss: dict[str, float] = {}
+
+    cold, rss["cold ask"], out = run([*ask0, "--no-cache"], env)
+    cold_usage = json.loads(out)["usage"]
+    f_cold, rss["floor cold"], f_cold_r = bare(
+        {"bodies": [b0], "save": "floor.kvstate"}, env, floor_dir
+    )
+    rows.append(("cold process", cold, f_cold, ""))
+
+    second, rss["second ask"], out = run([*ask1, "--no-cache"], env)
+    second_usage = json.loads(out)["usage"]
+    f_second, rss["floor second"], f_second_r = bare(
+        {"bodies": [b1], "restore": "floor.kvstate"}, env, floor_dir
+    )
+    rows.append(
+        ("second process (restored)", second, f_second, f"<= 0.35x cold: {second / cold:.2f}x")
+    )
+
+    run(ask0, env)  # fill the response cache
+    hits = [run(ask0, env) for _ in range(5)]
+    hit = statistics.median(h[0] for h in hits)
+    rss["cache hit"] = max(h[1] for h in hits)
+    bare_py = statistics.median(run([sys.executable, "-c", "pass"], env)[0] for _ in range(5))
+    rows.append(("cache hit end to end (median)", hit, bare_py, f"<= 0.3 s: {hit:.3f} s"))
+    helps = [run([nd, "--help"], env)[0] for _ in range(5)]
+    helpm = statistics.median(helps)
+    rows.append(("newsdesk --help (median)", helpm, bare_py, f"<= 0.15 s: {helpm:.3f} s"))
+
+    # In-process runs last: a child's peak RSS as Linux reports it includes the parent's
+    # at fork time, and from here on this process holds a model.
+    f_warm, f_tokens = floor_warm(QUESTIONS[1:], args.repeat, env, floor_dir)
+    n_warm, n_tokens = newsdesk_warm(QUESTIONS[1:], args.repeat)
     fw, nw = statistics.median(f_warm), statistics.median(n_warm)
-    print(f"floor  first question  {f_first[0]:.3f} s   warm median {fw:.3f} s  (bare xllamacpp)")
-    print(f"newsdesk first question {n_first[0]:.3f} s   warm median {nw:.3f} s")
-    print(f"warm ratio newsdesk/floor: {nw / fw:.2f}x  (target <= 1.15x)")
+    rows.append(("warm follow-up (median)", nw, fw, f"<= 1.15x floor: {nw / fw:.2f}x"))
+
+    print(f"\n{'':32} {'newsdesk':>9} {'floor':>9} {'ratio':>6}  target")
+    for name, ours, floor, target in rows:
+        ratio = f"{ours / floor:.2f}x" if floor else ""
+        print(f"{name:32} {ours:>8.3f}s {floor or 0:>8.3f}s {ratio:>6}  {target}")
+    print("(floor of the cache hit and --help rows: `python -c pass`)")
+
+    def tokens(usage: dict[str, Any]) -> str:
+        return f"{usage['prompt_tokens']} prompt tokens, {usage['cached_prompt_tokens']} cached"
+
+    def timing(report: Any) -> str:
+        t = report["requests"][0]["timings"]
+        return f"server read {t['prompt_n']} prompt tokens, {t['cache_n']} from cache"
+
+    print(
+        f"\ncold ask: {tokens(cold_usage)}; "
+        f"floor: {timing(f_cold_r)}, start {f_cold_r['start_s']:.2f} s"
+    )
+    print(
+        f"second ask: {tokens(second_usage)}; floor: {timing(f_second_r)}, "
+        f"start {f_second_r['start_s']:.2f} s, restore {f_second_r.get('restore_s', 0):.3f} s"
+    )
+    # KV reuse changes the numerics, so the two may write answers of different lengths
+    print(f"warm follow-ups, tokens generated: newsdesk {n_tokens}, floor {f_tokens}")
+    print("peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items()))
+    print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

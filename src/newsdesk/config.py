@@ -35,6 +35,7 @@ class Settings:
     deterministic: bool = False
     n_ctx: int | None = None  # embedded server's context size (None: the model's own, 8192)
     prompt_budget: int | None = None  # tokens of article text a prompt may carry
+    kv_cache_mb: float = 512.0  # bound on the embedded server's saved KV states (0: none saved)
 
     @property
     def article_budget(self) -> int:
@@ -185,6 +186,7 @@ def load_settings(
         deterministic=deterministic or _env("NEWSDESK_DETERMINISTIC") is not None,
         n_ctx=n_ctx,
         prompt_budget=int(_env_float("NEWSDESK_PROMPT_BUDGET", 0)) or None,
+        kv_cache_mb=max(0.0, _env_float("NEWSDESK_KV_CACHE_MB", 512.0)),
     )
     _ = settings.embedded_spec  # an unknown embedded model name fails here, in one line
     return settings

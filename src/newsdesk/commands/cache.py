@@ -10,7 +10,9 @@ from newsdesk.commands.options import JsonOpt
 from newsdesk.commands.runtime import guarded
 
 cache_app = typer.Typer(
-    help="Inspect or clear the response cache.", no_args_is_help=True, rich_markup_mode=None
+    help="Inspect or clear the response cache and the embedded model's saved KV states.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -21,30 +23,48 @@ def _cache():  # type: ignore[no-untyped-def]
     return ResponseCache(default_cache_path(settings_from().cache_dir))
 
 
+def _states():  # type: ignore[no-untyped-def]
+    from newsdesk.commands.runtime import settings_from
+    from newsdesk.llm.kvstate import StateStore, default_state_dir
+
+    settings = settings_from()
+    limit = int(settings.kv_cache_mb * 1_000_000)
+    return StateStore(default_state_dir(settings.cache_dir), limit)
+
+
 @cache_app.command()
 def stats(json_out: JsonOpt = False) -> None:
-    """Where the cache is, how many entries, how big."""
+    """Where the caches are, how many entries and saved KV states, how big."""
 
     def run() -> None:
         from newsdesk.commands.runtime import print_json
 
         info = _cache().stats()
+        kv = _states().stats()
         if json_out:
-            print_json(info)
+            print_json({**info, "kv_states": kv})
         else:
             typer.echo(f"{info['path']}: {info['entries']} entries, {info['bytes'] / 1e6:.1f} MB")
+            typer.echo(
+                f"{kv['path']}: {kv['states']} saved KV states, {kv['bytes'] / 1e6:.1f} MB "
+                f"(bound {kv['limit_bytes'] / 1e6:.0f} MB, NEWSDESK_KV_CACHE_MB)"
+            )
 
     guarded(run)
 
 
 @cache_app.command()
 def clear(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
-    """Delete every cached response."""
+    """Delete every cached response and saved KV state."""
 
     def run() -> None:
-        cache = _cache()
+        cache, states = _cache(), _states()
         if not yes:
-            typer.confirm(f"Delete all cached responses in {cache.path}?", abort=True)
-        typer.echo(f"removed {cache.clear()} entries")
+            typer.confirm(
+                f"Delete all cached responses in {cache.path} and saved KV states in "
+                f"{states.folder}?",
+                abort=True,
+            )
+        typer.echo(f"removed {cache.clear()} entries and {states.clear()} saved KV states")
 
     guarded(run)

@@ -21,6 +21,8 @@ from newsdesk.llm.usage import Usage, UsageLog
 if TYPE_CHECKING:
     import openai
 
+    from newsdesk.llm.kvstate import SlotStates
+
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, str]
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on a server's say-so
@@ -96,6 +98,7 @@ class LLMClient:
         self._sleep = sleep
         self._client: openai.OpenAI | None = None
         self._base_url: str | None = None
+        self._slots: SlotStates | None = None
         self.json_schema_supported = True
 
     # ------------------------------------------------------------ endpoint
@@ -112,12 +115,19 @@ class LLMClient:
     def base_url(self) -> str:
         if self._base_url is None:
             if self.settings.embedded:
-                from newsdesk.llm.embedded import server_url
+                from newsdesk.llm.embedded import server_url, slot_states
+                from newsdesk.llm.kvstate import StateStore, default_state_dir
 
                 s = self.settings
+                name = s.gguf or s.model_name
+                limit = int(s.kv_cache_mb * 1_000_000)
+                store = StateStore(default_state_dir(s.cache_dir), limit) if limit > 0 else None
                 self._base_url = server_url(
-                    s.gguf or s.model_name, s.context_size, model_dir=s.embedded_model_dir
+                    name, s.context_size, model_dir=s.embedded_model_dir, states=store
                 )
+                # Saved states restore the article's KV in a later process. Not with
+                # --deterministic: its requests do not reuse any cached prefix.
+                self._slots = None if s.deterministic or store is None else slot_states(name)
             else:
                 self._base_url = self.settings.base_url or "https://api.openai.com/v1"
         return self._base_url
@@ -177,7 +187,13 @@ class LLMClient:
         hit = self._from_cache(key) if use_cache else None
         if hit is not None:
             return hit
-        completion = self._request(messages, params, schema, schema_name)
+        self.base_url()  # starts the embedded server, if it is one, and sets self._slots
+        if self._slots is not None:
+            completion = self._slots.run(
+                messages, lambda: self._request(messages, params, schema, schema_name)
+            )
+        else:
+            completion = self._request(messages, params, schema, schema_name)
         self.usage.add(completion.usage)
         if use_cache and self.cache is not None and completion.finish_reason != "length":
             self.cache.put(key, self._cache_value(completion))
@@ -291,6 +307,10 @@ class LLMClient:
             model=self.model,
             prompt_tokens=getattr(resp.usage, "prompt_tokens", 0) or 0,
             completion_tokens=getattr(resp.usage, "completion_tokens", 0) or 0,
+            cached_prompt_tokens=getattr(
+                getattr(resp.usage, "prompt_tokens_details", None), "cached_tokens", 0
+            )
+            or 0,
             seconds=seconds,
             calls=1,
             tries=tries,

@@ -13,9 +13,12 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import ConfigError, LLMError, ModelAssemblyError
+
+if TYPE_CHECKING:
+    from newsdesk.llm.kvstate import SlotStates, StateStore
 
 # For a base model (Gemma 3 270M), not instruction-tuned: a chat template that just concatenates
 # the messages keeps prompts plain text (llama.cpp's default ChatML makes it emit garbage).
@@ -25,6 +28,7 @@ PLAIN_CHAT_TEMPLATE = "{% for message in messages %}{{ message['content'] }}{% e
 _lock = threading.Lock()
 _servers: dict[str, Any] = {}  # model name or gguf path -> xllamacpp.Server
 _urls: dict[str, str] = {}
+_slot_states: dict[str, SlotStates] = {}  # servers started with a folder for saved KV states
 
 
 def bundled_gguf(model_dir: Path | None = None) -> Path:
@@ -101,12 +105,18 @@ def _notice(message: str) -> None:
 
 
 def server_url(
-    model: str | None = None, n_ctx: int | None = None, *, model_dir: Path | None = None
+    model: str | None = None,
+    n_ctx: int | None = None,
+    *,
+    model_dir: Path | None = None,
+    states: StateStore | None = None,
 ) -> str:
     """Base URL (ending in /v1) of the embedded server for `model`: an embedded model's name
     (None: the default one) or a GGUF file's path. `n_ctx` None: the model's own (files: 8192).
 
     One server per file, started on first use; `model_dir` is where named models are assembled.
+    `states`: where the server's slot states are saved for later processes (see kvstate.py);
+    only the call that starts the server decides, and `slot_states()` then serves them.
     """
     from newsdesk.llm.models import DEFAULT_MODEL, MODELS
 
@@ -117,21 +127,43 @@ def server_url(
         if name in MODELS:
             path, template = model_file(name, model_dir)
             ctx = n_ctx or MODELS[name].n_ctx
+            model_id = f"sha256:{MODELS[name].sha256}"
         else:
             path = Path(name).expanduser()
             if not path.is_file():
                 raise ConfigError(f"--gguf {name}: no such file")
             template = None  # use the template stored in the file, if any
             ctx = n_ctx or 8192
-        server = _start(path, template, ctx)
+            from newsdesk.llm.kvstate import file_model_id
+
+            model_id = file_model_id(path)
+        server = _start(path, template, ctx, states.folder if states is not None else None)
         _servers[name] = server
-        _urls[name] = server.listening_address.rstrip("/") + "/v1"
+        root = server.listening_address.rstrip("/")
+        _urls[name] = root + "/v1"
+        if states is not None:
+            import xllamacpp
+
+            from newsdesk.llm.kvstate import SlotStates
+
+            # another llama.cpp may write another state format: never restore across versions
+            model_id += f" xllamacpp {xllamacpp.__version__}"
+            _slot_states[name] = SlotStates(root, states, model_id)
         if len(_servers) == 1:
             atexit.register(shutdown)
         return _urls[name]
 
 
-def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
+def slot_states(model: str | None = None) -> SlotStates | None:
+    """Save/restore of the slot of the running server for `model` (None: it was started without
+    a folder for states, or is not running)."""
+    from newsdesk.llm.models import DEFAULT_MODEL
+
+    with _lock:
+        return _slot_states.get(model or DEFAULT_MODEL)
+
+
+def _start(path: Path, chat_template: str | None, n_ctx: int, state_dir: Path | None) -> Any:
     try:
         import xllamacpp
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -150,9 +182,15 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
     params.swa_full = True
     if chat_template is not None:
         params.chat_template = chat_template
-    threads = int(os.environ.get("NEWSDESK_THREADS") or default_threads())
+    if state_dir is not None:
+        # llama.cpp appends the file name to this string as is: the separator is ours to add
+        params.slot_save_path = str(state_dir) + os.sep
+    threads = os.environ.get("NEWSDESK_THREADS")
+    params.cpuparams.n_threads = int(threads or default_threads())
+    params.cpuparams_batch.n_threads = int(
+        os.environ.get("NEWSDESK_THREADS_BATCH") or threads or default_batch_threads()
+    )
     for cpu in (params.cpuparams, params.cpuparams_batch):
-        cpu.n_threads = threads
         # No busy-waiting between ops: spinning threads collapse throughput (10x and worse)
         # as soon as another process wants a core, e.g. a second newsdesk or a test run.
         cpu.poll = 0
@@ -163,13 +201,29 @@ def _start(path: Path, chat_template: str | None, n_ctx: int) -> Any:
 
 
 def default_threads() -> int:
-    """Half the cores (1 on 2 cores). ggml's threads meet at a barrier after every op, so one
-    thread that loses its core to another process stalls them all: measured here on 2 cores
-    with a second process busy, 2 threads took 36 s for a request that 1 thread did in 1.0 s."""
+    """Threads for generating: half the cores (1 on 2 cores). ggml's threads meet at a barrier
+    after every op, so one thread that loses its core to another process stalls them all.
+
+    Measured here (bench/threads.py, qwen2.5-coder-1.5b, 710 prompt tokens + 32 generated,
+    poll 0, best of 2, 2026-12-02, load avg 0.4 idle / ~2-3 with `while True: pass` running):
+    generation 13.0 tok/s on 1 thread idle, 13.8 busy; on 2 threads 16.8 idle but 5.7 busy.
+    (Before poll 0, 2 threads with a busy core took 36 s for a request 1 thread did in 1.0 s.)
+    """
     return max(1, min(8, (os.cpu_count() or 2) // 2))
+
+
+def default_batch_threads() -> int:
+    """Threads for reading the prompt: every core, up to 8. Big batches amortise the barrier:
+    measured as above, prompt reading on 2 threads ran 39.5-42.7 tok/s idle (1 thread: 31.0)
+    and 23.9-28.3 with a core busy (1 thread: 28.6). Prompt reading is most of what newsdesk
+    asks of the model (a whole article, a short answer): 1 thread generating + 2 reading did
+    the request in 19.0 s idle (1 thread: 25.4 s; 2 threads: 19.9 s) and 33.0 s busy
+    (1 thread: 27.1 s; 2 threads: 30.6 s)."""
+    return max(1, min(8, os.cpu_count() or 2))
 
 
 def shutdown() -> None:
     with _lock:
         _servers.clear()  # dropping the Server object stops it
         _urls.clear()
+        _slot_states.clear()

@@ -347,7 +347,7 @@ def _write_error(model: EmbeddedModel, folder: Path, exc: OSError) -> ModelAssem
 def _hash_mismatch(model: EmbeddedModel, files: Sequence[Path], got: str) -> str:
     """Which part is to blame (only now is each part hashed on its own)."""
     for part, path in zip(model.parts, files, strict=True):
-        if _sha256_file(path) != part.sha256:
+        if sha256_file(path) != part.sha256:
             return (
                 f"model {model.name}: {part.package}'s data file is corrupt (sha256 mismatch); "
                 + _reinstall(part)
@@ -358,7 +358,7 @@ def _hash_mismatch(model: EmbeddedModel, files: Sequence[Path], got: str) -> str
     )
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(BLOCK):

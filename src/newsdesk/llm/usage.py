@@ -37,6 +37,9 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0
     cached: bool = False
+    # prompt tokens the server did not have to read: its KV cache held them (llama.cpp reports
+    # them as usage.prompt_tokens_details.cached_tokens, like OpenAI's prompt caching)
+    cached_prompt_tokens: int = 0
     calls: int = 0
     tries: int = 0
 
@@ -65,6 +68,7 @@ class UsageLog:
         for r in self.records:
             total.prompt_tokens += r.prompt_tokens
             total.completion_tokens += r.completion_tokens
+            total.cached_prompt_tokens += r.cached_prompt_tokens
             total.seconds += r.seconds
             total.calls += r.calls
             total.tries += r.tries

@@ -55,6 +55,7 @@ class UsageModel(_Strict):
     completion_tokens: int
     seconds: float
     cached: bool
+    cached_prompt_tokens: int  # read from the server's KV cache, not processed again
     calls: int
     tries: int
     cost_usd: float | None
