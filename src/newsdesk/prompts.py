@@ -86,3 +86,8 @@ def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
             user = f"{user}\n\n{rest}"
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return [{"role": "user", "content": template.render(**variables)}]
+
+
+def messages_text(messages: list[dict[str, str]]) -> str:
+    """The messages' contents as one text: what a prompt's token count is taken over."""
+    return "\n".join(m["content"] for m in messages)

@@ -32,7 +32,7 @@ from newsdesk.llm.cache import cache_key
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.llm.usage import Usage, UsageLog
 from newsdesk.parties import ANONYMOUS, PartyCandidate, find_parties
-from newsdesk.prompts import render, render_messages
+from newsdesk.prompts import messages_text, render, render_messages
 from newsdesk.tokens import count_tokens
 
 MAX_POINTS = 4
@@ -445,7 +445,7 @@ def build_prompts(
         if small:
             template = template.replace(".j2", "-base.j2")
         messages = render_messages(template, sentences=shown, **extra)
-        text = "\n".join(m["content"] for m in messages)
+        text = messages_text(messages)
         made.append(
             BriefPrompt(name, messages, schema, count_tokens(text, model), MAX_TOKENS[name])
         )

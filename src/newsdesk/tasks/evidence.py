@@ -133,15 +133,6 @@ def attribute(
     ]
 
 
-def best_match(query: str, shown: Sequence[Sentence]) -> Sentence | None:
-    """The shown sentence BM25 ranks first for `query` (None: no sentence shares a term)."""
-    if not shown or not query.strip():
-        return None
-    scores = BM25([s.text for s in shown]).scores(query)
-    best = max(range(len(shown)), key=lambda i: (scores[i], -i))
-    return shown[best] if scores[best] > 0 else None
-
-
 def cite_answer(
     question: str, answer: str, picked: Sequence[str], shown: Sequence[Sentence]
 ) -> list[str]:
@@ -161,6 +152,7 @@ def cite_answer(
     own = " ".join(w for w in answer.split() if set(tokenize(w)) - asked)
     words = asked | set(tokenize(answer))
     picks = {s.id for s in shown if s.id in set(picked) and words & set(tokenize(s.text))}
-    extra = [best_match(own, shown), best_match(question, shown)]
-    ids = picks | {s.id for s in extra if s is not None}
+    texts = [s.text for s in shown]
+    extra = {shown[i].id for query in (own, question) for i in top_k(texts, query, 1)}
+    ids = picks | extra
     return [s.id for s in shown if s.id in ids]

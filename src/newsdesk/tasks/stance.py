@@ -33,7 +33,7 @@ from newsdesk.errors import InputError, ModelOutputError
 from newsdesk.grounding import ground, stem, tokens
 from newsdesk.llm.client import LLMClient, Message
 from newsdesk.parties import PartyCandidate, PartyMap, analyse_parties, quoted_spans
-from newsdesk.prompts import render_messages
+from newsdesk.prompts import messages_text, render_messages
 from newsdesk.tasks.evidence import select_evidence
 from newsdesk.tokens import count_tokens
 
@@ -270,7 +270,7 @@ def _prompt(
         messages=messages,
         shown=shown,
         schema=schema,
-        tokens=count_tokens("\n".join(m["content"] for m in messages)),
+        tokens=count_tokens(messages_text(messages)),
         max_tokens=max_tokens,
     )
 

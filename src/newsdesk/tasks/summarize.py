@@ -41,7 +41,7 @@ from newsdesk.chunking import chunk_article, sentence_line
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.errors import InputError, ModelOutputError
 from newsdesk.grounding import Grounded, ground
-from newsdesk.prompts import render_messages
+from newsdesk.prompts import messages_text, render_messages
 from newsdesk.retrieval import tokenize
 from newsdesk.tokens import count_tokens
 
@@ -279,7 +279,7 @@ def build_prompt(
     shown = shown_sentences(article, pool, lines, budget, model, small)
     template = "summarize-base.j2" if small else "summarize.j2"
     messages = render_messages(template, sentences=shown, lines=lines, stage=stage, write=write)
-    text = "\n".join(m["content"] for m in messages)
+    text = messages_text(messages)
     ids = [s.id for s in shown]
     per_line = TOKENS_PER_LINE if write else TOKENS_PER_IDS_LINE
     return SummaryPrompt(
