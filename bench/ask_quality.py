@@ -63,11 +63,8 @@ from newsdesk.retrieval import top_k
 from newsdesk.tasks.ask import NOT_SAID, ask
 
 # The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
-EVAL = Path(
-    os.environ.get(
-        "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-    )
-)
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 MULTIRC = EVAL / "qa-multirc.jsonl"
 NEWSQA = EVAL / "qa-newsqa.jsonl"
 OFF_TOPIC = (

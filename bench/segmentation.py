@@ -31,14 +31,9 @@ except ImportError:  # running from a checkout without the package installed
     from newsdesk.article import parse_article
 
 # The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
-DEFAULT_PATH = (
-    Path(
-        os.environ.get(
-            "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-        )
-    )
-    / "qa-multirc.jsonl"
-)
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+DEFAULT_PATH = EVAL / "qa-multirc.jsonl"
 
 _WS = re.compile(r"\s+")
 _NAIVE = re.compile(r"(?<=[.!?])\s+")

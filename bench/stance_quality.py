@@ -31,12 +31,9 @@ from pathlib import Path
 from typing import Any
 
 # The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
+ROOT = Path(__file__).resolve().parent.parent
 EVAL = (
-    Path(
-        os.environ.get(
-            "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-        )
-    )
+    Path(os.environ.get("NEWSDESK_EVAL_DIR", ROOT.parent / "shared" / "eval"))
     / "stance-basil.jsonl"
 )
 SPACY_BASELINE = 0.861

@@ -47,11 +47,8 @@ from newsdesk.llm.client import LLMClient
 from newsdesk.tasks.summarize import SummaryResult, extractive, summarize
 
 # The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
-EVAL = Path(
-    os.environ.get(
-        "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
-    )
-)
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 FRANK = EVAL / "summ-frank.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
