@@ -6,20 +6,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pydantic import ConfigDict
+
 from newsdesk.article import Article
+from newsdesk.schema import Record
 
 _ID = re.compile(r"\bS([0-9]{1,6})\b")
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(Record):
+    """A cited sentence: its id, its text verbatim (whitespace-normalised) and its span."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
     id: str
-    text: str  # the sentence verbatim (whitespace-normalised)
+    text: str
     start: int
     end: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {"id": self.id, "text": self.text, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -59,7 +62,7 @@ def resolve(ids: Iterable[str], article: Article) -> list[Citation]:
     sentences = sorted(
         (article.by_id[i] for i in set(ids) if i in article.by_id), key=lambda s: s.index
     )
-    return [Citation(s.id, s.text, s.start, s.end) for s in sentences]
+    return [Citation(id=s.id, text=s.text, start=s.start, end=s.end) for s in sentences]
 
 
 def format_ids(ids: Iterable[str]) -> str:

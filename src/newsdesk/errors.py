@@ -32,3 +32,7 @@ class LLMError(NewsdeskError):
 
 class ModelOutputError(LLMError):
     """The model answered, but not with what was asked for (junk, schema violation, truncated)."""
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem  # what was wrong with the answer, for a task's own note

@@ -1,4 +1,5 @@
-"""Prompt templates: Jinja files in prompts/ (shipped inside the wheel as newsdesk/prompts_data).
+"""Prompts: Jinja files in prompts/ (shipped inside the wheel as newsdesk/prompts_data), and the
+one `Prompt` type every task builds from them.
 
 StrictUndefined turns a missing variable into an error instead of a silently empty prompt.
 Autoescape is off: prompts are plain text, and article text is delimited, not escaped.
@@ -7,12 +8,18 @@ Autoescape is off: prompts are plain text, and article text is delimited, not es
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     import jinja2
+
+O = TypeVar("O", bound=BaseModel)
+Message = dict[str, str]
 
 
 _FAKE_ID = re.compile(r"\[\s*(S\d+(?:\s*,\s*S\d+)*)\s*\]", re.IGNORECASE)
@@ -91,3 +98,53 @@ def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
 def messages_text(messages: list[dict[str, str]]) -> str:
     """The messages' contents as one text: what a prompt's token count is taken over."""
     return "\n".join(m["content"] for m in messages)
+
+
+@dataclass
+class Prompt(Generic[O]):
+    """One model call, built the same way by every task and sent by `LLMClient.structured`.
+
+    `name` names the call (the response_format's schema name: letters, digits, `_`); `output`
+    is the pydantic model the answer parses into, and `schema` the JSON schema generated from
+    it (`schema.output_schema`) with its ids limited to `shown`, the sentence ids in the prompt.
+    """
+
+    name: str
+    messages: list[Message]
+    output: type[O]
+    schema: dict[str, Any]
+    shown: list[str] = field(default_factory=list)
+    tokens: int = 0
+    max_tokens: int = 512
+
+    @property
+    def text(self) -> str:
+        return messages_text(self.messages)
+
+
+def build_prompt(
+    name: str,
+    template: str,
+    output: type[O],
+    *,
+    shown: list[str],
+    max_tokens: int,
+    model: str | None = None,
+    limits: dict[str, dict[str, Any] | None] | None = None,
+    **variables: Any,
+) -> Prompt[O]:
+    """Render `template` into messages, count their tokens, and derive the schema from `output`
+    (ids limited to `shown`, with the prompt's own `limits`)."""
+    from newsdesk.schema import output_schema
+    from newsdesk.tokens import count_tokens
+
+    messages = render_messages(template, **variables)
+    return Prompt(
+        name,
+        messages,
+        output,
+        output_schema(output, shown, limits),
+        list(shown),
+        count_tokens(messages_text(messages), model),
+        max_tokens,
+    )

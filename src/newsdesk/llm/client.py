@@ -16,15 +16,18 @@ from pydantic import BaseModel, ValidationError
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.cache import ResponseCache, cache_key, default_cache_path
+from newsdesk.llm.salvage import salvage_json
 from newsdesk.llm.usage import Usage, UsageLog
 
 if TYPE_CHECKING:
     import openai
 
+    from newsdesk.prompts import Prompt
+
     from newsdesk.llm.kvstate import SlotStates
 
 T = TypeVar("T", bound=BaseModel)
-Message = dict[str, str]
+Message = dict[str, str]  # also newsdesk.prompts.Message
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on a server's say-so
 
 
@@ -355,40 +358,40 @@ class LLMClient:
 
     def structured(
         self,
-        messages: list[Message],
-        result_type: type[T],
-        schema: dict[str, Any],
+        prompt: Prompt[T],
         *,
         check: Callable[[T], str | None] | None = None,
-        max_tokens: int = 512,
-        schema_name: str = "result",
+        reask: bool = True,
+        partial: bool = False,
+        notes: list[str] | None = None,
     ) -> T:
-        """Ask for JSON matching `schema`, parse it into `result_type`, re-ask once on errors.
+        """Send `prompt`, parse the JSON answer into `prompt.output`, re-ask once on errors.
 
-        `check` returns a problem (e.g. a citation that was not shown) or None. Only a valid
-        answer is cached, so a bad one is never served again.
+        `check` returns a problem (e.g. a citation that was not shown) or None. `reask=False`
+        for a task that has a fallback of its own (a re-ask costs a whole prompt again).
+        `partial=True` keeps the complete part of an answer cut off at the token limit, and
+        says so in `notes`. Only a valid answer is cached (one key: endpoint, model, messages,
+        schema, parameters), so a bad one is never served again. Raises ModelOutputError, whose
+        `problem` says what was wrong.
         """
+        messages, schema, max_tokens = prompt.messages, prompt.schema, prompt.max_tokens
+        key = self._key(messages, schema, self._params(max_tokens, None))
         convo = list(messages)
         problem = ""
-        for attempt in range(2):
-            completion = (
-                self.chat(
-                    convo,
-                    max_tokens=max_tokens,
-                    schema=schema,
-                    schema_name=schema_name,
-                    use_cache=False,
-                )
-                if attempt
-                else self._cached_chat(convo, schema, schema_name, max_tokens)
+        for attempt in range(2 if reask else 1):
+            completion = (self._from_cache(key) if attempt == 0 else None) or self.chat(
+                convo,
+                max_tokens=max_tokens,
+                schema=schema,
+                schema_name=prompt.name,
+                use_cache=False,
             )
-            parsed, problem = self._parse(completion, result_type, check)
+            parsed, problem = self._parse(completion, prompt.output, check, partial)
             if parsed is not None:
                 if self.cache is not None and not completion.usage.cached:
-                    self.cache.put(
-                        self._key(messages, schema, self._params(max_tokens, None)),
-                        self._cache_value(completion),
-                    )
+                    self.cache.put(key, self._cache_value(completion))
+                if partial and completion.finish_reason == "length" and notes is not None:
+                    notes.append(f"{prompt.name}: the model's answer was cut off at the token limit")
                 return parsed
             from newsdesk.prompts import render
 
@@ -397,33 +400,32 @@ class LLMClient:
                 {"role": "assistant", "content": completion.content},
                 {"role": "user", "content": render("reask.j2", problem=problem)},
             ]
+        times = "twice" if reask else "once"
         raise ModelOutputError(
             redact(
-                f"model {self.model} at {self.endpoint} returned invalid output twice: {problem}",
+                f"model {self.model} at {self.endpoint} returned invalid output {times}: {problem}",
                 self.settings.api_key,
-            )
-        )
-
-    def _cached_chat(
-        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
-    ) -> Completion:
-        hit = self._from_cache(self._key(messages, schema, self._params(max_tokens, None)))
-        if hit is not None:
-            return hit
-        return self.chat(
-            messages, max_tokens=max_tokens, schema=schema, schema_name=name, use_cache=False
+            ),
+            problem,
         )
 
     @staticmethod
     def _parse(
-        completion: Completion, result_type: type[T], check: Callable[[T], str | None] | None
+        completion: Completion,
+        result_type: type[T],
+        check: Callable[[T], str | None] | None,
+        partial: bool = False,
     ) -> tuple[T | None, str]:
-        if completion.finish_reason == "length":
+        cut_off = completion.finish_reason == "length"
+        if cut_off and not partial:
             return None, "the answer was cut off at the token limit; answer more briefly"
-        try:
-            data = json.loads(completion.content)
-        except json.JSONDecodeError as exc:
-            return None, f"not valid JSON ({exc.msg} at char {exc.pos})"
+        if cut_off:
+            data = salvage_json(completion.content)
+        else:
+            try:
+                data = json.loads(completion.content)
+            except json.JSONDecodeError as exc:
+                return None, f"not valid JSON ({exc.msg} at char {exc.pos})"
         try:
             parsed = result_type.model_validate(data)
         except ValidationError as exc:

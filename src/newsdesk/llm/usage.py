@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+from pydantic import ConfigDict, computed_field, field_serializer
+
+from newsdesk.schema import Record
 
 # USD per million tokens (input, output). Unknown models report tokens only.
 PRICES: dict[str, tuple[float, float]] = {
@@ -30,8 +34,11 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> flo
     return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
 
 
-@dataclass
-class Usage:
+class Usage(Record):
+    """Tokens, time and calls of one call, or summed over several (`UsageLog.total`)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
     model: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -43,15 +50,18 @@ class Usage:
     calls: int = 0
     tries: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def cost(self) -> float | None:
+    def cost_usd(self) -> float | None:
         return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
 
-    def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = asdict(self)
-        data["seconds"] = round(self.seconds, 3)
-        data["cost_usd"] = self.cost
-        return data
+    @property
+    def cost(self) -> float | None:
+        return self.cost_usd
+
+    @field_serializer("seconds")
+    def _round(self, seconds: float) -> float:
+        return round(seconds, 3)
 
 
 @dataclass
@@ -62,6 +72,13 @@ class UsageLog:
 
     def add(self, usage: Usage) -> None:
         self.records.append(usage)
+
+    def mark(self) -> int:
+        """Where a task starts: `since(mark)` sums what it used."""
+        return len(self.records)
+
+    def since(self, mark: int) -> Usage:
+        return UsageLog(self.records[mark:]).total()
 
     def total(self) -> Usage:
         total = Usage(model=self.records[-1].model if self.records else "")
