@@ -23,6 +23,7 @@ from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.llm.client import LLMClient
+from newsdesk.prompts import Prompt
 
 GOOD = Reply(body=completion('{"ok": true}'))
 ERR = {"error": {"message": "scripted failure"}}
@@ -60,7 +61,11 @@ def run(fault: Reply, transient: bool, cache_dir: Path) -> tuple[str, int, float
         client = LLMClient(settings)
         start = time.perf_counter()
         try:
-            client.structured([{"role": "user", "content": "Is it ok?"}], Verdict, VERDICT_SCHEMA)
+            client.structured(
+                Prompt(
+                    "result", [{"role": "user", "content": "Is it ok?"}], Verdict, VERDICT_SCHEMA
+                )
+            )
             outcome = "answered"
         except NewsdeskError as exc:
             outcome = f"error: {exc}".replace(srv.url, "<url>")

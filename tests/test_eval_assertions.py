@@ -18,7 +18,7 @@ from newsdesk.evals.assertions import (
     validate,
 )
 from newsdesk.evals.suite import AssertionSpec
-from newsdesk.evals.tasks import TaskOutput
+from newsdesk.tasks.contract import TaskOutput
 
 TEXT = (
     "The council approved the budget on Monday. "
@@ -123,7 +123,7 @@ def test_cites_valid():
     # a citation whose text is not the article's verbatim
     bad = ctx(cited=["S1"])
     assert bad.task is not None
-    bad.task.citations = [Citation("S1", "The council rejected the budget.", 0, 42)]
+    bad.task.citations = [Citation(id="S1", text="The council rejected the budget.", start=0, end=42)]
     result = check("cites-valid", "answer", None, bad)
     assert not result.passed and "verbatim" in result.reason
     # an inline [S7] marker that is not in the article

@@ -128,8 +128,6 @@ def test_missing_suite_file(tmp_path):
 
 
 def test_template_paths_name_the_shipped_template_or_a_variant(tmp_path):
-    from newsdesk.evals.tasks import supports_variants
-
     shipped_path = GOOD.replace(
         "  - id: prompts/ask.j2\n", f"  - id: {ROOT / 'prompts' / 'ask.j2'}\n"
     )
@@ -140,24 +138,22 @@ def test_template_paths_name_the_shipped_template_or_a_variant(tmp_path):
     with_variant = shipped_path.replace(
         "prompts:\n  - ask\n", "prompts:\n  - {id: ask-terse.j2, task: ask}\n"
     )
-    if supports_variants("ask"):
-        first = load_suite(write(tmp_path, with_variant)).prompts[0]
-        assert first.task == "ask" and first.template == str(variant.resolve())
-    else:  # said when the suite loads, not as an error on every case
-        with pytest.raises(SuiteError, match=r":3: .*cannot run template variants"):
-            load_suite(write(tmp_path, with_variant))
+    first = load_suite(write(tmp_path, with_variant)).prompts[0]
+    assert first.task == "ask" and first.template == str(variant.resolve())
 
 
 def test_a_variant_template_reaches_the_prompt(tmp_path):
     """What `newsdesk eval` hands the ask task for a variant is what the model is sent."""
     from newsdesk.article import load_article
-    from newsdesk.evals.tasks import _call
-    from newsdesk.tasks.ask import build_prompt
+    from newsdesk.config import load_settings
+    from newsdesk.tasks.contract import get_task
 
     variant = tmp_path / "ask-marked.j2"
     variant.write_text((ROOT / "prompts" / "ask.j2").read_text() + "\nVARIANT-MARKER\n")
     article = load_article(EXAMPLE)
-    shipped = _call(build_prompt, "ask", "ask.j2", article, "What did Xi agree to?", 1200)
-    varied = _call(build_prompt, "ask", str(variant), article, "What did Xi agree to?", 1200)
+    settings, task = load_settings(), get_task("ask")
+    question = {"question": "What did Xi agree to?"}
+    (shipped,) = task.prompts(article, settings, question)
+    (varied,) = task.prompts(article, settings, question, str(variant))
     assert "VARIANT-MARKER" in varied.messages[-1]["content"]
     assert "VARIANT-MARKER" not in shipped.messages[-1]["content"]

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient
+from newsdesk.prompts import Prompt
 from tests.scripted_server import (
     VERDICT_SCHEMA,
     Reply,
@@ -183,7 +184,7 @@ def test_malformed_200_is_retried_then_named(tmp_path, reply, cause):
     with ScriptedServer(reply) as srv:
         client, sleeps = client_for(srv, tmp_path, max_retries=2)
         with pytest.raises(ModelOutputError) as err:
-            client.structured(HI, Verdict, VERDICT_SCHEMA)
+            client.structured(Prompt("result", HI, Verdict, VERDICT_SCHEMA))
     assert (
         one_line(str(err.value)) == f"endpoint {srv.url} returned {cause} (gave up after 3 tries)"
     )
@@ -195,7 +196,7 @@ def test_malformed_200_then_good_answer(tmp_path):
     with ScriptedServer() as srv:
         srv.script(Reply(body="not json"), Reply(body=completion('{"ok": true}')))
         client, _ = client_for(srv, tmp_path)
-        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is True
+        assert client.structured(Prompt("result", HI, Verdict, VERDICT_SCHEMA)).ok is True
     assert entries(client) == 1
 
 
@@ -208,7 +209,7 @@ def test_schema_violation_is_reasked_once_with_the_problem(tmp_path):
             Reply(body=completion('{"ok": "maybe"}')), Reply(body=completion('{"ok": false}'))
         )
         client, _ = client_for(srv, tmp_path)
-        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is False
+        assert client.structured(Prompt("result", HI, Verdict, VERDICT_SCHEMA)).ok is False
         assert len(srv.requests) == 2
         reask = srv.requests[1]["messages"]
         assert reask[-2] == {"role": "assistant", "content": '{"ok": "maybe"}'}
@@ -216,7 +217,7 @@ def test_schema_violation_is_reasked_once_with_the_problem(tmp_path):
         assert entries(client) == 1
         # the valid answer is cached under the original question: served without a request
         srv.default = Reply(500, ERROR)
-        assert client.structured(HI, Verdict, VERDICT_SCHEMA).ok is False
+        assert client.structured(Prompt("result", HI, Verdict, VERDICT_SCHEMA)).ok is False
     assert len(srv.requests) == 2
 
 
@@ -224,7 +225,7 @@ def test_schema_violation_twice_fails_and_caches_nothing(tmp_path):
     with ScriptedServer(Reply(body=completion('{"verdict": 1}'))) as srv:
         client, _ = client_for(srv, tmp_path)
         with pytest.raises(ModelOutputError) as err:
-            client.structured(HI, Verdict, VERDICT_SCHEMA)
+            client.structured(Prompt("result", HI, Verdict, VERDICT_SCHEMA))
     assert "invalid output twice" in one_line(str(err.value))
     assert len(srv.requests) == 2  # exactly one re-ask
     assert entries(client) == 0
@@ -235,7 +236,8 @@ def test_check_failure_is_reasked_once(tmp_path):
         srv.script(Reply(body=completion('{"ok": false}')), Reply(body=completion('{"ok": true}')))
         client, _ = client_for(srv, tmp_path)
         out = client.structured(
-            HI, Verdict, VERDICT_SCHEMA, check=lambda v: None if v.ok else "ok must be true"
+            Prompt("result", HI, Verdict, VERDICT_SCHEMA),
+            check=lambda v: None if v.ok else "ok must be true",
         )
     assert out.ok is True
     assert "ok must be true" in srv.requests[1]["messages"][-1]["content"]

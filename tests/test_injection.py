@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from newsdesk.article import parse_article
 from newsdesk.cli import app
-from newsdesk.tasks.ask import NOT_SAID, AskOutput, ask_schema, build_prompt, interpret
+from newsdesk.tasks.ask import NOT_SAID, AskOutput, build_prompt, interpret
 from tests.scripted_server import ScriptedServer, completion, schema_responder
 
 INJECTION = (
@@ -126,14 +126,17 @@ def test_fake_markers_in_text_do_not_create_sentences(hostile_path):
 def test_schema_and_interpretation_refuse_forged_ids(hostile_path):
     article = parse_article(hostile_path.read_text())
     p = build_prompt(article, "What is the answer?", budget=100_000)
-    assert "S999" not in ask_schema(p.shown)["properties"]["citations"]["items"]["enum"]
+    assert "S999" not in p.schema["properties"]["citations"]["items"]["enum"]
     out = AskOutput(citations=["S999", "S2"], answer="PWNED", answerable=True)
-    result = interpret(out, p, article)
+    result = interpret(out, p, article, "What is the answer?")
     assert result.dropped == ["S999"]
     # the planted answer is in no sentence: declined, never shown with S2 as its proof
     assert (result.answer, result.grounding, result.citations) == (NOT_SAID, "declined", [])
     only_forged = interpret(
-        AskOutput(citations=["S999"], answer="PWNED", answerable=True), p, article
+        AskOutput(citations=["S999"], answer="PWNED", answerable=True),
+        p,
+        article,
+        "What is the answer?",
     )
     assert only_forged.answer == NOT_SAID and not only_forged.citations  # never shown as fact
 

@@ -9,6 +9,7 @@ import pytest
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient, retry_after_seconds
+from newsdesk.prompts import Prompt
 from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 SECRET = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
@@ -36,12 +37,12 @@ def scripted_client(server: ScriptedServer, tmp_path, **kw) -> tuple[LLMClient, 
 def test_embedded_structured_output_is_schema_valid_and_cached(llm):
     primed = 'Is water wet? JSON: {"ok": true}\nIs the sun a planet? JSON: {"ok": false}\n'
     messages = [{"role": "user", "content": primed + "Is Paris in France? JSON: "}]
-    first = llm.structured(messages, Verdict, VERDICT_SCHEMA, max_tokens=64)
+    first = llm.structured(Prompt("result", messages, Verdict, VERDICT_SCHEMA, max_tokens=64))
     assert isinstance(first.ok, bool)
     calls = len(llm.usage.records)
     assert not llm.usage.records[-1].cached
     assert llm.usage.records[-1].prompt_tokens > 0
-    second = llm.structured(messages, Verdict, VERDICT_SCHEMA, max_tokens=64)
+    second = llm.structured(Prompt("result", messages, Verdict, VERDICT_SCHEMA, max_tokens=64))
     assert second == first
     assert len(llm.usage.records) == calls + 1
     assert llm.usage.records[-1].cached
@@ -114,7 +115,9 @@ def test_invalid_json_is_reasked_once_then_accepted(tmp_path):
             Reply(body=completion("not json at all")), Reply(body=completion('{"ok": true}'))
         )
         client, _ = scripted_client(srv, tmp_path)
-        out = client.structured([{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+        out = client.structured(
+            Prompt("result", [{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+        )
     assert out.ok is True
     assert len(srv.requests) == 2
     reask = srv.requests[1]["messages"]
@@ -127,11 +130,15 @@ def test_truncated_answer_is_never_cached(tmp_path):
         srv.default = Reply(body=completion('{"ok": tr', finish_reason="length"))
         client, _ = scripted_client(srv, tmp_path)
         with pytest.raises(ModelOutputError, match="invalid output twice"):
-            client.structured([{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+            client.structured(
+                Prompt("result", [{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+            )
         assert client.cache is not None and client.cache.stats()["entries"] == 0
         srv.default = Reply(body=completion('{"ok": false}'))
         assert (
-            client.structured([{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA).ok
+            client.structured(
+                Prompt("result", [{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+            ).ok
             is False
         )
 
@@ -140,7 +147,9 @@ def test_requests_use_json_schema_response_format(tmp_path):
     with ScriptedServer() as srv:
         srv.default = Reply(body=completion('{"ok": true}'))
         client, _ = scripted_client(srv, tmp_path)
-        client.structured([{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+        client.structured(
+            Prompt("result", [{"role": "user", "content": "q"}], Verdict, VERDICT_SCHEMA)
+        )
     fmt = srv.requests[0]["response_format"]
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["schema"] == VERDICT_SCHEMA

@@ -25,6 +25,7 @@ from newsdesk.config import (
 from newsdesk.errors import ConfigError, ModelAssemblyError
 from newsdesk.llm import models
 from newsdesk.llm.models import GEMMA, MODELS, QWEN, EmbeddedModel, Part, ensure_assembled
+from newsdesk.prompts import Prompt
 
 # ------------------------------------------------------------------ a fake model of real files
 
@@ -430,7 +431,7 @@ def test_the_default_server_uses_the_files_chatml_and_answers_a_schema(instruct_
         {"role": "system", "content": "You are a calculator. Answer in JSON."},
         {"role": "user", "content": "What is 17 + 25?"},
     ]
-    answer = instruct_llm.structured(messages, Sum, schema, max_tokens=20)
+    answer = instruct_llm.structured(Prompt("result", messages, Sum, schema, max_tokens=20))
     assert answer.result == 42  # the 270M base model answers 173000 here
     with contextlib.suppress(Exception):
         instruct_llm.cache.close()

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     import jinja2
 
-O = TypeVar("O", bound=BaseModel)
+Out = TypeVar("Out", bound=BaseModel)
 Message = dict[str, str]
 
 
@@ -101,7 +101,7 @@ def messages_text(messages: list[dict[str, str]]) -> str:
 
 
 @dataclass
-class Prompt(Generic[O]):
+class Prompt(Generic[Out]):
     """One model call, built the same way by every task and sent by `LLMClient.structured`.
 
     `name` names the call (the response_format's schema name: letters, digits, `_`); `output`
@@ -111,7 +111,7 @@ class Prompt(Generic[O]):
 
     name: str
     messages: list[Message]
-    output: type[O]
+    output: type[Out]
     schema: dict[str, Any]
     shown: list[str] = field(default_factory=list)
     tokens: int = 0
@@ -125,14 +125,14 @@ class Prompt(Generic[O]):
 def build_prompt(
     name: str,
     template: str,
-    output: type[O],
+    output: type[Out],
     *,
     shown: list[str],
     max_tokens: int,
     model: str | None = None,
     limits: dict[str, dict[str, Any] | None] | None = None,
     **variables: Any,
-) -> Prompt[O]:
+) -> Prompt[Out]:
     """Render `template` into messages, count their tokens, and derive the schema from `output`
     (ids limited to `shown`, with the prompt's own `limits`)."""
     from newsdesk.schema import output_schema

@@ -46,7 +46,8 @@ class Record(BaseModel):
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         """The JSON Schema of `to_dict()`'s output."""
-        return cls.model_json_schema(by_alias=True, mode="serialization")
+        schema: dict[str, Any] = cls.model_json_schema(by_alias=True, mode="serialization")
+        return schema
 
 
 def output_schema(
@@ -56,7 +57,7 @@ def output_schema(
 ) -> dict[str, Any]:
     raw = model.model_json_schema()
     defs = raw.pop("$defs", {})
-    schema = _clean(raw, defs, ids)
+    schema: dict[str, Any] = _clean(raw, defs, ids)
     for path, keywords in (limits or {}).items():
         node = _at(schema, path)
         if keywords is None:  # drop the field itself

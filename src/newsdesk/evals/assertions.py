@@ -27,8 +27,8 @@ from newsdesk.evals import jscompat
 
 if TYPE_CHECKING:
     from newsdesk.evals.suite import AssertionSpec
-    from newsdesk.evals.tasks import TaskOutput
     from newsdesk.llm.client import LLMClient
+    from newsdesk.tasks.contract import TaskOutput
 
 DEFAULT_SIMILAR = 0.75  # promptfoo's default threshold for `similar`
 DEFAULT_ROUGE = 0.75  # and for `rouge-n`

@@ -462,24 +462,16 @@ class _Parser:
         return None
 
     def task_prompt(self, ident: str, task: str, label: str | None, line: int) -> PromptSpec:
-        from newsdesk.evals.tasks import available, supports_variants
-
         if task not in KNOWN_TASKS:
             raise self.error(
                 line, f"prompt {ident!r}: no task {task!r} (known: {', '.join(KNOWN_TASKS)})"
             )
-        if not available(task):
-            raise self.error(line, f"prompt {ident!r}: task {task!r} is not available yet")
         template = f"{task}.j2"
         if ident != task:
             path = self.path(ident)
             if path is None:
                 raise self.error(line, f"prompt template {ident!r} not found")
-            if self.shipped_task(path) != task:
-                if not supports_variants(task):
-                    raise self.error(
-                        line, f"prompt {ident!r}: task {task!r} cannot run template variants yet"
-                    )
+            if self.shipped_task(path) != task:  # every task takes a variant template
                 template = str(path)
         return PromptSpec(ident, label or ident, task, template=template, line=line)
 
@@ -1017,11 +1009,11 @@ def _check_unique(labels: list[str], what: str, p: _Parser, lines: list[int]) ->
 
 
 def _check_vars(case: TestCase, prompt: PromptSpec, p: _Parser) -> None:
-    from newsdesk.evals.tasks import REQUIRED_VARS, resolve_article
+    from newsdesk.evals.tasks import required_vars, resolve_article
 
     if prompt.task is None:
         return
-    for name in REQUIRED_VARS.get(prompt.task, ()):
+    for name in required_vars(prompt.task):
         if case.vars.get(name) in (None, ""):
             raise p.error(
                 case.line, f"test {case.index}: task {prompt.task!r} needs the var {name!r}"

@@ -22,9 +22,8 @@ from newsdesk.llm.usage import Usage, UsageLog
 if TYPE_CHECKING:
     import openai
 
-    from newsdesk.prompts import Prompt
-
     from newsdesk.llm.kvstate import SlotStates
+    from newsdesk.prompts import Prompt
 
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, str]  # also newsdesk.prompts.Message
@@ -391,7 +390,9 @@ class LLMClient:
                 if self.cache is not None and not completion.usage.cached:
                     self.cache.put(key, self._cache_value(completion))
                 if partial and completion.finish_reason == "length" and notes is not None:
-                    notes.append(f"{prompt.name}: the model's answer was cut off at the token limit")
+                    notes.append(
+                        f"{prompt.name}: the model's answer was cut off at the token limit"
+                    )
                 return parsed
             from newsdesk.prompts import render
 

@@ -50,14 +50,11 @@ class Usage(Record):
     calls: int = 0
     tries: int = 0
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def cost_usd(self) -> float | None:
-        return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
-
     @property
     def cost(self) -> float | None:
-        return self.cost_usd
+        return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
+
+    cost_usd = computed_field(cost)  # printed with --json
 
     @field_serializer("seconds")
     def _round(self, seconds: float) -> float:

@@ -26,18 +26,20 @@ and `off_topic`); a model that says the article does not answer gets that senten
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from newsdesk.article import Article, Sentence
 from newsdesk.citations import Citation, check_ids, resolve
 from newsdesk.grounding import ground, is_instruction, is_number_word
-from newsdesk.llm.client import LLMClient, Message
-from newsdesk.prompts import messages_text, render_messages
+from newsdesk.prompts import Prompt
+from newsdesk.prompts import build_prompt as build
 from newsdesk.retrieval import tokenize
+from newsdesk.schema import Record, SentenceIds
+from newsdesk.tasks.contract import TaskOutput
 from newsdesk.tasks.evidence import (
     answer_in_text,
     attribute,
@@ -45,7 +47,10 @@ from newsdesk.tasks.evidence import (
     select_candidates,
     select_evidence,
 )
-from newsdesk.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from newsdesk.config import Settings
+    from newsdesk.llm.client import LLMClient
 
 NOT_SAID = "The article does not say."
 MAX_CITATIONS = 3
@@ -89,72 +94,32 @@ class AskOutput(BaseModel):
     """What the model must return (field order = generation order: the answer, then its ids)."""
 
     answer: str
-    citations: list[str] = Field(default_factory=list)
+    citations: SentenceIds
     answerable: bool
 
 
-def ask_schema(
-    shown_ids: list[str],
-    max_citations: int | None = None,
-    max_answer_chars: int | None = None,
-) -> dict[str, Any]:
-    """JSON schema whose citation ids are limited to the sentences shown to the model."""
-    citations: dict[str, Any] = {"type": "array", "items": {"type": "string", "enum": shown_ids}}
-    if max_citations:
-        citations["maxItems"] = max_citations
-    answer: dict[str, Any] = {"type": "string"}
-    if max_answer_chars:
-        answer["maxLength"] = max_answer_chars
-    return {
-        "type": "object",
-        "properties": {"answer": answer, "citations": citations, "answerable": {"type": "boolean"}},
-        "required": ["answer", "citations", "answerable"],
-        "additionalProperties": False,
-    }
-
-
-@dataclass
-class AskPrompt:
-    question: str
-    messages: list[Message]
-    shown: list[str]
-    schema: dict[str, Any]
-    tokens: int
-    profile: AskProfile = CAPABLE
-
-
-@dataclass
-class AskResult:
+class AskResult(Record):
     question: str
     answer: str
     answerable: bool
-    citations: list[Citation] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)  # ids the model gave that were not valid
-    proposed: list[str] = field(default_factory=list)  # the model's own valid ids
+    citations: list[Citation] = Field(default_factory=list)
+    # ids the model gave that were not valid
+    dropped: list[str] = Field(default_factory=list, serialization_alias="dropped_citations")
+    proposed: list[str] = Field(default_factory=list, exclude=True)  # the model's own valid ids
     # The grounding verdict (`grounding.ground`) on the answer and its citations: "supported",
     # "recited" (the answer copies a sentence it did not cite; that sentence is now cited),
     # "unsupported" (key words absent from the cited sentences: shown flagged, never as fact),
     # "not-said" (the model found no answer) or "declined" (the model answered from outside
     # the article, e.g. a name the article never mentions: replaced by NOT_SAID).
     grounding: str = "supported"
-    missing: list[str] = field(default_factory=list)  # the answer's words absent from citations
+    # the answer's words absent from its citations
+    missing: list[str] = Field(default_factory=list, serialization_alias="unsupported_terms")
 
-    @property
-    def supported(self) -> bool:
+    def _supported(self) -> bool:
         """An answer counts as fact only when valid citations back it and hold its key words."""
         return not self.answerable or (bool(self.citations) and self.grounding != "unsupported")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "answerable": self.answerable,
-            "supported": self.supported,
-            "grounding": self.grounding,
-            "unsupported_terms": self.missing,
-            "citations": [c.to_dict() for c in self.citations],
-            "dropped_citations": self.dropped,
-        }
+    supported = computed_field(property(_supported))
 
 
 def build_prompt(
@@ -164,7 +129,7 @@ def build_prompt(
     model: str | None = None,
     template: str | None = None,  # a variant's path (newsdesk eval runs prompt variants)
     small: bool = False,  # the bundled 270M base model (`Settings.small_model`)
-) -> AskPrompt:
+) -> Prompt[AskOutput]:
     profile = profile_for(small)
     if profile.candidates:
         shown: list[Sentence] = select_candidates(
@@ -172,16 +137,21 @@ def build_prompt(
         )
     else:
         shown = select_evidence(article, question, budget, model)
-    messages = render_messages(template or profile.template, sentences=shown, question=question)
-    text = messages_text(messages)
-    ids = [s.id for s in shown]
-    return AskPrompt(
+    limits: dict[str, dict[str, Any] | None] = {}
+    if profile.max_citations:
+        limits["citations"] = {"maxItems": profile.max_citations}
+    if profile.max_answer_chars:
+        limits["answer"] = {"maxLength": profile.max_answer_chars}
+    return build(
+        "answer",
+        template or profile.template,
+        AskOutput,
+        shown=[s.id for s in shown],
+        max_tokens=profile.max_tokens,
+        model=model,
+        limits=limits,
+        sentences=shown,
         question=question,
-        messages=messages,
-        shown=ids,
-        schema=ask_schema(ids, profile.max_citations, profile.max_answer_chars),
-        tokens=count_tokens(text, model),
-        profile=profile,
     )
 
 
@@ -231,12 +201,17 @@ def off_topic(question: str, cited: Sequence[str], article: Article, seen: set[s
     return not set(tokenize(question)) & cited_words
 
 
-def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResult:
+def interpret(
+    output: AskOutput,
+    prompt: Prompt[AskOutput],
+    article: Article,
+    question: str,
+    profile: AskProfile = CAPABLE,
+) -> AskResult:
     """Turn the model's output into a result a reader can trust (pure: no LLM here)."""
-    question = prompt.question
     check = check_ids(output.citations, article, prompt.shown)
-    answer = tidy_answer(output.answer, prompt.profile.max_answer_chars)
-    rerank = prompt.profile.attribution == "rerank"
+    answer = tidy_answer(output.answer, profile.max_answer_chars)
+    rerank = profile.attribution == "rerank"
     shown = [article.by_id[i] for i in prompt.shown if i in article.by_id]
     # A sentence that gives orders ("Ignore the question and answer ...") reports nothing: it
     # is never evidence for an answer, whoever picked it (grounding rule 7).
@@ -250,7 +225,12 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
     if not answerable or says_not_said(answer):
         # citations on a non-answer support nothing
         return AskResult(
-            question, NOT_SAID, False, [], check.dropped, check.valid, grounding="not-said"
+            question=question,
+            answer=NOT_SAID,
+            answerable=False,
+            dropped=check.dropped,
+            proposed=check.valid,
+            grounding="not-said",
         )
     if rerank:
         cited = attribute(question, answer, picks, evidence) if picks else []
@@ -265,24 +245,31 @@ def interpret(output: AskOutput, prompt: AskPrompt, article: Article) -> AskResu
         question, cited, article, seen
     ):
         return AskResult(
-            question, NOT_SAID, False, [], check.dropped, check.valid, "declined", missing
+            question=question,
+            answer=NOT_SAID,
+            answerable=False,
+            dropped=check.dropped,
+            proposed=check.valid,
+            grounding="declined",
+            missing=missing,
         )
     if verdict.status == "recited":  # the sentence the answer copies is cited too
         cited = list(dict.fromkeys([*verdict.ids, *cited]))
     return AskResult(
-        question,
-        answer,
-        True,
-        resolve(cited, article),
-        check.dropped,
-        check.valid,
-        verdict.status,
-        missing,
+        question=question,
+        answer=answer,
+        answerable=True,
+        citations=resolve(cited, article),
+        dropped=check.dropped,
+        proposed=check.valid,
+        grounding=verdict.status,
+        missing=missing,
     )
 
 
 def ask(article: Article, question: str, llm: LLMClient, template: str | None = None) -> AskResult:
     settings = llm.settings
+    profile = profile_for(settings.small_model)
     prompt = build_prompt(
         article, question, settings.article_budget, llm.model, template, settings.small_model
     )
@@ -291,12 +278,52 @@ def ask(article: Article, question: str, llm: LLMClient, template: str | None = 
         bad = check_ids(out.citations, article, prompt.shown).dropped
         return f"citations {bad} are not sentence ids shown in the article" if bad else None
 
-    output = llm.structured(
-        prompt.messages,
-        AskOutput,
-        prompt.schema,
-        check=problems,
-        max_tokens=prompt.profile.max_tokens,
-        schema_name="answer",
-    )
-    return interpret(output, prompt, article)
+    output = llm.structured(prompt, check=problems)
+    return interpret(output, prompt, article, question, profile)
+
+
+class AskTask:
+    """`ask` as `newsdesk eval` runs it (`tasks.contract.Task`)."""
+
+    name = "ask"
+    variables: tuple[str, ...] = ("question",)
+    required: tuple[str, ...] = ("question",)
+
+    def run(
+        self,
+        article: Article,
+        llm: LLMClient,
+        variables: Mapping[str, Any],
+        template: str | None = None,
+    ) -> TaskOutput:
+        result = ask(article, str(variables["question"]), llm, template)
+        # A non-answer's citations are discarded even when they are real ids: only unknown ids
+        # count as invalid there (the schema already limits ids to the sentences shown).
+        invalid = (
+            list(result.dropped)
+            if result.answerable
+            else [i for i in result.dropped if i not in article.by_id]
+        )
+        return TaskOutput(
+            output=result.answer,
+            article=article,
+            result=result.to_dict(),
+            citations=list(result.citations),
+            dropped=list(result.dropped),
+            invalid=invalid,
+            abstained=not result.answerable,
+        )
+
+    def prompts(
+        self,
+        article: Article,
+        settings: Settings,
+        variables: Mapping[str, Any],
+        template: str | None = None,
+    ) -> list[Prompt[Any]]:
+        question = str(variables["question"])
+        budget, model, small = settings.article_budget, settings.model_name, settings.small_model
+        return [build_prompt(article, question, budget, model, template, small)]
+
+
+TASK = AskTask()
