@@ -69,6 +69,7 @@ class _Run:
     det_count: int  # candidates found by rule; those after them the model added
 
 
+Vars = Mapping[str, Any]  # an eval case's vars
 _Outcome = tuple[StanceResult, list[int], set[int]]  # the result, chosen and confirmed indices
 
 
@@ -210,7 +211,7 @@ def dry_run_prompts(
     ]
 
 
-def _options(variables: Mapping[str, Any]) -> dict[str, Any]:
+def _options(variables: Vars) -> dict[str, Any]:
     """`party` and `max_parties` from an eval case's vars (unset or empty: the defaults)."""
     options: dict[str, Any] = {}
     if variables.get("party"):
@@ -230,11 +231,7 @@ class StanceTask:
     required: tuple[str, ...] = ()
 
     def run(
-        self,
-        article: Article,
-        llm: LLMClient,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         result = analyse_stance(article, llm, template=template, **_options(variables))
         data = result.to_dict()
@@ -250,11 +247,7 @@ class StanceTask:
         )
 
     def prompts(
-        self,
-        article: Article,
-        settings: Settings,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         options = {"max_parties": DEFAULT_MAX_PARTIES, "party": None, **_options(variables)}
         return dry_run_prompts(

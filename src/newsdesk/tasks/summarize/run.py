@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LENGTH = "bullets"
 
+Vars = Mapping[str, Any]  # an eval case's vars
 Progress = Callable[[int, int], None]
 
 
@@ -115,7 +116,7 @@ def extractive(article: Article, length: str = "short") -> SummaryResult:
     return interpret(None, [s.id for s in article.sentences], article, length)
 
 
-def _length(variables: Mapping[str, Any]) -> str:
+def _length(variables: Vars) -> str:
     return str(variables["length"]) if variables.get("length") else DEFAULT_LENGTH
 
 
@@ -129,11 +130,7 @@ class SummarizeTask:
     required: tuple[str, ...] = ()
 
     def run(
-        self,
-        article: Article,
-        llm: LLMClient,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         result = summarize(article, llm, _length(variables), template=template)
         cited: dict[str, Citation] = {}
@@ -151,11 +148,7 @@ class SummarizeTask:
         )
 
     def prompts(
-        self,
-        article: Article,
-        settings: Settings,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         return list(plan(article, _length(variables), settings, template))
 
