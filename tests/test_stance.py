@@ -243,7 +243,7 @@ def test_every_rule_found_position_passes_the_grounding_check(name, example_arti
     printed with it; words with nothing checkable in them are not printed as a position."""
     from newsdesk.grounding import ground
     from newsdesk.parties import quoted_spans
-    from newsdesk.tasks.stance import _base_party
+    from newsdesk.tasks.stance import base_party
 
     data = Path(__file__).resolve().parent / "data"
     article = example_article if name == "us-china" else load_article(data / name)
@@ -251,7 +251,7 @@ def test_every_rule_found_position_passes_the_grounding_check(name, example_arti
     spans = quoted_spans(article)
     printed = 0
     for i in range(len(pm.candidates)):
-        p = _base_party(article, i, pm, spans)
+        p = base_party(article, i, pm, spans)
         if p.position:
             printed += 1
             ids = [c.id for c in p.evidence]
@@ -274,3 +274,188 @@ def test_one_call_positions_cite_only_the_partys_own_sentences(example_article, 
     assert [c.id for c in scissors.evidence] == ["S11"]  # his words, re-cited to his sentence
     assert "S11" not in [c.id for c in reade.evidence]
     assert set(c.id for c in reade.evidence) <= {"S19", "S20", "S21"}
+
+
+# ---------------------------------------------------------------- the contract
+
+
+def test_schemas_are_generated_from_the_output_models():
+    """The schemas sent to the model, generated from the pydantic outputs and each prompt's
+    limits: the same dicts the hand-written schemas were."""
+    from newsdesk.tasks.stance.outputs import (
+        overview_schema,
+        parties_schema,
+        party_schema,
+        topic_schema,
+    )
+
+    stances = ["supports", "opposes", "mixed", "neutral", "unclear"]
+    assert overview_schema() == {
+        "type": "object",
+        "properties": {
+            "issue": {"type": "string"},
+            "parties": {"type": "array", "items": {"type": "string"}, "maxItems": 8},
+        },
+        "required": ["issue", "parties"],
+        "additionalProperties": False,
+    }
+    party = {
+        "type": "object",
+        "properties": {
+            "role": {"type": "string"},
+            "position": {"type": "string"},
+            "stance": {"type": "string", "enum": stances},
+            "evidence": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["S1", "S3"]},
+                "maxItems": 3,
+            },
+        },
+        "required": ["role", "position", "stance", "evidence"],
+        "additionalProperties": False,
+    }
+    assert party_schema(["S1", "S3"]) == party
+    assert list(party_schema(["S1"])["properties"]) == ["role", "position", "stance", "evidence"]
+    assert parties_schema(["S1", "S3"], ["Donald Trump", "Xi Jinping"]) == {
+        "type": "object",
+        "properties": {
+            "issue": {"type": "string"},
+            "parties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "enum": ["Donald Trump", "Xi Jinping"]},
+                        "position": {"type": "string"},
+                        "stance": {"type": "string", "enum": stances},
+                        "evidence": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": ["S1", "S3"]},
+                            "maxItems": 3,
+                        },
+                    },
+                    "required": ["name", "position", "stance", "evidence"],
+                    "additionalProperties": False,
+                },
+                "maxItems": 2,
+            },
+            "others": {"type": "array", "items": {"type": "string"}, "maxItems": 8},
+        },
+        "required": ["issue", "parties", "others"],
+        "additionalProperties": False,
+    }
+    # no party listed: any name, none expected
+    empty = parties_schema([], [])["properties"]["parties"]
+    assert empty["maxItems"] == 0 and empty["items"]["properties"]["name"] == {"type": "string"}
+    assert empty["items"]["properties"]["evidence"]["items"] == {"type": "string", "enum": []}
+    assert topic_schema() == {
+        "type": "object",
+        "properties": {"topic": {"type": "string"}},
+        "required": ["topic"],
+        "additionalProperties": False,
+    }
+
+
+def test_result_json_keeps_its_printed_names_and_order():
+    from newsdesk.citations import Citation
+    from newsdesk.tasks.stance import Claim, Disagreement, Party, Quote, Side, StanceResult
+
+    party = Party(
+        name="Derek Scissors",
+        aliases=["Derek Scissors", "Scissors"],
+        kind="person",
+        quotes=[Quote(id="S9", text="We've had a change", start=10, end=28)],
+        claims_by_others=[Claim(id="S4", text="Scissors erred.", by="Xi Jinping")],
+        evidence=[Citation(id="S9", text="We've had a change.", start=9, end=29)],
+        sentence_ids=["S4", "S9"],
+        source="both",
+    )
+    result = StanceResult(
+        central_issue="trade",
+        parties=[party],
+        disagreements=[
+            Disagreement(topic="tariffs", sides=[Side(party="A", evidence=["S1"])], context=["S2"])
+        ],
+        ungrounded=1,
+        dropped=["S99"],
+    )
+    data = result.to_dict()
+    assert list(data) == [
+        "central_issue",
+        "parties",
+        "disagreements",
+        "other_parties",
+        "model_proposed",
+        "model_rejected",
+        "failures",
+        "ungrounded_positions",
+        "dropped_citations",
+    ]
+    expected = {
+        "name": "Derek Scissors",
+        "aliases": ["Derek Scissors", "Scissors"],
+        "kind": "person",
+        "role": "",
+        "position": "",
+        "stance": "unclear",
+        "quotes": [{"id": "S9", "text": "We've had a change", "start": 10, "end": 28}],
+        "claims_by_others": [{"id": "S4", "text": "Scissors erred.", "by": "Xi Jinping"}],
+        "evidence": [{"id": "S9", "text": "We've had a change.", "start": 9, "end": 29}],
+        "sentence_ids": ["S4", "S9"],
+        "analysed": False,
+        "found_by": "both",
+    }
+    assert list(data["parties"][0].items()) == list(expected.items())  # names, values, order
+    assert data["disagreements"] == [
+        {"topic": "tariffs", "sides": [{"party": "A", "evidence": ["S1"]}], "context": ["S2"]}
+    ]
+    assert (data["ungrounded_positions"], data["dropped_citations"]) == (1, ["S99"])
+
+
+def test_task_runs_through_the_contract(example_article, tmp_path):
+    """`TASK` (what `newsdesk eval` runs): the result as JSON, the analysed and other parties,
+    the analysed parties' evidence once each in article order; `max_parties` read from vars."""
+    from newsdesk.tasks.contract import get_task
+    from newsdesk.tasks.stance import TASK
+
+    assert get_task("stance") is TASK
+    assert (TASK.name, TASK.variables, TASK.required) == ("stance", ("party", "max_parties"), ())
+    positions = {"Scissors": ("We've had a change in atmospherics", ["S10", "S999"])}
+    with ScriptedServer(responder=_scripted(positions)) as server:
+        settings = Settings(base_url=server.url, api_key="k", model="scripted", cache_dir=tmp_path)
+        out = TASK.run(example_article, LLMClient(settings), {"max_parties": 2})
+        direct = analyse_stance(example_article, LLMClient(settings), max_parties=2)
+    assert out.result == direct.to_dict() and json.loads(out.output) == out.result
+    assert out.article is example_article and out.abstained is None
+    assert [p["name"] for p in out.parties or []] == [
+        p.name for p in [*direct.parties, *direct.others]
+    ]
+    ids = [c.id for c in out.citations]
+    assert ids == sorted(
+        {c.id for p in direct.parties for c in p.evidence}, key=lambda i: int(i[1:])
+    )
+    assert "S9" in ids  # Scissors' position, re-cited to its sentence
+    assert out.dropped == out.invalid == direct.dropped
+
+
+def test_task_prompts_and_a_variant_template(example_article, tmp_path):
+    """`TASK.prompts` is what --dry-run prints; a variant replaces the positions call only."""
+    from newsdesk.prompts import prompts_dir
+    from newsdesk.tasks.stance import TASK, dry_run_prompts
+
+    variant = tmp_path / "stance-variant.j2"
+    variant.write_text((prompts_dir() / "stance_parties.j2").read_text() + "VARIANT LINE\n")
+    settings = Settings(base_url=UNREACHABLE, api_key="k", model="scripted")
+    prompts = TASK.prompts(example_article, settings, {"party": "Scissors"})
+    same = dry_run_prompts(example_article, settings.article_budget, "scripted", "Scissors", 6)
+    assert [p.messages for p in prompts] == [p.messages for p in same]
+    assert [p.name for p in prompts] == ["parties"]
+    varied = TASK.prompts(example_article, settings, {}, str(variant))
+    assert "VARIANT LINE" in varied[0].messages[-1]["content"]
+    assert "VARIANT LINE" not in prompts[0].messages[-1]["content"]
+    small = Settings(model="gemma-3-270m")
+    party_variant = tmp_path / "party-variant.j2"
+    party_variant.write_text((prompts_dir() / "stance_party.j2").read_text() + " VARIANT")
+    calls = TASK.prompts(example_article, small, {"max_parties": 1}, str(party_variant))
+    assert [p.name for p in calls][:2] == ["overview", "party"]
+    assert "VARIANT" not in calls[0].text and all("VARIANT" in p.text for p in calls[1:])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.article import load_article, parse_article
+from newsdesk.article import Article, load_article, parse_article
 from newsdesk.cli import app
 from newsdesk.config import Settings
 from newsdesk.errors import InputError
@@ -18,7 +18,6 @@ from newsdesk.tasks.summarize import (
     LENGTHS,
     SummaryLineOutput,
     SummaryOutput,
-    SummaryPrompt,
     build_prompt,
     clean_text,
     extractive,
@@ -51,9 +50,8 @@ def story():  # type: ignore[no-untyped-def]
     return parse_article(STORY, "story")
 
 
-def prompt_for(article, lines: int, shown: list[str] | None = None) -> SummaryPrompt:  # type: ignore[no-untyped-def]
-    ids = shown or [s.id for s in article.sentences]
-    return SummaryPrompt([], ids, summary_schema(ids, lines), 0, 0, lines)
+def every_id(article: Article) -> list[str]:
+    return [s.id for s in article.sentences]
 
 
 def check_citations(result, article) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +104,7 @@ def test_interpret_keeps_grounded_words_quotes_the_rest_flags_the_unsupported():
             SummaryLineOutput(ids=["S99"], text="Something the article never said."),
         ]
     )
-    result = interpret(out, prompt_for(a, 3), a, "short")
+    result = interpret(out, every_id(a), a, "short")
     by_id = {tuple(line.ids): line for line in result.lines}
     assert by_id[("S5",)].source == "model"
     assert by_id[("S5",)].text == "Police arrested a 52-year-old man."
@@ -123,12 +121,12 @@ def test_interpret_keeps_grounded_words_quotes_the_rest_flags_the_unsupported():
 def test_interpret_fills_missing_lines_from_the_ranking_without_duplicates():
     a = story()
     out = SummaryOutput(lines=[SummaryLineOutput(ids=["S1"], text="")])
-    result = interpret(out, prompt_for(a, 3), a, "short")
+    result = interpret(out, every_id(a), a, "short")
     ids = [line.ids[0] for line in result.lines]
     assert len(ids) == 3 == len(set(ids))
     assert ids[0] == "S1" and "S2" not in ids
     assert [line.source for line in result.lines].count("extract") == 2
-    nothing = interpret(None, prompt_for(a, 2), a, "short")  # the model failed twice
+    nothing = interpret(None, every_id(a), a, "short", lines=2)  # the model failed twice
     assert [line.source for line in nothing.lines] == ["extract", "extract"]
 
 
@@ -193,7 +191,7 @@ def test_renderers_escape_article_text():
     from newsdesk.render.summary import print_summary, summary_markdown
 
     a = parse_article("The [bold]mayor[/bold] said *nothing* <script>x</script> at all today.\n")
-    result = interpret(None, prompt_for(a, 1), a, "bullets")
+    result = interpret(None, every_id(a), a, "bullets", lines=1)
     buf = StringIO()
     print_summary(Console(file=buf, width=200), result, show_evidence=True)
     out = buf.getvalue()
@@ -297,3 +295,120 @@ def test_cli_json_and_evidence_with_the_bundled_model(example_path, example_arti
     assert "no model call" in shown.stderr
     dry = runner.invoke(app, ["summarize", str(example_path), "--dry-run"])
     assert dry.exit_code == 0 and "no prompt" in dry.output
+
+
+# ------------------------------------------------------------------ the contract
+
+
+def test_schema_is_generated_from_the_output_models():
+    """The schema sent to the model, generated from the pydantic outputs (with text when the
+    model writes its lines, ids only when it picks): the dicts the hand-written one gave."""
+    ids = {
+        "type": "array",
+        "items": {"type": "string", "enum": ["S1", "S4"]},
+        "minItems": 1,
+        "maxItems": 3,
+    }
+
+    def schema(item: dict[str, object]) -> dict[str, object]:
+        return {
+            "type": "object",
+            "properties": {
+                "lines": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 5,
+                    "items": {
+                        "type": "object",
+                        "properties": item,
+                        "required": list(item),
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "required": ["lines"],
+            "additionalProperties": False,
+        }
+
+    written = summary_schema(["S1", "S4"], 5)
+    assert written == schema({"ids": ids, "text": {"type": "string"}})
+    assert list(written["properties"]["lines"]["items"]["properties"]) == ["ids", "text"]
+    assert summary_schema(["S1", "S4"], 5, write=False) == schema({"ids": ids})
+
+
+def test_picks_have_no_text_and_prompts_are_named_summary(example_article):
+    from newsdesk.tasks.summarize import PicksOutput
+
+    picks = build_prompt(example_article, example_article.sentences, 3, 1200, small=True)
+    lines = build_prompt(example_article, example_article.sentences, 3, 12000)
+    assert (picks.name, picks.output, lines.output) == ("summary", PicksOutput, SummaryOutput)
+    assert (picks.max_tokens, lines.max_tokens) == (14 * 3 + 20, 70 * 3 + 20)
+    out = PicksOutput.model_validate({"lines": [{"ids": ["S3"]}]})
+    result = interpret(out, picks.shown, example_article, "short")
+    sources = {tuple(line.ids): line.source for line in result.lines}
+    assert "S3" in picks.shown and sources[("S3",)] == "picked"  # quoted, no text of its own
+
+
+def test_result_json_keeps_its_printed_names_and_order(example_article):
+    from newsdesk.llm.usage import Usage
+
+    result = interpret(
+        SummaryOutput(lines=[SummaryLineOutput(ids=["S1", "S999"], text="")]),
+        every_id(example_article),
+        example_article,
+        "headline",
+    )
+    data = result.to_dict()
+    assert list(data) == ["length", "central", "chunks", "method", "lines"]  # no usage: unset
+    s1 = example_article.by_id["S1"]
+    expected = {
+        "text": s1.text,
+        "citations": [{"id": "S1", "text": s1.text, "start": s1.start, "end": s1.end}],
+        "supported": True,
+        "source": "picked",
+        "dropped_citations": ["S999"],
+    }
+    assert list(data["lines"][0].items()) == list(expected.items())
+    result.usage = Usage(model="m", prompt_tokens=3, seconds=0.12345, calls=1)
+    usage = result.to_dict()["usage"]
+    assert list(result.to_dict())[-1] == "usage"
+    assert (usage["seconds"], usage["cost_usd"], usage["calls"]) == (0.123, None, 1)
+
+
+def test_task_runs_through_the_contract(example_article, tmp_path):
+    """`TASK` (what `newsdesk eval` runs): the lines as the output, every line's citations once
+    each, the ids lines dropped as invalid (none here: the check re-asks for a line citing an id
+    not shown); `length` read from vars (default bullets)."""
+    from newsdesk.tasks.contract import get_task
+    from newsdesk.tasks.summarize import TASK
+
+    assert get_task("summarize") is TASK
+    assert (TASK.name, TASK.variables, TASK.required) == ("summarize", ("length",), ())
+    body = {"lines": [{"ids": ["S1"], "text": ""}, {"ids": ["S3"], "text": ""}]}
+    with ScriptedServer(default=Reply(body=completion(json.dumps(body)))) as server:
+        settings = Settings(base_url=server.url, api_key="k", model="scripted", cache_dir=tmp_path)
+        out = TASK.run(example_article, LLMClient(settings), {"length": "short"})
+        default = TASK.run(example_article, LLMClient(settings), {})
+    assert out.output == "\n".join(line["text"] for line in out.result["lines"])
+    assert out.result["length"] == "short" and len(out.result["lines"]) == 3
+    assert default.result["length"] == "bullets"
+    cited = [c["id"] for line in out.result["lines"] for c in line["citations"]]
+    assert [c.id for c in out.citations] == sorted(set(cited), key=lambda i: int(i[1:]))
+    assert [line["source"] for line in out.result["lines"]].count("picked") == 2
+    assert out.invalid == []
+    assert out.dropped == [] and out.parties is None and out.abstained is None
+
+
+def test_task_prompts_are_the_plan_and_take_a_variant(example_article, tmp_path):
+    from newsdesk.prompts import prompts_dir
+    from newsdesk.tasks.summarize import TASK
+
+    settings = Settings(base_url="http://127.0.0.1:9/v1", api_key="k", model="scripted")
+    prompts = TASK.prompts(example_article, settings, {"length": "headline"})
+    assert [p.messages for p in prompts] == [
+        p.messages for p in plan(example_article, "headline", settings)
+    ]
+    variant = tmp_path / "summarize-variant.j2"
+    variant.write_text((prompts_dir() / "summarize.j2").read_text() + "VARIANT LINE\n")
+    varied = TASK.prompts(example_article, settings, {}, str(variant))
+    assert "VARIANT LINE" in varied[0].text and "VARIANT LINE" not in prompts[0].text
