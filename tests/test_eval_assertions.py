@@ -123,7 +123,9 @@ def test_cites_valid():
     # a citation whose text is not the article's verbatim
     bad = ctx(cited=["S1"])
     assert bad.task is not None
-    bad.task.citations = [Citation(id="S1", text="The council rejected the budget.", start=0, end=42)]
+    bad.task.citations = [
+        Citation(id="S1", text="The council rejected the budget.", start=0, end=42)
+    ]
     result = check("cites-valid", "answer", None, bad)
     assert not result.passed and "verbatim" in result.reason
     # an inline [S7] marker that is not in the article
