@@ -252,7 +252,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
 def cli(monkeypatch, srv: ScriptedServer, tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     monkeypatch.setenv("OPENAI_BASE_URL", srv.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-batch")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 
 runner = CliRunner()
 BIN = Path(sys.executable).parent

@@ -229,7 +229,7 @@ class _Progress:
                 TimeRemainingColumn,
             )
 
-            from newsdesk.commands.runtime import stderr_console
+            from newsdesk.cli.runtime import stderr_console
 
             self._bar = Progress(
                 TextColumn("{task.description}"),
@@ -396,7 +396,7 @@ def cli_batch(
     `make_process(llm)` returns the per-article function. The embedded model serves one request
     at a time (more threads only queue), so its concurrency is 1.
     """
-    from newsdesk.commands.runtime import client_for
+    from newsdesk.cli.runtime import client_for
 
     if settings.embedded and max_concurrency > 1:
         max_concurrency = 1

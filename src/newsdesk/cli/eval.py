@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import NoCacheOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import NoCacheOpt
+from newsdesk.cli.runtime import guarded
 
 
 def eval_cmd(
@@ -69,7 +69,7 @@ def eval_cmd(
     """
 
     def run() -> None:
-        from newsdesk.commands.runtime import fail, status, stdout_console
+        from newsdesk.cli.runtime import fail, status, stdout_console
 
         if compare:
             if suites:

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from newsdesk.commands.options import JsonOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import JsonOpt
+from newsdesk.cli.runtime import guarded
 
 
 def packages_label(pins: tuple[str, ...]) -> str:
@@ -23,7 +23,7 @@ def packages_label(pins: tuple[str, ...]) -> str:
 
 def model_rows() -> dict[str, Any]:
     """What `newsdesk models --json` prints (stable keys; sizes in bytes)."""
-    from newsdesk.commands.runtime import settings_from
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.errors import ConfigError
     from newsdesk.llm.models import DEFAULT_MODEL, MODELS, is_assembled
 
@@ -105,7 +105,7 @@ def models(json_out: JsonOpt = False) -> None:
     Choose one with --model / NEWSDESK_MODEL when no endpoint is configured."""
 
     def run() -> None:
-        from newsdesk.commands.runtime import print_json
+        from newsdesk.cli.runtime import print_json
 
         data = model_rows()
         if json_out:

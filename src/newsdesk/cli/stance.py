@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import (
+from newsdesk.cli.options import (
     ArticleArg,
     BaseUrlOpt,
     DeterministicOpt,
@@ -17,7 +17,7 @@ from newsdesk.commands.options import (
     ModelOpt,
     NoCacheOpt,
 )
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.runtime import guarded
 
 PartyOpt = Annotated[
     str | None,
@@ -56,7 +56,7 @@ def stance(
 
     def run() -> None:
         from newsdesk.article import load_article
-        from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
+        from newsdesk.cli.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.stance import print_stance
         from newsdesk.render.terminal import footer
         from newsdesk.tasks.stance import analyse_stance, dry_run_prompts
@@ -70,7 +70,7 @@ def stance(
         )
         doc = load_article(article)
         if dry_run:
-            from newsdesk.commands.dryrun import print_prompt
+            from newsdesk.cli.dryrun import print_prompt
 
             for p in dry_run_prompts(
                 doc,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from newsdesk.batch import BatchFormatOpt, ForceOpt, MaxConcurrencyOpt
-from newsdesk.commands.options import (
+from newsdesk.cli.options import (
     ArticleArg,
     BaseUrlOpt,
     DeterministicOpt,
@@ -20,7 +20,7 @@ from newsdesk.commands.options import (
     ModelOpt,
     NoCacheOpt,
 )
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.runtime import guarded
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -67,7 +67,7 @@ class ProgressBar:
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            from newsdesk.commands.runtime import stderr_console
+            from newsdesk.cli.runtime import stderr_console
 
             self.bar = Progress(
                 TextColumn("summarising: chunks, then a final pass"),
@@ -144,7 +144,7 @@ def summarize(
             )
             return
         from newsdesk.article import load_article
-        from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
+        from newsdesk.cli.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.summary import print_summary
         from newsdesk.render.terminal import footer
         from newsdesk.tasks.summarize import plan
@@ -163,7 +163,7 @@ def summarize(
             typer.echo(f"--- no prompt: {RANKING_NOTE} ---")
             return
         if dry_run:
-            from newsdesk.commands.dryrun import print_prompt
+            from newsdesk.cli.dryrun import print_prompt
 
             prompts = plan(doc, length.value, settings)
             for p in prompts:
@@ -213,7 +213,7 @@ def _batch(
 ) -> None:
     """One summary per article into OUTDIR (newsdesk.batch)."""
     from newsdesk.batch import cli_batch
-    from newsdesk.commands.runtime import settings_from
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.errors import InputError
 
     fmt = batch_format.lower().lstrip(".")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from newsdesk.batch import BatchFormatOpt, ForceOpt, MaxConcurrencyOpt
-from newsdesk.commands.options import (
+from newsdesk.cli.options import (
     BaseUrlOpt,
     DeterministicOpt,
     DryRunOpt,
@@ -17,7 +17,7 @@ from newsdesk.commands.options import (
     ModelOpt,
     NoCacheOpt,
 )
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.runtime import guarded
 
 FORMATS = {
     ".md": "markdown",
@@ -85,7 +85,7 @@ def brief(
             raise InputError("- (stdin) can be given only once")
 
         from newsdesk.article import load_article
-        from newsdesk.commands.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, settings_from, status
 
         settings = settings_from(
             model=model,
@@ -96,7 +96,7 @@ def brief(
         )
         docs = [load_article(a) for a in articles]
         if dry_run:
-            from newsdesk.commands.dryrun import print_prompt
+            from newsdesk.cli.dryrun import print_prompt
             from newsdesk.tasks.brief import dry_run_prompts
 
             for p in dry_run_prompts(
@@ -166,7 +166,7 @@ def _batch(
 ) -> None:
     """One briefing per article into OUTDIR (newsdesk.batch)."""
     from newsdesk.batch import cli_batch
-    from newsdesk.commands.runtime import settings_from
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.errors import InputError
 
     suffix = "." + batch_format.lower().lstrip(".")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import (
+from newsdesk.cli.options import (
     ArticleArg,
     BaseUrlOpt,
     DeterministicOpt,
@@ -17,7 +17,7 @@ from newsdesk.commands.options import (
     ModelOpt,
     NoCacheOpt,
 )
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.runtime import guarded
 
 
 def ask(
@@ -42,7 +42,7 @@ def ask(
 
     def run() -> None:
         from newsdesk.article import load_article
-        from newsdesk.commands.runtime import client_for, settings_from, status, stdout_console
+        from newsdesk.cli.runtime import client_for, settings_from, status, stdout_console
         from newsdesk.render.terminal import footer, print_ask
         from newsdesk.tasks.ask import ask as ask_task
         from newsdesk.tasks.ask import build_prompt
@@ -56,7 +56,7 @@ def ask(
         )
         doc = load_article(article)
         if dry_run:
-            from newsdesk.commands.dryrun import print_prompt
+            from newsdesk.cli.dryrun import print_prompt
 
             for q in questions:
                 p = build_prompt(

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import JsonOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import JsonOpt
+from newsdesk.cli.runtime import guarded
 
 cache_app = typer.Typer(
     help="Inspect or clear the response cache and the embedded model's saved KV states.",
@@ -17,14 +17,14 @@ cache_app = typer.Typer(
 
 
 def _cache():  # type: ignore[no-untyped-def]
-    from newsdesk.commands.runtime import settings_from
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.llm.cache import ResponseCache, default_cache_path
 
     return ResponseCache(default_cache_path(settings_from().cache_dir))
 
 
 def _states():  # type: ignore[no-untyped-def]
-    from newsdesk.commands.runtime import settings_from
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.llm.kvstate import StateStore, default_state_dir
 
     settings = settings_from()
@@ -37,7 +37,7 @@ def stats(json_out: JsonOpt = False) -> None:
     """Where the caches are, how many entries and saved KV states, how big."""
 
     def run() -> None:
-        from newsdesk.commands.runtime import print_json
+        from newsdesk.cli.runtime import print_json
 
         info = _cache().stats()
         kv = _states().stats()

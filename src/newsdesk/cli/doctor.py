@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsdesk.commands.options import BaseUrlOpt, GgufOpt, JsonOpt, ModelOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import BaseUrlOpt, GgufOpt, JsonOpt, ModelOpt
+from newsdesk.cli.runtime import guarded
 
 
 def doctor(
@@ -15,7 +15,7 @@ def doctor(
     """Check the configuration: endpoint, model, reachability, structured output, cache."""
 
     def run() -> None:
-        from newsdesk.commands.runtime import print_json, settings_from, stdout_console
+        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
         from newsdesk.diagnostics import diagnose
 
         settings = settings_from(model=model, base_url=base_url, gguf=gguf, no_cache=True)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import ArticleArg, JsonOpt, ModelOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import ArticleArg, JsonOpt, ModelOpt
+from newsdesk.cli.runtime import guarded
 
 
 def chunk(
@@ -24,7 +24,7 @@ def chunk(
     def run() -> None:
         from newsdesk.article import load_article
         from newsdesk.chunking import chunk_article
-        from newsdesk.commands.runtime import print_json, settings_from, stdout_console
+        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
         from newsdesk.render.terminal import print_chunks
 
         settings = settings_from(model=model)

@@ -1,0 +1,18 @@
+"""The command line: `app.py` the Typer app, one module per command, `options.py` the shared
+options, `runtime.py` what every command does around its one call. Each module is import-light
+(typer only at import time) so that `newsdesk --help` starts fast; heavy modules load inside the
+command body."""
+
+
+def main() -> None:
+    """Kept for console scripts installed before the move (`newsdesk.cli:main`)."""
+    from newsdesk.cli.app import main as run
+
+    run()
+
+
+def ask_main() -> None:
+    """Kept for console scripts installed before the move (`newsdesk.cli:ask_main`)."""
+    from newsdesk.cli.app import ask_main as run
+
+    run()
