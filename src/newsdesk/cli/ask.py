@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from newsdesk.cli.options import (
-    ArticleArg,
-    BaseUrlOpt,
-    DeterministicOpt,
-    DryRunOpt,
-    GgufOpt,
-    JsonOpt,
-    ModelOpt,
-    NoCacheOpt,
-)
+from newsdesk.cli.options import ArticleArg, Common, common_options
 from newsdesk.cli.runtime import guarded
 
 
+@common_options()
 def ask(
     article: ArticleArg,
     questions: Annotated[
         list[str], typer.Argument(help="One or more questions.", show_default=False)
     ],
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    gguf: GgufOpt = None,
-    json_out: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
-    dry_run: DryRunOpt = False,
-    deterministic: DeterministicOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Answer questions about an article, citing its sentences verbatim.
 
@@ -42,20 +28,15 @@ def ask(
 
     def run() -> None:
         from newsdesk.article import load_article
-        from newsdesk.cli.runtime import client_for, settings_from, status, stdout_console
-        from newsdesk.render.terminal import footer, print_ask
+        from newsdesk.cli.output import View, show
+        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.render.terminal import footer
         from newsdesk.tasks.ask import ask as ask_task
         from newsdesk.tasks.ask import build_prompt
 
-        settings = settings_from(
-            model=model,
-            base_url=base_url,
-            gguf=gguf,
-            no_cache=no_cache,
-            deterministic=deterministic,
-        )
+        settings = settings_from(opts)
         doc = load_article(article)
-        if dry_run:
+        if opts.dry_run:
             from newsdesk.cli.dryrun import print_prompt
 
             for q in questions:
@@ -65,22 +46,15 @@ def ask(
                 print_prompt(p.messages, p.tokens, settings, max_output=200)
             return
         llm = client_for(settings)
-        console = stdout_console()
         for i, q in enumerate(questions):
-            before = len(llm.usage.records)
-            with status(f"Asking {settings.model_name}…", enabled=not json_out):
+            mark = llm.usage.mark()
+            with status(f"Asking {settings.model_name}…", enabled=not opts.json):
                 result = ask_task(doc, q, llm)
-            from newsdesk.llm.usage import UsageLog
-
-            usage = UsageLog(llm.usage.records[before:]).total()
-            if json_out:
-                typer.echo(
-                    json.dumps({**result.to_dict(), "usage": usage.to_dict()}, ensure_ascii=False)
-                )
-                continue
-            if i:
-                console.print()
-            print_ask(console, result, show_question=len(questions) > 1)
-            typer.echo(footer(usage), err=True)
+            usage = llm.usage.since(mark)
+            if i and not opts.json:
+                typer.echo()
+            show("ask", result, opts.json, View(usage=usage, show_question=len(questions) > 1))
+            if not opts.json:
+                typer.echo(footer(usage), err=True)
 
     guarded(run)

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from newsdesk.cli.options import JsonOpt
+from newsdesk.cli.options import Common, common_options
 from newsdesk.cli.runtime import guarded
 
 
@@ -32,7 +32,7 @@ def model_rows() -> dict[str, Any]:
         spec = settings.embedded_spec
         selected = spec.name if spec is not None else None
     except ConfigError:  # an unknown NEWSDESK_MODEL: this listing is where to look it up
-        settings, selected = settings_from(model=DEFAULT_MODEL), None
+        settings, selected = settings_from(Common(model=DEFAULT_MODEL)), None
     folder = settings.embedded_model_dir
     return {
         "model_dir": str(folder),
@@ -99,7 +99,8 @@ def render_table(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def models(json_out: JsonOpt = False) -> None:
+@common_options("json")
+def models(*, opts: Common) -> None:
     """List the embedded models: size, licence, source packages, assembled yet, speed here.
 
     Choose one with --model / NEWSDESK_MODEL when no endpoint is configured."""
@@ -108,7 +109,7 @@ def models(json_out: JsonOpt = False) -> None:
         from newsdesk.cli.runtime import print_json
 
         data = model_rows()
-        if json_out:
+        if opts.json:
             print_json(data)
             return
         typer.echo(render_table(data))

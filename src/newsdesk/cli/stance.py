@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from newsdesk.cli.options import (
-    ArticleArg,
-    BaseUrlOpt,
-    DeterministicOpt,
-    DryRunOpt,
-    GgufOpt,
-    JsonOpt,
-    ModelOpt,
-    NoCacheOpt,
-)
+from newsdesk.cli.options import ArticleArg, Common, common_options
 from newsdesk.cli.runtime import guarded
 
 PartyOpt = Annotated[
@@ -34,17 +24,13 @@ MaxPartiesOpt = Annotated[
 ]
 
 
+@common_options()
 def stance(
     article: ArticleArg,
     party: PartyOpt = None,
     max_parties: MaxPartiesOpt = 6,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    gguf: GgufOpt = None,
-    json_out: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
-    dry_run: DryRunOpt = False,
-    deterministic: DeterministicOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Every party in an article: role, position, stance on the central issue, own words.
 
@@ -56,41 +42,34 @@ def stance(
 
     def run() -> None:
         from newsdesk.article import load_article
-        from newsdesk.cli.runtime import client_for, settings_from, status, stdout_console
-        from newsdesk.render.stance import print_stance
+        from newsdesk.cli.output import View, show
+        from newsdesk.cli.runtime import client_for, settings_from, status
         from newsdesk.render.terminal import footer
         from newsdesk.tasks.stance import analyse_stance, dry_run_prompts
 
-        settings = settings_from(
-            model=model,
-            base_url=base_url,
-            gguf=gguf,
-            no_cache=no_cache,
-            deterministic=deterministic,
-        )
+        settings = settings_from(opts)
         doc = load_article(article)
-        if dry_run:
-            from newsdesk.cli.dryrun import print_prompt
+        if opts.dry_run:
+            from newsdesk.cli.dryrun import print_prompts
 
-            for p in dry_run_prompts(
-                doc,
-                settings.article_budget,
-                settings.model_name,
-                party,
-                max_parties,
-                settings.small_model,
-            ):
-                print_prompt(p.messages, p.tokens, settings, max_output=p.max_tokens)
+            print_prompts(
+                dry_run_prompts(
+                    doc,
+                    settings.article_budget,
+                    settings.model_name,
+                    party,
+                    max_parties,
+                    settings.small_model,
+                ),
+                settings,
+            )
             return
         llm = client_for(settings)
-        with status(f"Finding parties with {settings.model_name}…", enabled=not json_out):
+        with status(f"Finding parties with {settings.model_name}…", enabled=not opts.json):
             result = analyse_stance(doc, llm, party=party, max_parties=max_parties)
         usage = llm.usage.total()
-        if json_out:
-            data = {**result.to_dict(), "usage": usage.to_dict()}
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        print_stance(stdout_console(), result, doc)
-        typer.echo(footer(usage), err=True)
+        show("stance", result, opts.json, View(usage=usage, article=doc))
+        if not opts.json:
+            typer.echo(footer(usage), err=True)
 
     guarded(run)
