@@ -30,7 +30,6 @@ def ask(
         from newsdesk.article import load_article
         from newsdesk.cli.output import View, show
         from newsdesk.cli.runtime import client_for, settings_from, status
-        from newsdesk.render.terminal import footer
         from newsdesk.tasks.ask import ask as ask_task
         from newsdesk.tasks.ask import build_prompt
 
@@ -55,6 +54,8 @@ def ask(
                 typer.echo()
             show("ask", result, opts.json, View(usage=usage, show_question=len(questions) > 1))
             if not opts.json:
+                from newsdesk.render.terminal import footer
+
                 typer.echo(footer(usage), err=True)
 
     guarded(run)

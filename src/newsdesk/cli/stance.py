@@ -44,7 +44,6 @@ def stance(
         from newsdesk.article import load_article
         from newsdesk.cli.output import View, show
         from newsdesk.cli.runtime import client_for, settings_from, status
-        from newsdesk.render.terminal import footer
         from newsdesk.tasks.stance import analyse_stance, dry_run_prompts
 
         settings = settings_from(opts)
@@ -70,6 +69,8 @@ def stance(
         usage = llm.usage.total()
         show("stance", result, opts.json, View(usage=usage, article=doc))
         if not opts.json:
+            from newsdesk.render.terminal import footer
+
             typer.echo(footer(usage), err=True)
 
     guarded(run)
