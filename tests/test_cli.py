@@ -207,7 +207,7 @@ def test_shared_options_need_an_opts_parameter():
 
     def no_opts(article: str) -> None: ...
 
-    with pytest.raises(TypeError, match="opts: Common"):
+    with pytest.raises(TypeError, match=r"declare `\*, opts"):
         common_options()(no_opts)
     with pytest.raises(TypeError, match="unknown shared options"):
         common_options("colour")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from newsdesk.cli.options import Common
+from newsdesk.cli.options import Batch, Common
 from newsdesk.cli.output import PLAIN, View
 
 if TYPE_CHECKING:
@@ -40,9 +40,7 @@ def run_batch_command(
     outdir: Path,
     *,
     opts: Common,
-    batch_format: str,
-    max_concurrency: int,
-    force: bool,
+    batch: Batch,
     task: Callable[[LLMClient], Callable[[Article], Any]],
     view: View = PLAIN,
 ) -> None:
@@ -57,13 +55,12 @@ def run_batch_command(
     from newsdesk.cli.runtime import client_for, settings_from
     from newsdesk.errors import InputError
 
-    suffix = "." + batch_format.lower().lstrip(".")
+    suffix = "." + batch.format.lower().lstrip(".")
     fmt = file_format(command, suffix)
     if fmt is None:
-        raise InputError(f"--format {batch_format}: use {formats_hint(command)}")
+        raise InputError(f"--format {batch.format}: use {formats_hint(command)}")
     settings = settings_from(opts)
-    if settings.embedded and max_concurrency > 1:
-        max_concurrency = 1
+    max_concurrency = 1 if settings.embedded else batch.max_concurrency
     run = task(client_for(settings))
 
     def process(doc: Article) -> str:
@@ -72,7 +69,7 @@ def run_batch_command(
     bar = BatchProgress()
     try:
         report = run_batch(
-            inputs, outdir, process, suffix, max_concurrency, force=force, progress=bar
+            inputs, outdir, process, suffix, max_concurrency, force=batch.force, progress=bar
         )
     finally:
         bar.close()

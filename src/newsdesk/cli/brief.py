@@ -7,13 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from newsdesk.cli.options import (
-    BatchFormatOpt,
-    Common,
-    ForceOpt,
-    MaxConcurrencyOpt,
-    common_options,
-)
+from newsdesk.cli.options import Batch, Common, batch_options, common_options
 from newsdesk.cli.runtime import guarded
 
 if TYPE_CHECKING:
@@ -24,6 +18,7 @@ if TYPE_CHECKING:
 
 
 @common_options()
+@batch_options("brief")
 def brief(
     articles: Annotated[
         list[str],
@@ -39,9 +34,7 @@ def brief(
     ] = None,
     *,
     opts: Common,
-    max_concurrency: MaxConcurrencyOpt = 4,
-    batch_format: BatchFormatOpt = "md",
-    force: ForceOpt = False,
+    batch: Batch,
 ) -> None:
     """Brief one or more articles: headline, key points, who is who, disagreements, what is
     unconfirmed, and questions to ask next, every statement citing its sentences.
@@ -69,9 +62,7 @@ def brief(
                 articles,
                 output or Path("."),
                 opts=opts,
-                batch_format=batch_format,
-                max_concurrency=max_concurrency,
-                force=force,
+                batch=batch,
                 task=per_article,
             )
             return

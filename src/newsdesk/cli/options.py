@@ -3,7 +3,8 @@
 A command writes `*, opts: Common` where the shared options belong in its --help and decorates
 itself with `@common_options()` (or names the few it takes: `@common_options("model", "json")`).
 The decorator shows Typer the options themselves in place of `opts` and hands the command one
-`Common`, so no command lists them, or copies them into `settings_from`, again.
+`Common`, so no command lists them, or copies them into `settings_from`, again. Batch mode's
+options are bundled the same way (`*, batch: Batch` and `@batch_options(command)`).
 """
 
 from __future__ import annotations
@@ -69,13 +70,18 @@ MaxConcurrencyOpt = Annotated[
         "(the embedded model always takes one at a time).",
     ),
 ]
-BatchFormatOpt = Annotated[
-    str,
-    typer.Option(
+
+
+def format_option(command: str) -> Any:
+    """Batch mode's --format, naming the formats `command` writes (cli.output's table)."""
+    from newsdesk.cli.output import formats_hint
+
+    return typer.Option(
         "--format",
-        help="Batch mode (-o DIR/): each article's output format: md, html or json.",
-    ),
-]
+        help=f"Batch mode (-o DIR/): each article's output format: {formats_hint(command)}.",
+    )
+
+
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Batch mode: redo articles whose output already exists.")
 ]
@@ -110,37 +116,68 @@ _DEFAULTS = Common()
 
 def common_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the shared options (all, or the `names` fields of Common) as one `opts`."""
-    chosen = [f.name for f in fields(Common) if not names or f.name in names]
     unknown = set(names) - set(_OPTIONS)
     if unknown:
         raise TypeError(f"unknown shared options: {sorted(unknown)}")
+    chosen = [f.name for f in fields(Common) if not names or f.name in names]
+    return _bundle(
+        "opts",
+        lambda values: Common(**values),
+        [(n, *_OPTIONS[n], getattr(_DEFAULTS, n)) for n in chosen],
+    )
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Batch mode's options (brief and summarize with -o DIR/)."""
+
+    max_concurrency: int = 4
+    format: str = "md"
+    force: bool = False
+
+
+def batch_options(command: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give `command` batch mode's options as one `batch: Batch`."""
+    default = Batch()
+    return _bundle(
+        "batch",
+        lambda values: Batch(**values),
+        [
+            ("max_concurrency", "max_concurrency", MaxConcurrencyOpt, default.max_concurrency),
+            ("format", "batch_format", Annotated[str, format_option(command)], default.format),
+            ("force", "force", ForceOpt, default.force),
+        ],
+    )
+
+
+def _bundle(
+    param: str, make: Callable[[dict[str, Any]], Any], options: list[tuple[str, str, Any, Any]]
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Show Typer `options` (field, parameter name, annotation, default) where the command's
+    keyword-only `param` stands, and call the command with `param=make({field: value})`."""
 
     def decorate(fn: Callable[..., None]) -> Callable[..., None]:
         sig = inspect.signature(fn, eval_str=True)
-        if sig.parameters.get("opts", None) is None or (
-            sig.parameters["opts"].kind is not inspect.Parameter.KEYWORD_ONLY
+        if sig.parameters.get(param, None) is None or (
+            sig.parameters[param].kind is not inspect.Parameter.KEYWORD_ONLY
         ):
-            raise TypeError(f"{fn.__name__}: declare `*, opts: Common` for the shared options")
-        shown = {name: _OPTIONS[name][0] for name in chosen}
+            raise TypeError(f"{fn.__name__}: declare `*, {param}: ...` for the bundled options")
         params: list[inspect.Parameter] = []
         for p in sig.parameters.values():
-            if p.name != "opts":
+            if p.name != param:
                 params.append(p)
                 continue
             params += [
                 inspect.Parameter(
-                    shown[name],
-                    inspect.Parameter.KEYWORD_ONLY,
-                    default=getattr(_DEFAULTS, name),
-                    annotation=_OPTIONS[name][1],
+                    name, inspect.Parameter.KEYWORD_ONLY, default=dflt, annotation=ann
                 )
-                for name in chosen
+                for _, name, ann, dflt in options
             ]
 
         @functools.wraps(fn)
         def command(*args: Any, **kwargs: Any) -> None:
-            opts = Common(**{name: kwargs.pop(param) for name, param in shown.items()})
-            fn(*args, **kwargs, opts=opts)
+            bundle = make({field: kwargs.pop(name) for field, name, _, _ in options})
+            fn(*args, **kwargs, **{param: bundle})
 
         cast(Any, command).__signature__ = sig.replace(parameters=params)  # what Typer reads
         command.__annotations__ = {p.name: p.annotation for p in params}

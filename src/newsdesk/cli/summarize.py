@@ -8,13 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from newsdesk.cli.options import (
-    ArticleArg,
-    Common,
-    ForceOpt,
-    MaxConcurrencyOpt,
-    common_options,
-)
+from newsdesk.cli.options import ArticleArg, Batch, Common, batch_options, common_options
 from newsdesk.cli.runtime import guarded
 
 if TYPE_CHECKING:
@@ -59,16 +53,10 @@ OutDirOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Batch mode: a directory; one summary per article in it."),
 ]
-FormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format",
-        help="Batch mode (-o DIR/): each article's output format: md, txt or json.",
-    ),
-]
 
 
 @common_options()
+@batch_options("summarize")
 def summarize(
     article: ArticleArg,
     more: MoreArticlesArg = None,
@@ -77,9 +65,7 @@ def summarize(
     show_evidence: EvidenceOpt = False,
     *,
     opts: Common,
-    max_concurrency: MaxConcurrencyOpt = 4,
-    batch_format: FormatOpt = "md",
-    force: ForceOpt = False,
+    batch: Batch,
 ) -> None:
     """Summarise an article; every line carries the ids of the sentences it rests on.
 
@@ -112,9 +98,7 @@ def summarize(
                 inputs,
                 output,
                 opts=opts,
-                batch_format=batch_format,
-                max_concurrency=max_concurrency,
-                force=force,
+                batch=batch,
                 task=per_article,
                 view=view,
             )
