@@ -99,11 +99,11 @@ def in_process(
         return json.dumps(summarize(article, llm, "bullets").to_dict())
 
     first = sorted(indir.iterdir())[0]
-    run_batch([first], tmp / "warm", process, ".json", 1, progress=False)
+    run_batch([first], tmp / "warm", process, ".json", 1)
     out = []
     for level in levels:
         start, cpu = time.perf_counter(), time.process_time()
-        rep = run_batch([indir], tmp / f"inproc-{level}", process, ".json", level, progress=False)
+        rep = run_batch([indir], tmp / f"inproc-{level}", process, ".json", level)
         assert rep.ok, rep.failures[:3]
         out.append((level, time.perf_counter() - start, time.process_time() - cpu))
     return out

@@ -162,7 +162,7 @@ def main() -> int:
             if pf is not None:
                 env["PATH"] = f"{pf.parent}:{env.get('PATH', '')}"
             tools: dict[str, list[str]] = {
-                "newsdesk eval": [sys.executable, "-c", "from newsdesk.cli import main; main()",
+                "newsdesk eval": [sys.executable, "-c", "from newsdesk.cli.app import main; main()",
                                   "eval", str(suite_path), "--no-cache", "-q",
                                   "-o", str(tmp / "nd.json")],
             }  # fmt: skip

@@ -14,15 +14,16 @@ import pytest
 import typer
 
 from newsdesk.article import Article
+from newsdesk.atomic import write_atomic
 from newsdesk.batch import (
     BatchReport,
     collect_inputs,
-    finish,
     is_batch,
     output_paths,
     run_batch,
-    write_atomic,
 )
+from newsdesk.cli.batchmode import finish
+from newsdesk.cli.progress import BatchProgress
 from newsdesk.config import Settings
 from newsdesk.errors import InputError, LLMError
 from newsdesk.llm.client import LLMClient
@@ -181,9 +182,28 @@ def test_interrupted_batch_resumes_where_it_stopped(tmp_path, example_path):
 
 def test_progress_lines_on_a_non_terminal(tmp_path, example_path, capsys):
     make_articles(tmp_path / "in", 2, example_path)
-    run_batch([tmp_path / "in"], tmp_path / "out", lambda a: "x", ".md")
+    run_batch([tmp_path / "in"], tmp_path / "out", lambda a: "x", ".md", progress=BatchProgress())
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("[1/2] done ") and err[1].startswith("[2/2] done ")
+
+
+def test_progress_is_a_callback_and_silent_without_one(tmp_path, example_path, capsys):
+    make_articles(tmp_path / "in", 2, example_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "article-00.md").write_text("done before\n")
+    calls: list[tuple[int, int, str | None]] = []
+    run_batch(
+        [tmp_path / "in"],
+        tmp_path / "out",
+        lambda a: "x",
+        ".md",
+        progress=lambda done, total, item: calls.append(
+            (done, total, item.status if item else None)
+        ),
+    )
+    assert calls == [(0, 2, None), (1, 2, "skipped"), (2, 2, "done")]
+    run_batch([tmp_path / "in"], tmp_path / "again", lambda a: "x", ".md")
+    assert capsys.readouterr().err == ""
 
 
 def test_process_error_is_reported_not_raised(tmp_path, example_path):
@@ -192,7 +212,7 @@ def test_process_error_is_reported_not_raised(tmp_path, example_path):
     def process(article: Article) -> str:
         raise LLMError("endpoint http://x/v1 answered HTTP 503 (gave up after 5 tries)")
 
-    report = run_batch([tmp_path / "in"], tmp_path / "out", process, ".md", 2, progress=False)
+    report = run_batch([tmp_path / "in"], tmp_path / "out", process, ".md", 2)
     assert [i.status for i in report.items] == ["failed", "failed"]
     assert report.failures[0].error == (
         "endpoint http://x/v1 answered HTTP 503 (gave up after 5 tries)"
@@ -218,7 +238,7 @@ def test_inputs_dirs_files_and_errors(tmp_path, example_path):
     with pytest.raises(InputError, match="not a directory"):
         run_batch([tmp_path / "a"], tmp_path / "file-not-dir", lambda a: "x", ".md")
     # the output directory inside an input directory is not read as input
-    run_batch([tmp_path / "a"], tmp_path / "a" / "out", lambda a: "x", ".txt", progress=False)
+    run_batch([tmp_path / "a"], tmp_path / "a" / "out", lambda a: "x", ".txt")
     again = run_batch([tmp_path / "a"], tmp_path / "a" / "out", lambda a: "x", ".txt")
     assert len(again.items) == 2
 
@@ -252,7 +272,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
 def cli(monkeypatch, srv: ScriptedServer, tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     monkeypatch.setenv("OPENAI_BASE_URL", srv.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-batch")
@@ -324,3 +344,16 @@ def test_summarize_batch_json_outputs_and_errors(tmp_path, example_path, monkeyp
         assert "several articles need -o DIR/" in several.stderr
         missing = cli(monkeypatch, srv, tmp_path, "summarize", "nope.txt", "-o", f"{out}/")
         assert missing.exit_code == 2 and "nope.txt: no such file" in missing.stderr
+
+
+def test_batch_module_imports_nothing_of_the_cli():
+    import subprocess
+    import sys
+
+    code = "import sys, newsdesk.batch; print(' '.join(sys.modules))"
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.split()
+    assert "newsdesk.batch" in loaded
+    assert [m for m in loaded if m.startswith(("typer", "rich", "click", "newsdesk.cli"))] == []

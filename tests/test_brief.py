@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.article import Article, parse_article
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.grounding import ground
 from newsdesk.tasks.brief import (
     ArticleBrief,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 
 runner = CliRunner()
 BIN = Path(sys.executable).parent
@@ -161,3 +161,62 @@ def test_ask_console_script_subprocess(example_path, tmp_path):
     data = json.loads(proc.stdout)
     assert data["question"] == "Who is Robert Lighthizer?"
     assert "Traceback" not in proc.stderr
+
+
+def test_help_imports_no_heavy_module():
+    code = (
+        "import sys, io, contextlib\n"
+        "sys.argv = ['newsdesk', '--help']\n"
+        "from newsdesk.cli.app import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.split()
+    heavy = ("pydantic", "rich", "openai", "jinja2", "tiktoken", "yaml", "newsdesk.tasks")
+    assert "newsdesk.cli.ask" in loaded
+    assert [m for m in loaded if m.startswith(heavy) or m == "newsdesk.batch"] == []
+
+
+SHARED = ["--model", "--base-url", "--gguf", "--json", "--no-cache", "--dry-run", "--deterministic"]
+
+
+@pytest.mark.parametrize("command", ["ask", "summarize", "stance", "brief"])
+def test_model_commands_take_every_shared_option(command):
+    help_text = run(command, "--help").stdout
+    assert [o for o in SHARED if o in help_text] == SHARED
+
+
+def test_commands_take_only_the_shared_options_they_use():
+    chunk = run("chunk", "--help").stdout
+    assert "--model" in chunk and "--json" in chunk and "--base-url" not in chunk
+    doctor = run("doctor", "--help").stdout
+    assert "--gguf" in doctor and "--dry-run" not in doctor
+    assert "--no-cache" in run("eval", "--help").stdout
+    assert run("models", "--base-url", "x").exit_code == 2  # not an option of models
+
+
+def test_shared_options_need_an_opts_parameter():
+    from newsdesk.cli.options import common_options
+
+    def no_opts(article: str) -> None: ...
+
+    with pytest.raises(TypeError, match=r"declare `\*, opts"):
+        common_options()(no_opts)
+    with pytest.raises(TypeError, match="unknown shared options"):
+        common_options("colour")
+
+
+def test_output_format_by_suffix():
+    from newsdesk.cli.output import file_format, formats_hint
+
+    assert file_format("brief", ".HTML") == "html" and file_format("brief", ".txt") is None
+    assert file_format("summarize", ".txt") == "text" and file_format("summarize", ".html") is None
+    assert formats_hint("brief", dot=True) == ".md, .html or .json"
+    assert formats_hint("summarize") == "md, txt or json"

@@ -14,7 +14,7 @@ def test_cli_reference_is_current():
 
 
 def test_every_registered_command_is_documented():
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     text = DOC.read_text()

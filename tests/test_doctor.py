@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from tests.scripted_server import Reply, ScriptedServer, schema_responder
 
 KEY = "sk-doctor-0123456789abcdefWXYZ"

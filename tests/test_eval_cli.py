@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.evals.report import to_json
 from newsdesk.evals.runner import AssertionResult, CaseResult, RunReport
 

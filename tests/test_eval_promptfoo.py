@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from tests.scripted_server import Reply, ScriptedServer, completion
 
 HERE = Path(__file__).resolve().parent / "promptfoo_parity"

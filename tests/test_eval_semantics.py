@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.evals import jscompat
 from newsdesk.evals.assertions import EvalContext, grade
 from newsdesk.evals.runner import aggregate

@@ -283,7 +283,7 @@ def cli_env(srv: ScriptedServer, tmp_path: Path) -> dict[str, str]:
 def test_cli_fault_is_one_line_nonzero_and_key_free(
     tmp_path, monkeypatch, example_path, reply, expected
 ):
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     with ScriptedServer(reply) as srv:
         for k, v in cli_env(srv, tmp_path).items():

@@ -275,7 +275,7 @@ ARTICLE_COMMANDS = {
 def commands_here() -> list[str]:
     import typer.main
 
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     names = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     return [c for c in ARTICLE_COMMANDS if c in names]
@@ -284,7 +284,7 @@ def commands_here() -> list[str]:
 def invoke(*args: str):  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     # an unreachable endpoint: bad input must be refused before any call (a call exits 3)
     endpoint = [] if args[0] == "chunk" else ["--base-url", "http://127.0.0.1:9/v1"]

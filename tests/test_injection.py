@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.article import parse_article
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.tasks.ask import NOT_SAID, AskOutput, build_prompt, interpret
 from tests.scripted_server import ScriptedServer, completion, schema_responder
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.config import (
     DEFAULT_EMBEDDED_MODEL,
     SMALL_EMBEDDED_MODEL,

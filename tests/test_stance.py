@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.article import load_article, normalise_ws
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.config import Settings
 from newsdesk.errors import InputError
 from newsdesk.llm.client import LLMClient

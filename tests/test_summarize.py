@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.article import Article, load_article, parse_article
-from newsdesk.cli import app
+from newsdesk.cli.app import app
 from newsdesk.config import Settings
 from newsdesk.errors import InputError
 from newsdesk.llm.client import LLMClient

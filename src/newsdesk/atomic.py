@@ -14,17 +14,24 @@ from pathlib import Path
 from newsdesk.errors import InputError
 
 
+def check_folder(path: str | Path) -> Path:
+    """The folder `path` would be written in; InputError (one line) when it does not exist."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{target}: folder {folder} does not exist")
+    return folder
+
+
 def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write `text` to `path` via a temp file in the same directory and a rename.
 
     Raises InputError (one line for the user) when the folder is missing or not writable.
     """
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise InputError(f"{target}: is a directory")
-    if not folder.is_dir():
-        raise InputError(f"{target}: folder {folder} does not exist")
+    folder = check_folder(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

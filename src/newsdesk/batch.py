@@ -5,24 +5,21 @@ the text to OUTDIR/<name><suffix> through a temp file and a rename, so an output
 complete or absent. That makes a batch resumable: an article whose output exists is skipped. A
 failing article does not stop the others; failures are listed at the end. Remote endpoints are
 called from up to `max_concurrency` threads; the embedded model serves one request at a time, so
-callers pass 1 for it.
+callers pass 1 for it. Progress is a callback, so this module knows nothing of terminals or the
+CLI (newsdesk.cli.batchmode runs it for the commands).
 
-Only the standard library and typer at import time: command modules import this at startup.
+Only the standard library at import time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -30,27 +27,6 @@ if TYPE_CHECKING:
     from newsdesk.article import Article
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
-
-MaxConcurrencyOpt = Annotated[
-    int,
-    typer.Option(
-        "--max-concurrency",
-        min=1,
-        max=256,
-        help="Batch mode: articles processed at once against a remote endpoint "
-        "(the embedded model always takes one at a time).",
-    ),
-]
-BatchFormatOpt = Annotated[
-    str,
-    typer.Option(
-        "--format",
-        help="Batch mode (-o DIR/): each article's output format: md, html or json.",
-    ),
-]
-ForceOpt = Annotated[
-    bool, typer.Option("--force", help="Batch mode: redo articles whose output already exists.")
-]
 
 
 @dataclass
@@ -193,75 +169,11 @@ def is_complete(path: Path) -> bool:
         return False
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temp file beside `path`, flush to disk, then rename over it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 # ---------------------------------------------------------------- running
 
-
-class _Progress:
-    """A rich progress bar on a terminal; otherwise one line per finished article on stderr."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled
-        self.count = 0
-        self._lock = threading.Lock()
-        self._bar: Any = None
-        self._task: Any = None
-        if enabled and sys.stderr.isatty():
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            from newsdesk.commands.runtime import stderr_console
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=stderr_console(),
-                transient=False,
-            )
-            self._task = self._bar.add_task("articles", total=total)
-            self._bar.start()
-
-    def advance(self, item: BatchItem) -> None:
-        with self._lock:
-            self.count += 1
-            if not self.enabled:
-                return
-            if self._bar is not None:
-                self._bar.update(self._task, advance=1, description=item.source.name[:40])
-                if item.status == "failed":
-                    self._bar.console.print(f"failed: {item.source}: {item.error}", markup=False)
-                return
-            detail = f": {item.error}" if item.error else f" ({item.seconds:.1f} s)"
-            print(
-                f"[{self.count}/{self.total}] {item.status} {item.source}{detail}",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+# progress(done, total, item): once with item None before the first article, then once for
+# each article finished or skipped, in the calling thread
+Progress = Callable[[int, int, BatchItem | None], None]
 
 
 def _describe(exc: BaseException) -> str:
@@ -283,7 +195,7 @@ def run_batch(
     max_concurrency: int = 1,
     *,
     force: bool = False,
-    progress: bool = True,
+    progress: Progress | None = None,
     load: Callable[[Path], Article] | None = None,
 ) -> BatchReport:
     """Run `process` over every article; one output per article; failures collected, not raised.
@@ -294,6 +206,7 @@ def run_batch(
     """
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
 
+    from newsdesk.atomic import write_atomic
     from newsdesk.errors import InputError
 
     if max_concurrency < 1:
@@ -317,7 +230,16 @@ def run_batch(
         for src, dst in zip(sources, output_paths(sources, out, suffix), strict=True)
     ]
     start = time.perf_counter()
-    bar = _Progress(len(report.items), progress)
+    total, finished_count = len(report.items), 0
+
+    def advance(item: BatchItem) -> None:
+        nonlocal finished_count
+        finished_count += 1
+        if progress is not None:
+            progress(finished_count, total, item)
+
+    if progress is not None:
+        progress(0, total, None)
 
     def one(item: BatchItem) -> BatchItem:
         t0 = time.perf_counter()
@@ -336,13 +258,13 @@ def run_batch(
     for item in report.items:
         if not force and is_complete(item.output):
             item.status = "skipped"
-            bar.advance(item)
+            advance(item)
         else:
             todo.append(item)
     try:
         if max_concurrency == 1:
             for item in todo:
-                bar.advance(one(item))
+                advance(one(item))
         else:
             with ThreadPoolExecutor(max_concurrency, thread_name_prefix="newsdesk-batch") as pool:
                 pending: set[Future[BatchItem]] = set()
@@ -354,52 +276,13 @@ def run_batch(
                         if len(pending) >= 2 * max_concurrency:
                             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                             for f in finished:
-                                bar.advance(f.result())
+                                advance(f.result())
                     for f in as_completed(pending):
-                        bar.advance(f.result())
+                        advance(f.result())
                 except BaseException:
                     for f in pending:
                         f.cancel()
                     raise
     finally:
-        bar.close()
         report.seconds = time.perf_counter() - start
     return report
-
-
-def finish(report: BatchReport, json_out: bool = False) -> None:
-    """Print the summary (stderr) and the failures; exit 1 when any article failed."""
-    if json_out:
-        import json
-
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    typer.echo(report.summary(), err=True)
-    for item in report.failures:
-        typer.echo(f"failed: {item.source}: {item.error}", err=True)
-    if report.failures:
-        raise typer.Exit(1)
-
-
-def cli_batch(
-    inputs: Sequence[str],
-    outdir: str | Path,
-    *,
-    settings: Any,
-    make_process: Callable[[Any], Callable[[Article], str]],
-    suffix: str,
-    max_concurrency: int,
-    force: bool = False,
-    json_out: bool = False,
-) -> None:
-    """What a command's batch mode does: one client, `run_batch`, summary, exit 1 on failures.
-
-    `make_process(llm)` returns the per-article function. The embedded model serves one request
-    at a time (more threads only queue), so its concurrency is 1.
-    """
-    from newsdesk.commands.runtime import client_for
-
-    if settings.embedded and max_concurrency > 1:
-        max_concurrency = 1
-    llm = client_for(settings)
-    report = run_batch(inputs, outdir, make_process(llm), suffix, max_concurrency, force=force)
-    finish(report, json_out)

@@ -23,7 +23,7 @@ COMMANDS = [
 def render() -> str:
     from typer.testing import CliRunner
 
-    from newsdesk.cli import app
+    from newsdesk.cli.app import app
 
     runner = CliRunner()
     parts = [

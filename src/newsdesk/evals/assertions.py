@@ -26,7 +26,7 @@ from newsdesk.article import normalise_ws
 from newsdesk.evals import jscompat
 
 if TYPE_CHECKING:
-    from newsdesk.evals.suite import AssertionSpec
+    from newsdesk.evals.spec import AssertionSpec
     from newsdesk.llm.client import LLMClient
     from newsdesk.tasks.contract import TaskOutput
 
@@ -245,7 +245,7 @@ def read_data_file(path: Path) -> Any:
     if path.suffix == ".json":
         return json.loads(text)
     if path.suffix in (".yaml", ".yml"):
-        from newsdesk.evals.suite import load_js_yaml
+        from newsdesk.evals.yamlfile import load_js_yaml
 
         return load_js_yaml(text)
     return text
@@ -335,7 +335,7 @@ def _schema(value: Any, ctx: EvalContext) -> dict[str, Any] | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        from newsdesk.evals.suite import load_js_yaml
+        from newsdesk.evals.yamlfile import load_js_yaml
 
         value = load_js_yaml(value)
     if not isinstance(value, dict):

@@ -423,7 +423,7 @@ def _slash_comments_to_hash(text: str) -> str:
 def extract_json_objects(text: str) -> list[Any]:
     """promptfoo's `extractJsonObjects`: every `{...}` in the text that parses (as YAML in JSON
     mode, so a trailing comma or `//` comment is forgiven), outermost first."""
-    from newsdesk.evals.suite import load_js_yaml
+    from newsdesk.evals.yamlfile import load_js_yaml
 
     found: list[Any] = []
     limit = 100_000

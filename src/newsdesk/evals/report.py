@@ -1,22 +1,18 @@
 """Eval reports: the terminal table, --json, --junit (JUnit XML), -o report.html and -o
 results.json (promptfoo's output shape).
 
-Files are written to a temporary file beside the target and renamed, so a reader never sees half
-a report. Everything from a model or an article is escaped (HTML, XML, rich markup).
+The CLI writes them with newsdesk.atomic.write_atomic, so a reader never sees half a report.
+Everything from a model or an article is escaped (HTML, XML, rich markup).
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from newsdesk.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,21 +20,6 @@ if TYPE_CHECKING:
     from newsdesk.evals.runner import AssertionResult, Group, RunReport
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"{path}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _short(text: str, n: int = 70) -> str:

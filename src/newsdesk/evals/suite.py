@@ -29,6 +29,8 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
+from newsdesk.evals.spec import AssertionSpec
+from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
 
 TOP_KEYS = (
     "description", "prompts", "providers", "defaultTest", "tests", "scenarios",
@@ -54,165 +56,7 @@ PROVIDER_CONFIG_KEYS = (
 KNOWN_TASKS = ("ask", "summarize", "stance", "brief")
 
 
-class SuiteError(InputError):
-    """A suite that cannot run: bad YAML, unknown key or assertion type, missing file (exit 2)."""
-
-
-# ---------------------------------------------------------------- line-aware YAML
-
-
-class LineMap(dict[str, Any]):
-    """A YAML mapping that remembers its own line and each key's line (1-based)."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class LineList(list[Any]):
-    line: int = 0
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-
-
-class _JSYamlLoader(yaml.SafeLoader):
-    """YAML 1.2's core schema, as js-yaml (promptfoo's reader) resolves plain scalars: only
-    true/false are booleans (`yes`, `on`, `n` stay text), no sexagesimal or 0-prefixed octal
-    ints, `1e3` is a float."""
-
-
-_JSYamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# dates stay text (js-yaml would make a Date; text is what a prompt or a JSON report shows)
-_JSYamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in _JSYamlLoader.yaml_implicit_resolvers.items()
-}
-_JSYamlLoader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_JSYamlLoader.add_implicit_resolver(
-    _INT,
-    re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$"),
-    list("-+0123456789"),
-)
-_JSYamlLoader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
-def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return str(loader.construct_scalar(node)).lower() == "true"
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node)).replace("_", "")
-    sign = -1 if text.startswith("-") else 1
-    text = text.lstrip("+-")
-    for prefix, base in (("0o", 8), ("0x", 16), ("0b", 2)):
-        if text.startswith(prefix):
-            return sign * int(text[2:], base)
-    return sign * int(text)
-
-
-def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
-    text = str(loader.construct_scalar(node)).replace("_", "").lower()
-    if text.endswith("nan"):
-        return float("nan")
-    if text.endswith("inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    value = float(text)
-    return value
-
-
-for _tag, _fn in ((_BOOL, _construct_bool), (_INT, _construct_int), (_FLOAT, _construct_float)):
-    _JSYamlLoader.add_constructor(_tag, _fn)
-
-
-def load_js_yaml(text: str) -> Any:
-    """YAML (or JSON) text as promptfoo's js-yaml reads it."""
-    return yaml.load(text, Loader=_JSYamlLoader)
-
-
-class _Loader(_JSYamlLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
-    loader.flatten_mapping(node)
-    out = LineMap()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str):
-            raise yaml.MarkedYAMLError(
-                problem=f"keys must be text, got {key!r}", problem_mark=key_node.start_mark
-            )
-        if key in out:
-            raise yaml.MarkedYAMLError(
-                problem=f"duplicate key {key!r} (first on line {out.key_lines[key]})",
-                problem_mark=key_node.start_mark,
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = line
-    return out
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def load_yaml(text: str, label: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = f"{mark.line + 1}:" if mark is not None else ""
-        raise SuiteError(f"{label}:{line} invalid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise SuiteError(f"{label}: invalid YAML: {exc}") from None
-
-
 # ---------------------------------------------------------------- the suite model
-
-
-@dataclass
-class AssertionSpec:
-    type: str  # without the `not-` prefix
-    negate: bool = False
-    value: Any = None
-    threshold: float | None = None
-    weight: float = 1.0
-    transform: str | None = None
-    provider: Any = None  # a grader provider for llm-rubric / similar
-    metric: str | None = None
-    line: int = 0
-    children: list[AssertionSpec] = field(default_factory=list)  # assert-set
-    raw: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it (reports)
-
-    @property
-    def label(self) -> str:
-        return ("not-" if self.negate else "") + self.type
 
 
 @dataclass
@@ -332,6 +176,17 @@ class _Parser:
         if value is None:
             return []
         raise self.error(getattr(value, "line", line), f"{where} must be a list")
+
+    def nonempty_list(self, top: LineMap, key: str, what: str, default: Any = None) -> list[Any]:
+        """The suite's `key` as a list of at least one `what`; one string is a list of one."""
+        items = top.get(key, default)
+        if isinstance(items, str):
+            items = LineList([items])
+            items.line = top.line_of(key)
+        items = self.listing(items, top.line_of(key), key)
+        if not items:
+            raise self.error(top.line_of(key), f"`{key}` must list at least one {what}")
+        return items
 
     def number(self, data: LineMap, key: str, where: str) -> float | None:
         value = data.get(key)
@@ -860,26 +715,14 @@ def load_suite(path: str | Path) -> Suite:
     top = p.mapping(data, 1, "the suite")
     p.check_keys(top, TOP_KEYS, "the suite")
 
-    prompt_items = top.get("prompts")
-    if isinstance(prompt_items, str):
-        prompt_items = LineList([prompt_items])
-        prompt_items.line = top.line_of("prompts")
-    prompt_items = p.listing(prompt_items, top.line_of("prompts"), "prompts")
-    if not prompt_items:
-        raise p.error(top.line_of("prompts"), "`prompts` must list at least one template")
+    prompt_items = p.nonempty_list(top, "prompts", "template")
     prompts = [
         spec
         for item in prompt_items
         for spec in p.prompts(item, getattr(item, "line", getattr(prompt_items, "line", 1)))
     ]
 
-    provider_items = top.get("providers", LineList(["embedded"]))
-    if isinstance(provider_items, str):
-        provider_items = LineList([provider_items])
-        provider_items.line = top.line_of("providers")
-    provider_items = p.listing(provider_items, top.line_of("providers"), "providers")
-    if not provider_items:
-        raise p.error(top.line_of("providers"), "`providers` must list at least one provider")
+    provider_items = p.nonempty_list(top, "providers", "provider", LineList(["embedded"]))
     providers = [p.provider(item, getattr(provider_items, "line", 1)) for item in provider_items]
     _check_unique([pr.label for pr in prompts], "prompt", p, [pr.line for pr in prompts])
     _check_unique([pv.label for pv in providers], "provider", p, [pv.line for pv in providers])

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsdesk.errors import ConfigError, ModelAssemblyError
 
@@ -375,3 +376,37 @@ def write_stamp(stamp: Path, data: dict[str, object]) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def listing(selected: str | None, folder: Path) -> dict[str, Any]:
+    """What `newsdesk models --json` prints (stable keys; sizes in bytes): every embedded model,
+    whether `selected` is it, and whether its file is assembled in `folder`."""
+    return {
+        "model_dir": str(folder),
+        "default": DEFAULT_MODEL,
+        "selected": selected,
+        "models": [
+            {
+                "name": m.name,
+                "default": m.default,
+                "selected": m.name == selected,
+                "description": m.description,
+                "size_bytes": m.size,
+                "licence": m.licence,
+                "packages": list(m.packages),
+                "sha256": m.sha256,
+                "instruct": m.instruct,
+                "n_ctx": m.n_ctx,
+                "article_budget": m.article_budget,
+                "file": str(folder / m.filename),
+                "assembled": is_assembled(m, folder),
+                "speed": {
+                    "load_s": m.speed.load_s,
+                    "prompt_tok_s": m.speed.prompt_tok_s,
+                    "generation_tok_s": m.speed.generation_tok_s,
+                    "conditions": m.speed.conditions,
+                },
+            }
+            for m in MODELS.values()
+        ],
+    }

@@ -6,31 +6,32 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import ArticleArg, JsonOpt, ModelOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import ArticleArg, Common, common_options
+from newsdesk.cli.runtime import guarded
 
 
+@common_options("model", "json")
 def chunk(
     article: ArticleArg,
     max_tokens: Annotated[int, typer.Option("--max-tokens", min=8, help="Tokens per chunk.")] = 512,
     overlap: Annotated[
         int, typer.Option("--overlap", min=0, help="Sentences repeated between chunks.")
     ] = 0,
-    model: ModelOpt = None,
-    json_out: JsonOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Show how the article is split into token-aware chunks on sentence boundaries."""
 
     def run() -> None:
         from newsdesk.article import load_article
         from newsdesk.chunking import chunk_article
-        from newsdesk.commands.runtime import print_json, settings_from, stdout_console
+        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
         from newsdesk.render.terminal import print_chunks
 
-        settings = settings_from(model=model)
+        settings = settings_from(opts)
         doc = load_article(article)
         chunks = chunk_article(doc, max_tokens, overlap, settings.model_name)
-        if json_out:
+        if opts.json:
             print_json(
                 {
                     "sentences": len(doc.sentences),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from newsdesk.commands.options import JsonOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import Common, common_options
+from newsdesk.cli.runtime import guarded
+
+if TYPE_CHECKING:
+    from newsdesk.llm.cache import ResponseCache
+    from newsdesk.llm.kvstate import StateStore
 
 cache_app = typer.Typer(
     help="Inspect or clear the response cache and the embedded model's saved KV states.",
@@ -16,15 +20,15 @@ cache_app = typer.Typer(
 )
 
 
-def _cache():  # type: ignore[no-untyped-def]
-    from newsdesk.commands.runtime import settings_from
+def _cache() -> ResponseCache:
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.llm.cache import ResponseCache, default_cache_path
 
     return ResponseCache(default_cache_path(settings_from().cache_dir))
 
 
-def _states():  # type: ignore[no-untyped-def]
-    from newsdesk.commands.runtime import settings_from
+def _states() -> StateStore:
+    from newsdesk.cli.runtime import settings_from
     from newsdesk.llm.kvstate import StateStore, default_state_dir
 
     settings = settings_from()
@@ -33,15 +37,16 @@ def _states():  # type: ignore[no-untyped-def]
 
 
 @cache_app.command()
-def stats(json_out: JsonOpt = False) -> None:
+@common_options("json")
+def stats(*, opts: Common) -> None:
     """Where the caches are, how many entries and saved KV states, how big."""
 
     def run() -> None:
-        from newsdesk.commands.runtime import print_json
+        from newsdesk.cli.runtime import print_json
 
         info = _cache().stats()
         kv = _states().stats()
-        if json_out:
+        if opts.json:
             print_json({**info, "kv_states": kv})
         else:
             typer.echo(f"{info['path']}: {info['entries']} entries, {info['bytes'] / 1e6:.1f} MB")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import typer
 
 from newsdesk import __version__
-from newsdesk.commands.ask import ask
-from newsdesk.commands.brief import brief
-from newsdesk.commands.cache import cache_app
-from newsdesk.commands.chunk import chunk
-from newsdesk.commands.doctor import doctor
-from newsdesk.commands.eval import eval_cmd
-from newsdesk.commands.models import models
-from newsdesk.commands.stance import stance
-from newsdesk.commands.summarize import summarize
+from newsdesk.cli.ask import ask
+from newsdesk.cli.brief import brief
+from newsdesk.cli.cache import cache_app
+from newsdesk.cli.chunk import chunk
+from newsdesk.cli.doctor import doctor
+from newsdesk.cli.eval import eval_cmd
+from newsdesk.cli.models import models
+from newsdesk.cli.stance import stance
+from newsdesk.cli.summarize import summarize
 
 app = typer.Typer(
     name="newsdesk",

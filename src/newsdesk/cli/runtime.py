@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
+
+from newsdesk.cli.options import Common
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from newsdesk.llm.client import LLMClient
 
 T = TypeVar("T")
+DEFAULTS = Common()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -59,22 +61,16 @@ def guarded(fn: Callable[[], T]) -> T:
         )
 
 
-def settings_from(
-    *,
-    model: str | None = None,
-    base_url: str | None = None,
-    gguf: Path | None = None,
-    no_cache: bool = False,
-    deterministic: bool = False,
-) -> Settings:
+def settings_from(opts: Common = DEFAULTS) -> Settings:
+    """Settings from the shared options: flags > environment > .env > defaults."""
     from newsdesk.config import load_settings
 
     return load_settings(
-        model=model,
-        base_url=base_url,
-        gguf=str(gguf) if gguf else None,
-        use_cache=not no_cache,
-        deterministic=deterministic,
+        model=opts.model,
+        base_url=opts.base_url,
+        gguf=str(opts.gguf) if opts.gguf else None,
+        use_cache=not opts.no_cache,
+        deterministic=opts.deterministic,
     )
 
 

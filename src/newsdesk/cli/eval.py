@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
-from newsdesk.commands.options import NoCacheOpt
-from newsdesk.commands.runtime import guarded
+from newsdesk.cli.options import Common, common_options
+from newsdesk.cli.runtime import guarded
 
 
+@common_options("no_cache")
 def eval_cmd(
     suites: Annotated[
         list[Path] | None,
@@ -22,7 +23,8 @@ def eval_cmd(
             "--max-concurrency", "-j", help="Cases run at once (the embedded model takes one)."
         ),
     ] = 4,
-    no_cache: NoCacheOpt = False,
+    *,
+    opts: Common,
     repeat: Annotated[
         int, typer.Option("--repeat", help="Run each case N times and report its pass rate.")
     ] = 1,
@@ -69,7 +71,7 @@ def eval_cmd(
     """
 
     def run() -> None:
-        from newsdesk.commands.runtime import fail, status, stdout_console
+        from newsdesk.cli.runtime import fail, status, stdout_console
 
         if compare:
             if suites:
@@ -84,7 +86,7 @@ def eval_cmd(
             if json_file:
                 import json
 
-                from newsdesk.evals.report import write_atomic
+                from newsdesk.atomic import write_atomic
 
                 write_atomic(json_file, json.dumps(comparison.to_dict(), indent=2) + "\n")
             raise typer.Exit(1 if comparison.regressed else 0)
@@ -96,9 +98,11 @@ def eval_cmd(
             fail("--repeat must be at least 1")
         if not 0 <= pass_rate <= 1:
             fail("--pass-rate must be between 0 and 1")
+        from newsdesk.atomic import check_folder, write_atomic
+
         for out in (json_file, junit, html_file):
-            if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
-                fail(f"{out}: folder {out.parent} does not exist")
+            if out is not None:
+                check_folder(out)  # before the run, not after it
 
         from newsdesk.evals.report import (
             print_table,
@@ -106,7 +110,6 @@ def eval_cmd(
             to_json,
             to_junit,
             to_promptfoo_json,
-            write_atomic,
         )
         from newsdesk.evals.runner import run_suites
         from newsdesk.evals.suite import load_suite
@@ -116,7 +119,7 @@ def eval_cmd(
             report = run_suites(
                 loaded,
                 max_concurrency=max_concurrency,
-                use_cache=not no_cache,
+                use_cache=not opts.no_cache,
                 repeat=repeat,
                 pattern=filter_,
                 min_pass_rate=pass_rate,
@@ -138,13 +141,8 @@ def eval_cmd(
         if junit:
             write_atomic(junit, to_junit(report))
         if html_file:
-            suffix = html_file.suffix.lower()
-            if suffix == ".json":
-                write_atomic(html_file, to_promptfoo_json(report))
-            elif suffix == ".xml":
-                write_atomic(html_file, to_junit(report))
-            else:
-                write_atomic(html_file, to_html(report))
+            by_suffix = {".json": to_promptfoo_json, ".xml": to_junit}
+            write_atomic(html_file, by_suffix.get(html_file.suffix.lower(), to_html)(report))
         raise typer.Exit(0 if report.passed else 1)
 
     guarded(run)

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from newsdesk.commands.options import BaseUrlOpt, GgufOpt, JsonOpt, ModelOpt
-from newsdesk.commands.runtime import guarded
+from dataclasses import replace
+
+from newsdesk.cli.options import Common, common_options
+from newsdesk.cli.runtime import guarded
 
 
-def doctor(
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    gguf: GgufOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
+@common_options("model", "base_url", "gguf", "json")
+def doctor(*, opts: Common) -> None:
     """Check the configuration: endpoint, model, reachability, structured output, cache."""
 
     def run() -> None:
-        from newsdesk.commands.runtime import print_json, settings_from, stdout_console
+        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
         from newsdesk.diagnostics import diagnose
 
-        settings = settings_from(model=model, base_url=base_url, gguf=gguf, no_cache=True)
+        settings = settings_from(replace(opts, no_cache=True))
         report = diagnose(settings)
-        if json_out:
+        if opts.json:
             print_json(report.to_dict())
         else:
             console = stdout_console()
