@@ -583,3 +583,29 @@ def test_a_variant_template_replaces_the_first_call_only(example_article, tmp_pa
     ]
     assert prompts[0].schema == default[0].schema
     assert [p.messages for p in prompts[1:]] == [p.messages for p in default[1:]]
+
+
+def test_unusable_answers_become_notes_and_a_cut_off_one_keeps_its_items(example_article):
+    from newsdesk.config import load_settings
+    from newsdesk.llm.client import LLMClient
+    from newsdesk.tasks.brief import brief
+    from tests.scripted_server import Reply, ScriptedServer, completion
+
+    point = {"cites": ["S7"], "text": "The US demands that China protect intellectual property."}
+    cut = json.dumps({"headline": "x", "points": [point, point]})[:-40]
+    with ScriptedServer(Reply(body=completion("not json"))) as srv:
+        srv.script(Reply(body=completion(cut, finish_reason="length")))
+        llm = LLMClient(load_settings(base_url=srv.url, model="m", use_cache=False, env_file=""))
+        b = brief([example_article], llm).articles[0]
+    assert b.notes == [
+        "points: the model's answer was cut off at the token limit",
+        "parties: the model's answer was invalid (not valid JSON (Expecting value at char 0)); "
+        "shown from the article by rule instead",
+        "debate: the model's answer was invalid (not valid JSON (Expecting value at char 0)); "
+        "shown from the article by rule instead",
+    ]
+    assert [(p.text, p.origin) for p in b.points if p.citations[0].id == "S7"] == [
+        (point["text"], "model")
+    ]
+    assert all(p.position.origin == "extract" for p in b.parties)
+    assert b.usage.calls == 3
