@@ -15,7 +15,6 @@ from newsdesk.article import Article, parse_article
 from newsdesk.cli.app import app
 from newsdesk.grounding import ground
 from newsdesk.tasks.brief import (
-    ArticleBrief,
     Briefing,
     ClaimOut,
     DebateOut,
@@ -27,6 +26,7 @@ from newsdesk.tasks.brief import (
     SynthesisOut,
     build_prompts,
     find_unknowns,
+    interpret_article,
     interpret_debate,
     interpret_parties,
     interpret_points,
@@ -52,32 +52,11 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args))
 
 
-def rule_brief(article: Article, outputs: dict | None = None) -> Briefing:
-    """A briefing built without a model (every model output missing or as given)."""
-    outputs = outputs or {}
-    _, candidates, _ = build_prompts(article, 1200)
+def rule_brief(article: Article) -> Briefing:
+    """A briefing built without a model (every model output missing)."""
     shown = [s.id for s in article.sentences]
-    rejected: list[str] = []
-    headline, points = interpret_points(outputs.get("points"), article, shown, 1, rejected)
-    parties = interpret_parties(outputs.get("parties"), candidates, article, shown, 1, rejected)
-    unknowns = find_unknowns(article, candidates, 1)
-    disagreements, questions = interpret_debate(
-        outputs.get("debate"), article, shown, 1, parties, unknowns, rejected
-    )
-    b = ArticleBrief(
-        1,
-        article.source,
-        headline,
-        points,
-        parties,
-        disagreements,
-        unknowns,
-        questions,
-        list(article.sentences),
-        shown,
-        rejected,
-    )
-    return Briefing([b], None, "test")
+    b = interpret_article(article, party_candidates(article), shown)
+    return Briefing(articles=[b], synthesis=None, model="test")
 
 
 class Structure(HTMLParser):
@@ -407,7 +386,7 @@ def test_real_brief_of_two_articles_has_sections_and_synthesis(briefed, example_
 
 
 def test_salvage_keeps_the_complete_part_of_a_cut_off_answer():
-    from newsdesk.tasks.brief import salvage_json
+    from newsdesk.llm.salvage import salvage_json
 
     cut = '{"headline": "X", "points": [{"cites": ["S1"], "text": "A"}, {"cites": ["S2"], "te'
     assert salvage_json(cut) == {"headline": "X", "points": [{"cites": ["S1"], "text": "A"}]}
@@ -440,7 +419,13 @@ def test_points_are_re_cited_or_replaced_by_the_articles_words(example_article):
 def test_synthesis_points_pass_the_same_check(example_article):
     art = example_article
     lines = {
-        f"A{n}:{sid}": Ref(n, sid, art.by_id[sid].text, art.by_id[sid].start, art.by_id[sid].end)
+        f"A{n}:{sid}": Ref(
+            article=n,
+            id=sid,
+            text=art.by_id[sid].text,
+            start=art.by_id[sid].start,
+            end=art.by_id[sid].end,
+        )
         for n, sid in ((1, "S7"), (2, "S16"))
     }
     out = SynthesisOut(
@@ -453,3 +438,174 @@ def test_synthesis_points_pass_the_same_check(example_article):
     )
     synthesis = interpret_synthesis(out, lines, [])
     assert [[c.label(True) for c in p.citations] for p in synthesis.points] == [["A1:S7"]]
+
+
+def _ids(ids: list[str], max_items: int) -> dict:
+    return {"type": "array", "items": {"type": "string", "enum": ids}, "maxItems": max_items}
+
+
+def test_schemas_sent_to_the_model_are_these_dicts():
+    """The regression guard for what llama.cpp's grammar receives: written out in full."""
+    from newsdesk.tasks.brief import synthesis_prompt
+    from newsdesk.tasks.brief.results import Statement
+
+    art = parse_article(
+        "Mayor Jane Roe said the plan would pass.\n\nThe transit union said it would strike.", "t"
+    )
+    _, _, prompts = build_prompts(art, 1200)
+    schemas = {p.name: p.schema for p in prompts}
+    closed = {"additionalProperties": False}
+    assert schemas["points"] == {
+        "type": "object",
+        "properties": {
+            "headline": {"type": "string"},
+            "points": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"cites": _ids(["S1", "S2"], 2), "text": {"type": "string"}},
+                    "required": ["cites", "text"],
+                    **closed,
+                },
+                "minItems": 1,
+                "maxItems": 4,
+            },
+        },
+        "required": ["headline", "points"],
+        **closed,
+    }
+    assert schemas["parties"] == {
+        "type": "object",
+        "properties": {
+            "parties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string", "enum": ["Jane Roe"]},
+                        "position": {"type": "string"},
+                        "cites": _ids(["S1", "S2"], 2),
+                    },
+                    "required": ["name", "position", "cites"],
+                    **closed,
+                },
+                "maxItems": 1,
+            }
+        },
+        "required": ["parties"],
+        **closed,
+    }
+    claim = {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "cites": _ids(["S1", "S2"], 3)},
+        "required": ["text", "cites"],
+        **closed,
+    }
+    assert schemas["debate"] == {
+        "type": "object",
+        "properties": {
+            "disagreements": {"type": "array", "items": claim, "maxItems": 2},
+            "questions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 3,
+                "maxItems": 3,
+            },
+        },
+        "required": ["disagreements", "questions"],
+        **closed,
+    }
+    # field order is the order the model writes in
+    assert list(schemas["points"]["properties"]["points"]["items"]["properties"]) == [
+        "cites",
+        "text",
+    ]
+    one = rule_brief(art).articles[0]
+    two = one.model_copy(update={"index": 2, "headline": Statement(text="x", citations=[])})
+    two.points = [
+        Statement(text=p.text, citations=[c.model_copy(update={"article": 2}) for c in p.citations])
+        for p in one.points
+    ]
+    prompt, lines = synthesis_prompt([one, two])
+    assert list(lines) == ["A1:S1", "A1:S2", "A2:S1", "A2:S2"]
+    assert prompt.name == "synthesis" and prompt.messages[0]["role"] == "user"
+    assert prompt.schema == {
+        "type": "object",
+        "properties": {
+            "points": {
+                "type": "array",
+                "items": {
+                    **claim,
+                    "properties": {"text": {"type": "string"}, "cites": _ids(list(lines), 3)},
+                },
+                "minItems": 1,
+                "maxItems": 3,
+            }
+        },
+        "required": ["points"],
+        **closed,
+    }
+
+
+def test_printed_briefing_follows_its_schema_and_reads_back(example_article):
+    import jsonschema
+    import pydantic
+
+    from newsdesk.render.jsonout import briefing_json_schema, render_json, validate_briefing
+
+    data = json.loads(render_json(rule_brief(example_article)))
+    assert data["schema"] == "newsdesk.brief/1"
+    assert {"key_points", "shown_ids", "rejected_statements"} <= set(data["articles"][0])
+    assert set(data["articles"][0]["sentences"][0]) == {"id", "text", "start", "end", "paragraph"}
+    assert list(data["articles"][0]["unknowns"][0]) == ["kind", "text", "origin", "citations"]
+    schema = briefing_json_schema()
+    jsonschema.validate(data, schema)
+    assert validate_briefing(data).to_dict() == data
+    data["articles"][0]["headline"]["extra"] = 1  # an unknown key: rejected by both
+    with pytest.raises(pydantic.ValidationError):
+        validate_briefing(data)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_a_variant_template_replaces_the_first_call_only(example_article, tmp_path):
+    variant = tmp_path / "brief-terse.j2"
+    variant.write_text("{% for s in sentences %}[{{ s.id }}] {{ s.text }}\n{% endfor %}Points:")
+    _, _, default = build_prompts(example_article, 1200)
+    _, _, prompts = build_prompts(example_article, 1200, template=str(variant))
+    assert [p.name for p in prompts] == ["points", "parties", "debate"]
+    assert prompts[0].messages == [
+        {
+            "role": "user",
+            "content": "\n".join(f"[{s.id}] {s.text}" for s in example_article.sentences)
+            + "\nPoints:",
+        }
+    ]
+    assert prompts[0].schema == default[0].schema
+    assert [p.messages for p in prompts[1:]] == [p.messages for p in default[1:]]
+
+
+def test_unusable_answers_become_notes_and_a_cut_off_one_keeps_its_items(example_article):
+    from newsdesk.config import load_settings
+    from newsdesk.llm.client import LLMClient
+    from newsdesk.tasks.brief import brief
+    from tests.scripted_server import Reply, ScriptedServer, completion
+
+    point = {"cites": ["S7"], "text": "The US demands that China protect intellectual property."}
+    cut = json.dumps({"headline": "x", "points": [point, point]})[:-40]
+    with ScriptedServer(Reply(body=completion("not json"))) as srv:
+        srv.script(Reply(body=completion(cut, finish_reason="length")))
+        llm = LLMClient(load_settings(base_url=srv.url, model="m", use_cache=False, env_file=""))
+        b = brief([example_article], llm).articles[0]
+    assert b.notes == [
+        "points: the model's answer was cut off at the token limit",
+        "parties: the model's answer was invalid (not valid JSON (Expecting value at char 0)); "
+        "shown from the article by rule instead",
+        "debate: the model's answer was invalid (not valid JSON (Expecting value at char 0)); "
+        "shown from the article by rule instead",
+    ]
+    assert [(p.text, p.origin) for p in b.points if p.citations[0].id == "S7"] == [
+        (point["text"], "model")
+    ]
+    assert all(p.position.origin == "extract" for p in b.parties)
+    assert b.usage.calls == 3

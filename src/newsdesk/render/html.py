@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from newsdesk.article import Sentence
-from newsdesk.tasks.brief import ArticleBrief, Briefing
+from newsdesk.tasks.brief import ArticleBrief, ArticleSentence, Briefing
 
 if TYPE_CHECKING:
     import jinja2
@@ -36,7 +35,7 @@ def html_environment() -> jinja2.Environment:
 @dataclass
 class _ArticleView:
     brief: ArticleBrief
-    paragraphs: list[list[tuple[Sentence, bool]]]
+    paragraphs: list[list[tuple[ArticleSentence, bool]]]
     several: bool
 
     def anchor(self, sid: str) -> str:
@@ -45,7 +44,7 @@ class _ArticleView:
 
 def _view(b: ArticleBrief, several: bool) -> _ArticleView:
     cited = b.cited_ids()
-    paragraphs: list[list[tuple[Sentence, bool]]] = []
+    paragraphs: list[list[tuple[ArticleSentence, bool]]] = []
     last = None
     for s in b.sentences:
         if s.paragraph != last:
