@@ -37,7 +37,12 @@ _DROP = ("title", "default", "description")
 class Record(BaseModel):
     """A result type or a part of one."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # Every field is printed, defaults included, so the JSON Schema requires them all.
+    model_config = ConfigDict(
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The --json shape (printed names, JSON types)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import ConfigDict, computed_field, field_serializer
+from pydantic import ConfigDict, computed_field, field_serializer, model_validator
 
 from newsdesk.schema import Record
 
@@ -55,6 +56,14 @@ class Usage(Record):
         return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
 
     cost_usd = computed_field(cost)  # printed with --json
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        """A printed Usage read back: `cost_usd` is derived from the other fields."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in cls.model_computed_fields}
+        return data
 
     @field_serializer("seconds")
     def _round(self, seconds: float) -> float:

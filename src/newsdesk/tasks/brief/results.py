@@ -8,9 +8,9 @@ back (`Briefing.model_validate`), so the schema cannot drift from what is printe
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from newsdesk.article import Article
 from newsdesk.citations import Citation
@@ -22,18 +22,7 @@ UnknownKind = Literal["anonymous source", "denial", "unconfirmed"]
 
 
 class _Part(Record):
-    # Every field is printed, defaults included, so the JSON Schema requires them all.
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
-
-
-def _without_computed(data: Any) -> Any:
-    """A printed Usage read back: its computed `cost_usd` is derived from the other fields."""
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if k not in Usage.model_computed_fields}
-    return data
-
-
-PrintedUsage = Annotated[Usage, BeforeValidator(_without_computed)]
+    model_config = ConfigDict(extra="forbid")
 
 
 class Ref(_Part):
@@ -102,8 +91,6 @@ class PartyView(_Part):
 class ArticleSentence(Citation):
     """A sentence of the article (all of them are printed, for the text under an HTML briefing)."""
 
-    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-
     paragraph: int
 
 
@@ -125,7 +112,7 @@ class ArticleBrief(_Part):
     shown: list[str] = _printed("shown_ids")  # ids the model saw
     dropped: list[str] = _printed("rejected_statements")  # statements that failed the check
     notes: list[str] = Field(default_factory=list)
-    usage: PrintedUsage = Field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage)
 
     def cited_ids(self) -> set[str]:
         out: set[str] = set()
@@ -163,7 +150,7 @@ class Briefing(_Part):
     model: str
     articles: list[ArticleBrief]
     synthesis: Synthesis | None
-    usage: PrintedUsage = Field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage)
 
     @property
     def several(self) -> bool:
