@@ -39,14 +39,14 @@ def start_server(port: int, latency: float) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "tests.scripted_server",
+            "newsdesk.testing",
             "--port",
             str(port),
             "--latency",
             str(latency),
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )

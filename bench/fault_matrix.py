@@ -11,19 +11,15 @@ jitter, 1 s timeout.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
+from newsdesk.testing import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 GOOD = Reply(body=completion('{"ok": true}'))
 ERR = {"error": {"message": "scripted failure"}}

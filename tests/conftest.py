@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "us-china-trade-talks.txt"
-DATA = Path(__file__).resolve().parent / "data"
+from tests.helpers.paths import EXAMPLE
 
 _CLEARED = (
     "OPENAI_API_KEY",

@@ -23,10 +23,11 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
-from tests.scripted_server import Reply, ScriptedServer, completion
+from newsdesk.testing import Reply, ScriptedServer, completion
+from tests.helpers.paths import EXAMPLES
 
 HERE = Path(__file__).resolve().parent / "promptfoo_parity"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "promptfoo"
+EXAMPLES = EXAMPLES / "promptfoo"
 OUTPUTS: dict[str, str] = json.loads((HERE / "outputs.json").read_text())
 CASE = re.compile(r"case:(\S+)")
 

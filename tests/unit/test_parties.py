@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.article import load_article, normalise_ws, parse_article
 from newsdesk.parties import ANONYMOUS, PERSON, analyse_parties, find_parties, quoted_spans
-from tests.conftest import DATA
+from tests.helpers.paths import DATA
 
 CHENEY = DATA / "basil-cheney-hpo.txt"
 

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.scripted_server import ScriptedServer, schema_responder
+from newsdesk.testing import ScriptedServer, schema_responder
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "vllm.md"
 BIN = Path(sys.executable).parent
 

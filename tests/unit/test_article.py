@@ -21,8 +21,7 @@ from newsdesk.article import (
     segment,
 )
 from newsdesk.errors import InputError
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "us-china-trade-talks.txt"
+from tests.helpers.paths import EXAMPLE
 
 
 def split(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient, retry_after_seconds
 from newsdesk.prompts import Prompt
-from tests.scripted_server import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
+from newsdesk.testing import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
 
 SECRET = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
 

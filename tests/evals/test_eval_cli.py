@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from newsdesk.cli.app import app
 from newsdesk.evals.report import to_json
 from newsdesk.evals.runner import AssertionResult, CaseResult, RunReport
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SUITES = sorted((ROOT / "prompts" / "tests").glob("*.yaml"))
 PANDHER = ROOT / "tests" / "data" / "newsqa-pandher.txt"
 runner = CliRunner()

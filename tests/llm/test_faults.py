@@ -1,6 +1,6 @@
 """The endpoint fault matrix, against the scripted server (real HTTP, loopback).
 
-tests/test_llm_client.py already covers 401, 404, unreachable, 429 with Retry-After, invalid JSON
+llm/test_llm_client.py already covers 401, 404, unreachable, 429 with Retry-After, invalid JSON
 re-asked once and truncation not cached; this file completes the matrix: 429 without
 Retry-After, 500, 503, a dropped connection, a half-sent body, slower than the timeout, a body
 that is not JSON, JSON that does not match the schema, no choices, and the API key never
@@ -24,7 +24,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
-from tests.scripted_server import (
+from newsdesk.testing import (
     VERDICT_SCHEMA,
     Reply,
     ScriptedServer,

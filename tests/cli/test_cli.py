@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
+from tests.helpers.paths import SRC
 
 runner = CliRunner()
 BIN = Path(sys.executable).parent
@@ -175,7 +176,7 @@ def test_help_imports_no_heavy_module():
         "        pass\n"
         "print(' '.join(sorted(sys.modules)))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stdout.split()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,8 +21,8 @@ from newsdesk.tasks.stance import (
     own_position,
     select_parties,
 )
-from tests.conftest import DATA
-from tests.scripted_server import Reply, ScriptedServer, completion
+from newsdesk.testing import Reply, ScriptedServer, completion
+from tests.helpers.paths import DATA
 
 runner = CliRunner()
 CHENEY = DATA / "basil-cheney-hpo.txt"
@@ -245,7 +244,7 @@ def test_every_rule_found_position_passes_the_grounding_check(name, example_arti
     from newsdesk.parties import quoted_spans
     from newsdesk.tasks.stance import base_party
 
-    data = Path(__file__).resolve().parent / "data"
+    data = DATA
     article = example_article if name == "us-china" else load_article(data / name)
     pm = analyse_parties(article)
     spans = quoted_spans(article)

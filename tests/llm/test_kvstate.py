@@ -151,7 +151,7 @@ def test_unreachable_server_keeps_the_state_refused_state_is_removed(
 ) -> None:  # type: ignore[no-untyped-def]
     import socket
 
-    from tests.scripted_server import Reply, ScriptedServer
+    from newsdesk.testing import Reply, ScriptedServer
 
     store = StateStore(tmp_path / "kv")
     path = _saved(store, state_key("m", shared_prefix(CHAT) or ""), b"s" * 100)

@@ -589,7 +589,7 @@ def test_unusable_answers_become_notes_and_a_cut_off_one_keeps_its_items(example
     from newsdesk.config import load_settings
     from newsdesk.llm.client import LLMClient
     from newsdesk.tasks.brief import brief
-    from tests.scripted_server import Reply, ScriptedServer, completion
+    from newsdesk.testing import Reply, ScriptedServer, completion
 
     point = {"cites": ["S7"], "text": "The US demands that China protect intellectual property."}
     cut = json.dumps({"headline": "x", "points": [point, point]})[:-40]

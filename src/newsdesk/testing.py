@@ -1,10 +1,14 @@
-"""A small scripted OpenAI-compatible server for what a real model cannot do on demand:
-errors, 429s, slow answers, dropped connections, malformed bodies. Loopback only.
+"""newsdesk.testing: a small scripted OpenAI-compatible server for what a real model cannot do
+on demand: errors, 429s, slow answers, dropped connections, malformed bodies. Loopback only.
+
+It ships in the package (as `click.testing` and `typer.testing` do) because newsdesk's tests and
+its bench scripts both drive it, and bench scripts import only the package; it also lets code
+that calls newsdesk be tested against a failing endpoint.
 
 Each POST gets the next scripted `Reply`, else `responder(request)` when one is set, else
 `default`. `schema_responder` answers any structured request with a minimal instance of the
 JSON schema it asked for, so whole commands run against it (batch benches, the vLLM doc test).
-Run it standalone with `python -m tests.scripted_server --port 8000 --latency 0.3`.
+Run it standalone with `python -m newsdesk.testing --port 8000 --latency 0.3`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ on the embedded model (single pass and map-reduce) on two real articles."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -29,9 +28,9 @@ from newsdesk.tasks.summarize import (
     summarize,
     summary_schema,
 )
-from tests.scripted_server import Reply, ScriptedServer, completion
+from newsdesk.testing import Reply, ScriptedServer, completion
+from tests.helpers.paths import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 SECOND = DATA / "newsqa-pandher.txt"  # a CNN story (see tests/data/SOURCES.md)
 runner = CliRunner()
 

@@ -102,7 +102,7 @@ def test_text_assertions_pass_and_fail(kind, value, extra, good, bad):  # type: 
 def test_every_type_is_covered():
     covered = {c[0] for c in CASES} | {
         "cites", "cites-valid", "abstains", "parties-include", "latency", "cost", "llm-rubric",
-        "levenshtein", "contains-json", "javascript",  # tests/test_eval_promptfoo.py
+        "levenshtein", "contains-json", "javascript",  # tests/evals/test_eval_promptfoo.py
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

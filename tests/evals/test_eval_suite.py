@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from newsdesk.evals.suite import SuiteError, load_suite
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "us-china-trade-talks.txt"
 
 GOOD = f"""\

@@ -1,5 +1,5 @@
 """promptfoo's semantics, one test per difference issue 10 lists (no promptfoo needed: the values
-are the ones promptfoo 0.123.1 gives, checked by tests/test_eval_promptfoo.py), and the user's own
+are the ones promptfoo 0.123.1 gives, checked by evals/test_eval_promptfoo.py), and the user's own
 prompts end to end against the scripted server."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from newsdesk.evals import jscompat
 from newsdesk.evals.assertions import EvalContext, grade
 from newsdesk.evals.runner import aggregate
 from newsdesk.evals.suite import AssertionSpec, SuiteError, load_js_yaml, load_suite
-from tests.scripted_server import Reply, ScriptedServer, completion
+from newsdesk.testing import Reply, ScriptedServer, completion
 
 
 def g(kind: str, output: str, value: object = None, **kw: object):  # type: ignore[no-untyped-def]

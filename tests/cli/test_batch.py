@@ -27,7 +27,8 @@ from newsdesk.cli.progress import BatchProgress
 from newsdesk.config import Settings
 from newsdesk.errors import InputError, LLMError
 from newsdesk.llm.client import LLMClient
-from tests.scripted_server import Reply, ScriptedServer, schema_responder
+from newsdesk.testing import Reply, ScriptedServer, schema_responder
+from tests.helpers.paths import SRC
 
 
 def make_articles(folder: Path, n: int, example: Path) -> list[Path]:
@@ -351,7 +352,7 @@ def test_batch_module_imports_nothing_of_the_cli():
     import sys
 
     code = "import sys, newsdesk.batch; print(' '.join(sys.modules))"
-    env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    env = {"PYTHONPATH": str(SRC)}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stdout.split()

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
-from tests.scripted_server import Reply, ScriptedServer, schema_responder
+from newsdesk.testing import Reply, ScriptedServer, schema_responder
 
 KEY = "sk-doctor-0123456789abcdefWXYZ"
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from newsdesk.clidocs import render
+from tests.helpers.paths import DOCS
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+DOC = DOCS / "cli.md"
 
 
 def test_cli_reference_is_current():

@@ -6,7 +6,7 @@ import pytest
 
 from newsdesk.article import Article, parse_article
 from newsdesk.grounding import SHARE, content_words, ground, is_instruction, stem, tokens
-from tests.conftest import EXAMPLE
+from tests.helpers.paths import EXAMPLE
 
 
 @pytest.fixture(scope="module")
