@@ -1,6 +1,6 @@
 """Latency of `ask` on the example article, each figure beside a bare-xllamacpp floor in one run.
 
-    .venv/bin/python bench/ask_latency.py [--model NAME] [--repeat 1]
+    .venv/bin/python bench/ask_latency.py [--model NAME] [--repeat 1] [--spec-rounds 2]
 
 Rows (newsdesk, then the floor: bench/bare_ask.py, which imports no newsdesk, starts the server
 with newsdesk's params and sends newsdesk's request bodies):
@@ -11,7 +11,13 @@ with newsdesk's params and sends newsdesk's request bodies):
   saved state of the first (target <= 0.35x cold); floor: a bare process that restores the
   floor's own state file and sends the same request;
 - warm follow-up: the next questions in one process (target <= 1.15x floor); floor: the same
-  requests in one bare server;
+  requests in one bare server that restored its own saved state, as newsdesk's restored its
+  own; the answers' lengths are printed side by side, and the ratio is also given per generated
+  token and over the questions both sides answered with the same number of tokens (a question's
+  time follows its answer's length, so only those compare like with like);
+- decode tokens/s with and without n-gram speculation (NEWSDESK_SPECULATIVE): bare processes,
+  off and on alternated, each restoring the floor's state and sending the warm follow-ups;
+  beside them the second-process `newsdesk ask` with NEWSDESK_SPECULATIVE=0 and 1, alternated;
 - cache hit: a repeated `newsdesk ask` answered from the response cache (target <= 0.3 s);
   floor: `python -c pass` and `newsdesk --help` (target <= 0.15 s).
 Peak RSS of each process (the model runs in-process, so it counts the model and its KV cache).
@@ -89,7 +95,13 @@ def bodies(questions: list[str]) -> list[dict[str, Any]]:
 def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float, float, Any]:
     """One bare process: wall seconds, peak RSS, its JSON report."""
     from newsdesk.config import load_settings
-    from newsdesk.llm.embedded import default_batch_threads, default_threads, model_file
+    from newsdesk.llm.embedded import (
+        NGRAM_M,
+        NGRAM_N,
+        default_batch_threads,
+        default_threads,
+        model_file,
+    )
 
     s = load_settings(use_cache=False)
     path, template = model_file(s.model_name, s.embedded_model_dir)
@@ -106,6 +118,7 @@ def bare(spec: dict[str, Any], env: dict[str, str], folder: Path) -> tuple[float
         "state_dir": str(folder),
         "restore": None,
         "save": None,
+        "speculative": [NGRAM_N, NGRAM_M] if s.speculative else None,
         **spec,
     }
     spec_file = folder / "spec.json"
@@ -140,15 +153,54 @@ def floor_warm(
     questions: list[str], repeat: int, env: dict[str, str], folder: Path
 ) -> tuple[list[float], list[int]]:
     sent = [QUESTIONS[0]] + [q if r == 0 else f"{q} " for r in range(repeat) for q in questions]
-    _, _, report = bare({"bodies": bodies(sent)}, env, folder)
+    # restores its saved state, as newsdesk's process restores its own
+    _, _, report = bare({"bodies": bodies(sent), "restore": "floor.kvstate"}, env, folder)
     done = report["requests"][1:]
     return [r["seconds"] for r in done], [int(r["timings"]["predicted_n"]) for r in done]
+
+
+def decode_rate(report: Any) -> float:
+    """Generated tokens per second of decoding, over a bare process's requests."""
+    t = [r["timings"] for r in report["requests"]]
+    return sum(x["predicted_n"] for x in t) / (sum(x["predicted_ms"] for x in t) / 1000)
+
+
+def speculation(
+    rounds: int, ask1: list[str], env: dict[str, str], folder: Path
+) -> dict[str, dict[str, list[float]]]:
+    """Off and on alternated: decode tokens/s and seconds a question of a bare process sending
+    the warm follow-ups after restoring the floor's state, and the seconds of a second-process
+    `newsdesk ask` (restored state), for each setting."""
+    from newsdesk.llm.embedded import NGRAM_M, NGRAM_N
+
+    sent = bodies(QUESTIONS[1:])
+    out: dict[str, dict[str, list[float]]] = {
+        k: {"rate": [], "question": [], "ask": [], "drafted": [], "accepted": []}
+        for k in ("off", "on")
+    }
+    for _ in range(rounds):
+        for key, flag in (("off", "0"), ("on", "1")):
+            spec = [NGRAM_N, NGRAM_M] if key == "on" else None
+            _, _, report = bare(
+                {"bodies": sent, "restore": "floor.kvstate", "speculative": spec}, env, folder
+            )
+            row = out[key]
+            row["rate"].append(decode_rate(report))
+            row["question"] += [r["seconds"] for r in report["requests"]]
+            t = [r["timings"] for r in report["requests"]]
+            row["drafted"].append(sum(x.get("draft_n", 0) for x in t))
+            row["accepted"].append(sum(x.get("draft_n_accepted", 0) for x in t))
+            row["ask"].append(run([*ask1, "--no-cache"], {**env, "NEWSDESK_SPECULATIVE": flag})[0])
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="an embedded model's name (default: newsdesk's default)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of warm follow-up questions")
+    ap.add_argument(
+        "--spec-rounds", type=int, default=2, help="rounds of speculation off/on (0: skip)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nd-bench-"))
     from newsdesk.config import load_settings as settings_now
@@ -209,6 +261,7 @@ def main() -> None:
     helps = [run([nd, "--help"], env)[0] for _ in range(5)]
     helpm = statistics.median(helps)
     rows.append(("newsdesk --help (median)", helpm, bare_py, f"<= 0.15 s: {helpm:.3f} s"))
+    spec = speculation(args.spec_rounds, ask1, env, floor_dir) if args.spec_rounds else None
 
     # In-process runs last: a child's peak RSS as Linux reports it includes the parent's
     # at fork time, and from here on this process holds a model.
@@ -216,12 +269,34 @@ def main() -> None:
     n_warm, n_tokens = newsdesk_warm(QUESTIONS[1:], args.repeat)
     fw, nw = statistics.median(f_warm), statistics.median(n_warm)
     rows.append(("warm follow-up (median)", nw, fw, f"<= 1.15x floor: {nw / fw:.2f}x"))
+    per_token = (sum(n_warm) / sum(n_tokens)) / (sum(f_warm) / sum(f_tokens))
+    same = [(n, f) for n, f, a, b in zip(n_warm, f_warm, n_tokens, f_tokens, strict=True) if a == b]
 
     print(f"\n{'':32} {'newsdesk':>9} {'floor':>9} {'ratio':>6}  target")
     for name, ours, floor, target in rows:
         ratio = f"{ours / floor:.2f}x" if floor else ""
         print(f"{name:32} {ours:>8.3f}s {floor or 0:>8.3f}s {ratio:>6}  {target}")
     print("(floor of the cache hit and --help rows: `python -c pass`)")
+    print(f"warm follow-up per generated token: {per_token:.2f}x floor", end="")
+    if same:
+        ratio = sum(n for n, _ in same) / sum(f for _, f in same)
+        print(f"; over the {len(same)} of {len(n_warm)} questions of equal length: {ratio:.2f}x")
+    else:
+        print("; no question answered with equal lengths")
+    if spec is not None:
+        off, on = spec["off"], spec["on"]
+        med = statistics.median
+        print(f"\nspeculation, {args.spec_rounds} rounds off/on alternated (median):")
+        print(f"  decode tokens/s (floor): off {med(off['rate']):.2f}, on {med(on['rate']):.2f}")
+        print(
+            f"  seconds a follow-up question (floor): off {med(off['question']):.2f}, "
+            f"on {med(on['question']):.2f}; drafted {on['drafted']}, accepted {on['accepted']}"
+        )
+        print(
+            f"  second-process newsdesk ask end to end: off {med(off['ask']):.2f} s, "
+            f"on {med(on['ask']):.2f} s ({med(on['ask']) / med(off['ask']):.2f}x)"
+        )
+        print(f"  each round: off {off['rate']} tok/s, on {on['rate']} tok/s")
 
     def tokens(usage: dict[str, Any]) -> str:
         return f"{usage['prompt_tokens']} prompt tokens, {usage['cached_prompt_tokens']} cached"

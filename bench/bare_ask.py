@@ -6,7 +6,9 @@ Imports nothing of newsdesk (and no openai client): the server's params as newsd
 the requests' bodies as newsdesk sends them, both read from SPEC.json, which ask_latency.py
 writes. SPEC: model_path, chat_template (or null), n_ctx, threads, threads_batch, state_dir
 (or null), restore (a state file name to restore first, or null), save (a name to save the
-slot to after the first request, or null), bodies (request bodies, sent in order). Prints one
+slot to after the first request, or null), speculative (null, or [n, m]: n-gram speculative
+decoding as newsdesk's NEWSDESK_SPECULATIVE sets it, lookup n-gram n, draft m), bodies
+(request bodies, sent in order). Prints one
 JSON line: the seconds to start the server, each request's seconds and the server's timings.
 """
 
@@ -52,6 +54,13 @@ def main() -> None:
     params.cpuparams_batch.n_threads = spec["threads_batch"]
     for cpu in (params.cpuparams, params.cpuparams_batch):
         cpu.poll = 0
+    if spec.get("speculative"):
+        params.speculative.types = [
+            xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
+        ]
+        params.speculative.ngram_simple.size_n, params.speculative.ngram_simple.size_m = spec[
+            "speculative"
+        ]
     server = xllamacpp.Server(params)
     root = server.listening_address.rstrip("/")
     out: dict[str, Any] = {"start_s": time.perf_counter() - start, "requests": []}

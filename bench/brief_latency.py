@@ -1,13 +1,18 @@
 """`newsdesk brief` vs separate `summarize` + `stance` + `ask` runs; what prefix reuse saves.
 
     .venv/bin/python bench/brief_latency.py [--article PATH] [--question Q] [--repeat N]
+        [--no-states] [--no-prefix-reuse]
 
 Embedded model, response cache off (`--no-cache`), each command a fresh process as a user would
-run it (so each separate command pays its own model load and its own full prompt). Prints wall
-time, model seconds and tokens for `brief`, for each separate command and for their sum, all in
-the same run. Then, in-process on one embedded server, brief's three calls sent raw with
-llama.cpp's `cache_prompt` on and off, reading the server's own `timings` (tokens evaluated,
-tokens reused from the KV cache, prompt milliseconds): what the shared article-first prefix saves.
+run it (so each separate command pays its own model load). Saved KV states (kvstate.py) as a
+user meets them on a new article: `brief` gets a fresh cache dir of its own, and the three
+separate commands share another fresh one, so the first of them reads the article and the
+others restore its state (`--no-states`: NEWSDESK_KV_CACHE_MB=0, every command reads it).
+Prints wall time, model seconds and tokens for `brief`, for each separate command and for
+their sum, all in the same run. Then, in-process on one embedded server, brief's three calls
+sent raw with llama.cpp's `cache_prompt` on and off, reading the server's own `timings` (tokens
+evaluated, tokens reused from the KV cache, prompt milliseconds): what the shared article-first
+prefix saves (`--no-prefix-reuse` skips it).
 
 Timing runs share two cores with other work: the bench holds /tmp/newsdesk-bench.lock (flock)
 so timing benches do not overlap, and prints the load average beside the figures.
@@ -19,9 +24,11 @@ import argparse
 import fcntl
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -159,6 +166,10 @@ def main() -> None:
     ap.add_argument("--question", default="What did Xi agree to?")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each command (median)")
     ap.add_argument("--no-lock", action="store_true", help="do not wait for the bench lock")
+    ap.add_argument("--no-states", action="store_true", help="no saved KV states")
+    ap.add_argument(
+        "--no-prefix-reuse", action="store_true", help="skip the raw cache_prompt on/off part"
+    )
     args = ap.parse_args()
     if not args.article.is_file():
         print(f"skip: {args.article} not found")
@@ -167,12 +178,30 @@ def main() -> None:
     if not args.no_lock:
         print(f"waiting for {LOCK} ...", flush=True)
         fcntl.flock(lock, fcntl.LOCK_EX)
-    env = {**os.environ, "NEWSDESK_NO_CACHE": "1"}
+    sys.path.insert(0, str(ROOT / "src"))
+    from newsdesk.config import load_settings
+
+    work = Path(tempfile.mkdtemp(prefix="nd-brief-"))
+    env = {
+        **os.environ,
+        "NEWSDESK_NO_CACHE": "1",
+        # the models where they are, not assembled again into the fresh cache dirs
+        "NEWSDESK_MODEL_DIR": str(load_settings().embedded_model_dir),
+    }
+    if args.no_states:
+        env["NEWSDESK_KV_CACHE_MB"] = "0"
     for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NEWSDESK_MODEL", "NEWSDESK_GGUF"):
         env.pop(k, None)  # the embedded model
     art = str(args.article)
-    print(f"article {args.article.name}; embedded model; cache off; load {load()} before")
-    brief = median_run(["brief", art, "--json", "--no-cache"], env, args.repeat)
+    states = "no saved KV states" if args.no_states else "saved KV states in fresh cache dirs"
+    print(f"article {args.article.name}; embedded model; cache off; {states}; load {load()}")
+    brief = median_run(
+        ["brief", art, "--json", "--no-cache"],
+        {**env, "NEWSDESK_CACHE_DIR": str(work / "brief")},
+        args.repeat,
+    )
+    print(f"  brief done, load {load()}", flush=True)
+    env["NEWSDESK_CACHE_DIR"] = str(work / "separate")
     separate: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
     for name, cmd in (
@@ -203,7 +232,9 @@ def main() -> None:
             f"tokens {b_tok / max(s_tok, 1):.2f}x"
             + (f" (without {', '.join(missing)})" if missing else "")
         )
-    prefix_reuse(args.article)
+    shutil.rmtree(work, ignore_errors=True)
+    if not args.no_prefix_reuse:
+        prefix_reuse(args.article)
     print(f"\nload {load()} after")
 
 

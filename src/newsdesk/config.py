@@ -36,6 +36,9 @@ class Settings:
     n_ctx: int | None = None  # embedded server's context size (None: the model's own, 8192)
     prompt_budget: int | None = None  # tokens of article text a prompt may carry
     kv_cache_mb: float = 512.0  # bound on the embedded server's saved KV states (0: none saved)
+    # n-gram (prompt-lookup) speculative decoding on the embedded server; off by default (it
+    # slowed answers down here: embedded.speculate has the figures)
+    speculative: bool = False
 
     @property
     def article_budget(self) -> int:
@@ -142,6 +145,20 @@ def _env_float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    from newsdesk.errors import ConfigError
+
+    raise ConfigError(f"{name} must be on or off (1/0), got {raw!r}")
+
+
 def _env_float_or_none(name: str) -> float | None:
     return _env_float(name, 0.0) if _env(name) is not None else None
 
@@ -187,6 +204,7 @@ def load_settings(
         n_ctx=n_ctx,
         prompt_budget=int(_env_float("NEWSDESK_PROMPT_BUDGET", 0)) or None,
         kv_cache_mb=max(0.0, _env_float("NEWSDESK_KV_CACHE_MB", 512.0)),
+        speculative=_env_bool("NEWSDESK_SPECULATIVE", False),
     )
     _ = settings.embedded_spec  # an unknown embedded model name fails here, in one line
     return settings

@@ -61,3 +61,21 @@ def test_offline_o200k_encoding_is_the_real_one():
     # Known o200k_base tokenisation: "hello world" is two tokens, ids 24912 and 2375.
     assert enc.encode("hello world") == [24912, 2375]
     assert encoding_for("some-unknown-model").name == "o200k_base"
+
+
+def test_embedded_models_are_counted_in_o200k_without_importing_tiktoken() -> None:
+    """A cached `ask` on an embedded model counts every token from the memo: naming the
+    encoding must not cost tiktoken's import. OpenAI names still use tiktoken's tables."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from newsdesk.tokens import encoding_name; "
+        "print(encoding_name('qwen2.5-coder-1.5b'), encoding_name('gemma-3-270m'), "
+        "'tiktoken' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["o200k_base", "o200k_base", "False"]
+    from newsdesk.tokens import encoding_name
+
+    assert encoding_name("gpt-3.5-turbo") == "cl100k_base"

@@ -125,7 +125,11 @@ class LLMClient:
                 limit = int(s.kv_cache_mb * 1_000_000)
                 store = StateStore(default_state_dir(s.cache_dir), limit) if limit > 0 else None
                 self._base_url = server_url(
-                    name, s.context_size, model_dir=s.embedded_model_dir, states=store
+                    name,
+                    s.context_size,
+                    model_dir=s.embedded_model_dir,
+                    states=store,
+                    speculative=s.speculative,
                 )
                 # Saved states restore the article's KV in a later process. Not with
                 # --deterministic: its requests do not reuse any cached prefix.

@@ -110,6 +110,7 @@ def server_url(
     *,
     model_dir: Path | None = None,
     states: StateStore | None = None,
+    speculative: bool = False,
 ) -> str:
     """Base URL (ending in /v1) of the embedded server for `model`: an embedded model's name
     (None: the default one) or a GGUF file's path. `n_ctx` None: the model's own (files: 8192).
@@ -117,6 +118,7 @@ def server_url(
     One server per file, started on first use; `model_dir` is where named models are assembled.
     `states`: where the server's slot states are saved for later processes (see kvstate.py);
     only the call that starts the server decides, and `slot_states()` then serves them.
+    `speculative`: n-gram speculative decoding (see `speculate`); also decided at start.
     """
     from newsdesk.llm.models import DEFAULT_MODEL, MODELS
 
@@ -137,7 +139,9 @@ def server_url(
             from newsdesk.llm.kvstate import file_model_id
 
             model_id = file_model_id(path)
-        server = _start(path, template, ctx, states.folder if states is not None else None)
+        server = _start(
+            path, template, ctx, states.folder if states is not None else None, speculative
+        )
         _servers[name] = server
         root = server.listening_address.rstrip("/")
         _urls[name] = root + "/v1"
@@ -163,7 +167,13 @@ def slot_states(model: str | None = None) -> SlotStates | None:
         return _slot_states.get(model or DEFAULT_MODEL)
 
 
-def _start(path: Path, chat_template: str | None, n_ctx: int, state_dir: Path | None) -> Any:
+def _start(
+    path: Path,
+    chat_template: str | None,
+    n_ctx: int,
+    state_dir: Path | None,
+    speculative: bool = False,
+) -> Any:
     try:
         import xllamacpp
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -194,10 +204,47 @@ def _start(path: Path, chat_template: str | None, n_ctx: int, state_dir: Path | 
         # No busy-waiting between ops: spinning threads collapse throughput (10x and worse)
         # as soon as another process wants a core, e.g. a second newsdesk or a test run.
         cpu.poll = 0
+    if speculative:
+        speculate(params)
     try:
         return xllamacpp.Server(params)
     except Exception as exc:
         raise LLMError(f"the embedded model {path.name} failed to start: {exc}") from None
+
+
+# Prompt lookup: draft the tokens that followed the last NGRAM_N tokens where they last occurred
+# (in the article, mostly), and let the model check the whole draft in one batch.
+NGRAM_N = 3
+NGRAM_M = 4
+
+
+def speculate(params: Any) -> None:
+    """Turn on n-gram speculative decoding (llama.cpp's `--spec-type ngram-simple`) in the
+    server's `params`. Off by default, for every command (NEWSDESK_SPECULATIVE=1 turns it on).
+
+    Measured here (bench/ask_latency.py, qwen2.5-coder-1.5b, the example's follow-up questions
+    after a restored state, bare processes with it off and on alternated, 2 rounds, 2026-12-02,
+    load avg 5.5-11): decoding ran 2.31 tokens/s off and 0.69 on, although 43 of 72 drafted
+    tokens were accepted; a second-process `newsdesk ask` took 54.4 s off, 65.9 s on. Each
+    draft is checked in one batch, run on the prompt-reading threads (llama.cpp's rule for
+    batches), which stall when the other core is busy, and on a CPU checking a draft costs
+    more than the steps its accepted tokens save; answers are short (23-55 tokens). Sizes
+    tried on bare servers (same questions, load 4-6): lookup 3 / draft 8 and 3 / 4 were both
+    2-3x slower than off; with every thread count at 1, 3 / 4 won only on the longest, most
+    copied answer (4.1 vs 3.5 tokens/s, 29 of 40 accepted) and lost on the others (1.9 vs
+    3.6). Summaries need no model on the embedded default (the ranking), so no command has it
+    on by default.
+    """
+    import xllamacpp
+
+    spec = params.speculative
+    if not hasattr(spec, "types"):  # older llama.cpp builds had no n-gram drafting
+        raise ConfigError(
+            f"NEWSDESK_SPECULATIVE needs a newer xllamacpp than {xllamacpp.__version__}"
+        )
+    spec.types = [xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+    spec.ngram_simple.size_n = NGRAM_N
+    spec.ngram_simple.size_m = NGRAM_M
 
 
 def default_threads() -> int:
