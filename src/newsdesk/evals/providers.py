@@ -24,7 +24,8 @@ from newsdesk.llm.usage import UsageLog
 
 def provider_from_ref(ref: Any) -> ProviderSpec:
     """A grader named inline (`embedded`, `openai:gpt-4o-mini`, or {id, config})."""
-    from newsdesk.evals.suite import LineMap, _model_from_id
+    from newsdesk.evals.suite import _model_from_id
+    from newsdesk.evals.yamlfile import LineMap
 
     if isinstance(ref, str):
         return ProviderSpec(ref, ref, _model_from_id(ref))
