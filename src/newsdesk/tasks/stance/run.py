@@ -13,14 +13,14 @@ one; the overview and topic calls keep their own templates.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import Article
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyMap, analyse_parties, quoted_spans
-from newsdesk.tasks.contract import TaskOutput
+from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.stance.interpret import (
     apply,
     apply_role,
@@ -69,7 +69,6 @@ class _Run:
     det_count: int  # candidates found by rule; those after them the model added
 
 
-Vars = Mapping[str, Any]  # an eval case's vars
 _Outcome = tuple[StanceResult, list[int], set[int]]  # the result, chosen and confirmed indices
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import Article
 from newsdesk.citations import Citation, check_ids
 from newsdesk.errors import ModelOutputError
-from newsdesk.tasks.contract import TaskOutput
+from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.summarize.interpret import interpret
 from newsdesk.tasks.summarize.outputs import PicksOutput, SummaryOutput
 from newsdesk.tasks.summarize.prompts import (
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LENGTH = "bullets"
 
-Vars = Mapping[str, Any]  # an eval case's vars
 Progress = Callable[[int, int], None]
 
 
