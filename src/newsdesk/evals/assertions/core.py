@@ -1,0 +1,134 @@
+"""The shared core of the assertion types: what a check returns (Grade), what it may look at
+(EvalContext), the signature every check has (Check) and the small helpers they share."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.article import normalise_ws
+from newsdesk.evals import jscompat
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+    from newsdesk.llm.client import LLMClient
+    from newsdesk.tasks.contract import TaskOutput
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # words, for lexical cosine and party names
+PASSED = "Assertion passed"
+
+
+@dataclass
+class Grade:
+    passed: bool
+    score: float
+    reason: str
+    named_scores: dict[str, float] = field(default_factory=dict)
+    components: list[Any] = field(default_factory=list)  # (label, Grade) of an assert-set
+
+
+@dataclass
+class EvalContext:
+    """What an assertion may look at besides the output text."""
+
+    vars: dict[str, Any]
+    task: TaskOutput | None = None
+    latency_ms: float | None = None
+    cached: bool = False
+    cost: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    prompt: str = ""  # the prompt as sent (rendered; a chat prompt as its JSON)
+    prompt_label: str = ""
+    provider: str = ""  # the provider's label
+    provider_id: str = ""
+    base_dir: Path = field(default_factory=Path.cwd)
+    test: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # resolves a grader provider (an assertion's `provider`, the test's options.provider, or
+    # None for the case's own provider) to (client, its embeddings model or None)
+    grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
+    notes: list[str] = field(default_factory=list)
+    raw_output: Any = None  # the output before coercion to text (what scripts receive)
+
+    def as_dict(self) -> dict[str, Any]:
+        """`context` as `python`/`javascript` assertions see it: promptfoo's keys (prompt, vars,
+        test, provider, providerResponse) plus newsdesk's task context for built-in tasks."""
+        task = self.task
+        out: dict[str, Any] = {
+            "prompt": self.prompt,
+            "vars": self.vars,
+            "test": self.test or {"vars": self.vars},
+            "provider": {"id": self.provider_id or self.provider, "label": self.provider},
+            "providerResponse": {
+                "output": task.output if task else None,
+                "tokenUsage": {
+                    "prompt": self.prompt_tokens,
+                    "completion": self.completion_tokens,
+                    "total": self.prompt_tokens + self.completion_tokens,
+                },
+                "cached": self.cached,
+                "cost": self.cost,
+                "latencyMs": self.latency_ms,
+            },
+            "metadata": self.metadata,
+            # newsdesk's own (built-in tasks)
+            "result": task.result if task else {},
+            "citations": [c.to_dict() for c in task.citations] if task else [],
+            "dropped": list(task.dropped) if task else [],
+            "invalid": list(task.invalid) if task else [],
+            "article": task.article.text if task and task.article is not None else "",
+            "latency_ms": self.latency_ms,
+            "cached": self.cached,
+            "cost": self.cost,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+        }
+        return out
+
+    def transform_context(self) -> dict[str, Any]:
+        """`context` as transforms see it (promptfoo: vars, prompt.label, metadata)."""
+        out: dict[str, Any] = {"vars": self.vars, "prompt": {"label": self.prompt_label}}
+        if self.metadata:
+            out["metadata"] = self.metadata
+        return out
+
+
+# a check gets the output, the rendered value, the spec, the context and whether it is negated
+Check = Callable[[str, Any, "AssertionSpec", EvalContext, bool], Grade]
+
+
+def _binary(ok: bool, inverse: bool, fail_reason: str) -> Grade:
+    passed = ok != inverse
+    return Grade(passed, 1.0 if passed else 0.0, PASSED if passed else fail_reason)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float) or value is None:
+        return jscompat.js_str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _items(value: Any) -> list[str]:
+    """A list, or promptfoo's comma-separated string (quoted fields keep their commas)."""
+    if isinstance(value, list):
+        return [jscompat.js_str(v) for v in value]
+    if isinstance(value, str):
+        return jscompat.comma_values(value)
+    return [jscompat.js_str(value)]
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = normalise_ws(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _not(inverse: bool) -> str:
+    return "not " if inverse else ""

@@ -1,0 +1,95 @@
+"""Model-graded checks: `llm-rubric`, with promptfoo's grading prompt and verdict reading."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat
+from newsdesk.evals.assertions.core import EvalContext, Grade, _short, _text
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+# promptfoo's default llm-rubric grading prompt (promptfoo, MIT licence), so a grader model sees
+# what it would see under promptfoo
+RUBRIC_SYSTEM = (
+    "You are grading output according to a user-specified rubric. If the statement in the rubric "
+    "is true, then the output passes the test. You respond with a JSON object with this "
+    "structure: {reason: string, pass: boolean, score: number}\n\nExamples:\n\n"
+    "<Output>Hello world</Output>\n<Rubric>Content contains a greeting</Rubric>\n"
+    '{"reason": "the content contains the word \'Hello\'", "pass": true, "score": 1.0}\n\n'
+    "<Output>Avast ye swabs, repel the invaders!</Output>\n"
+    "<Rubric>Does not speak like a pirate</Rubric>\n"
+    '{"reason": "\'avast ye\' is a common pirate term", "pass": false, "score": 0.0}'
+)
+
+
+def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's llm-rubric: the grader answers JSON {reason, pass, score}; pass defaults to
+    true and score to the pass; with a threshold the score must reach it; `not-` flips the pass
+    and scores 1 - score. The bundled embedded model (a base model) gets newsdesk's few-shot
+    completion prompt instead of promptfoo's chat, and the same parsing."""
+    from newsdesk.prompts import render
+
+    if ctx.grader is None:
+        return Grade(False, 0.0, "llm-rubric needs a grading provider")
+    llm, _ = ctx.grader(spec.provider)
+    rubric = _text(value)
+    if llm.settings.embedded and not llm.settings.gguf:
+        # the base model follows few-shot JSON; a schema (grammar-enforced) keeps it valid
+        text = render("eval-rubric.j2", output=output, rubric=rubric)
+        schema = {
+            "type": "object",
+            "properties": {
+                "reason": {"type": "string"},
+                "passed": {"type": "boolean"},
+                "score": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+            "required": ["reason", "passed", "score"],
+            "additionalProperties": False,
+        }
+        content = llm.chat(
+            [{"role": "user", "content": text}], max_tokens=160, schema=schema, schema_name="grade"
+        ).content
+    else:
+        messages = [
+            {"role": "system", "content": RUBRIC_SYSTEM},
+            {
+                "role": "user",
+                "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>",
+            },
+        ]
+        content = llm.chat(messages, max_tokens=256).content
+    found = jscompat.extract_json_objects(content)
+    parsed = next((o for o in found if isinstance(o, dict)), None)
+    if parsed is None:
+        return Grade(False, 0.0, f"llm-rubric: the grader answered no JSON: {_short(content)}")
+    raw_pass = parsed.get("pass", parsed.get("passed", True))
+    if not isinstance(raw_pass, bool):
+        raw_pass = re.fullmatch(r"true|yes|pass|y", str(raw_pass), re.IGNORECASE) is not None
+    score = parsed.get("score")
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        try:
+            score = float(score)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            score = float(raw_pass)
+        if math.isnan(score):
+            score = float(raw_pass)
+    result = interpret_rubric(
+        raw_pass, float(score), str(parsed.get("reason") or ""), spec.threshold, llm.model
+    )
+    if inv:
+        return Grade(not result.passed, 1.0 - result.score, result.reason)
+    return result
+
+
+def interpret_rubric(
+    passed: bool, score: float, reason: str, threshold: float | None, grader: str
+) -> Grade:
+    """The grader's verdict; with a threshold, the score must also reach it (pure). The score is
+    the grader's, unclamped, as in promptfoo."""
+    score = float(score)
+    ok = passed and (threshold is None or score >= threshold)
+    return Grade(ok, score, f"graded by {grader}: {_short(reason, 160)}")

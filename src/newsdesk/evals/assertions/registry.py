@@ -1,0 +1,225 @@
+"""The registry and dispatch: every assertion type by name, what each needs checked when a suite
+loads (validate), transforms, and grade(), which runs one assertion."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat
+from newsdesk.evals.assertions.core import Check, EvalContext, Grade, _short
+from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
+from newsdesk.evals.assertions.graded import _rubric
+from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
+from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
+from newsdesk.evals.assertions.similarity import _rouge, _similar
+from newsdesk.evals.assertions.text import (
+    _contains,
+    _contains_json,
+    _equals,
+    _icontains,
+    _is_json,
+    _levenshtein,
+    _multi,
+    _regex,
+    _schema,
+    _starts_with,
+)
+from newsdesk.evals.assertions.values import _file_path, _file_value, render_value
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+ASSERTIONS: dict[str, Check] = {
+    "equals": _equals,
+    "contains": _contains,
+    "icontains": _icontains,
+    "contains-any": _multi(fold=False, need_all=False),
+    "contains-all": _multi(fold=False, need_all=True),
+    "icontains-any": _multi(fold=True, need_all=False),
+    "icontains-all": _multi(fold=True, need_all=True),
+    "starts-with": _starts_with,
+    "regex": _regex,
+    "levenshtein": _levenshtein,
+    "is-json": _is_json,
+    "contains-json": _contains_json,
+    "python": _python,
+    "javascript": _javascript,
+    "similar": _similar,
+    "rouge-n": _rouge,
+    "llm-rubric": _rubric,
+    "latency": _latency,
+    "cost": _cost,
+    "cites": _cites,
+    "cites-valid": _cites_valid,
+    "abstains": _abstains,
+    "parties-include": _parties_include,
+    "max-tokens": _max_tokens,
+}
+# assert-set is a group (suite.py/runner.py), not a check
+GROUP_TYPES = ("assert-set",)
+TASK_ONLY = {"cites", "cites-valid", "parties-include"}  # need a built-in task's citations
+
+_NEEDS_VALUE = {
+    "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
+    "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
+    "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
+}  # fmt: skip
+_NEEDS_THRESHOLD = {"latency", "cost"}
+_NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
+
+
+def _is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def needs_node(spec: AssertionSpec) -> str | None:
+    """Why this assertion needs JavaScript (None: it does not)."""
+    if spec.type == "javascript":
+        value = str(spec.value)
+        if value.startswith("file://") and value.split(":")[1].endswith(".py"):
+            return None
+        return "a javascript assertion"
+    if spec.transform is not None and is_js_transform(spec.transform):
+        return "a JavaScript transform"
+    return None
+
+
+def is_js_transform(code: str) -> bool:
+    """promptfoo's transforms are JavaScript, except `file://*.py`; newsdesk also reads
+    `python: EXPRESSION` (its own extension, never promptfoo's)."""
+    if code.startswith("python:"):
+        return False
+    if code.startswith("file://"):
+        return not code[len("file://") :].split(":")[0].endswith(".py")
+    return True
+
+
+def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
+    """What is wrong with an assertion's value (None: nothing), checked when the suite loads."""
+    name = spec.label
+    if spec.type in _NEEDS_VALUE and spec.value in (None, "", []):
+        return f"{name} needs a `value`"
+    if spec.type in _NO_VALUE and spec.value is not None:
+        hint = " (use `threshold`)" if spec.type in _NEEDS_THRESHOLD else ""
+        return f"{name} takes no `value`{hint}"
+    if spec.type in _NEEDS_THRESHOLD and spec.threshold is None:
+        unit = "milliseconds" if spec.type == "latency" else "US dollars"
+        return f"{name} needs a `threshold` ({unit})"
+    scalar = isinstance(spec.value, str | int | float) and not isinstance(spec.value, bool)
+    if spec.type in ("contains", "icontains") and not scalar:
+        return f"{name}: value must be text or a number (contains-any/-all take a list)"
+    text_only = ("starts-with", "regex", "levenshtein", "rouge-n")
+    if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
+        return f"{name}: value must be text"
+    if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
+        try:
+            jscompat.js_regex(spec.value)
+        except ValueError as exc:
+            return f"{name}: invalid regular expression (JavaScript syntax, as promptfoo): {exc}"
+    if spec.type == "max-tokens" and (
+        isinstance(spec.value, bool) or not isinstance(spec.value, int) or spec.value < 1
+    ):
+        return f"{name}: value must be a positive whole number of tokens"
+    if spec.type in ("is-json", "contains-json") and spec.value is not None:
+        try:
+            value = spec.value
+            if isinstance(value, str) and value.startswith("file://"):
+                value = _file_value(value, base_dir)
+            schema = _schema(value, EvalContext(vars={}, base_dir=base_dir))
+            jscompat.schema_validator(schema or {})
+        except (OSError, ValueError) as exc:
+            return f"{name}: cannot read the schema: {exc}"
+        except Exception as exc:  # jsonschema.SchemaError and YAML errors
+            message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+            return f"{name}: invalid JSON schema: {message}"
+    if spec.type in ("python", "javascript"):
+        code = str(spec.value)
+        if code.startswith("file://"):
+            path, _ = _file_path(code, base_dir)
+            if not path.is_file():
+                return f"{name}: {path}: no such file"
+        elif spec.type == "python" and "\n" not in code.strip() and not _is_template(code):
+            try:
+                compile(code, "<python assertion>", "eval")
+            except SyntaxError as exc:
+                return f"{name}: invalid Python expression: {exc.msg}"
+    if spec.type == "cites":
+        items = spec.value if isinstance(spec.value, list) else [spec.value]
+        for item in items:
+            if isinstance(item, dict) and (set(item) != {"any"} or not item["any"]):
+                return f"{name}: an item is an id (S3), a phrase, or {{any: [...]}}"
+    if spec.transform is not None:
+        problem = validate_transform(spec.transform, base_dir)
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def validate_transform(code: str, base_dir: Path) -> str | None:
+    if code.startswith("python:"):
+        try:
+            compile(code[len("python:") :].strip(), "<transform>", "eval")
+        except SyntaxError as exc:
+            return f"invalid Python transform expression: {exc.msg}"
+        return None
+    if code.startswith("file://"):
+        path, _ = _file_path(code, base_dir)
+        if not path.is_file():
+            return f"transform {path}: no such file"
+    return None
+
+
+def apply_transform(code: str, output: Any, ctx: EvalContext, kind: str = "output") -> Any:
+    """promptfoo's transform(): inline JavaScript (an expression, or a body when it has several
+    lines), `file://x.js[:fn]`, `file://x.py[:fn]` (default get_transform), or newsdesk's
+    `python: EXPRESSION`. Returns the transformed value (not necessarily text)."""
+    context = ctx.transform_context()
+    if code.startswith("python:"):
+        expression = code[len("python:") :].strip()
+        value = eval(
+            expression,
+            {"json": json, "re": re},
+            {"output": output, "vars": ctx.vars, "context": {**ctx.as_dict(), **context}},
+        )
+    elif code.startswith("file://") and code[len("file://") :].split(":")[0].endswith(".py"):
+        path, fn = _file_path(code, ctx.base_dir)
+        value = run_python_file(
+            path, fn or "get_transform", [_json_roundtrip(output), _json_roundtrip(context)]
+        )
+    else:
+        from newsdesk.evals.node import worker
+
+        if code.startswith("file://"):
+            path, fn = _file_path(code, ctx.base_dir)
+            value, undefined = worker().call(kind, output, context, file=str(path), fn=fn)
+        else:
+            value, undefined = worker().call(kind, output, context, code=code)
+        if undefined:
+            value = None
+    if value is None:
+        raise ValueError("Transform function did not return a value")
+    return value
+
+
+def output_string(value: Any) -> str:
+    """promptfoo's coerceString: text as is, anything else as `JSON.stringify` writes it."""
+    return value if isinstance(value, str) else jscompat.js_stringify(value)
+
+
+def grade(output: Any, spec: AssertionSpec, ctx: EvalContext) -> Grade:
+    """Run one assertion (transform, templated value, check with negation, weight 0). A crash in
+    a check is a failed grade, as in promptfoo."""
+    try:
+        if spec.transform:
+            output = apply_transform(spec.transform, output, ctx)
+        ctx.raw_output = output
+        value = render_value(spec.value, ctx.vars, ctx.base_dir)
+        result = ASSERTIONS[spec.type](output_string(output), value, spec, ctx, spec.negate)
+    except Exception as exc:  # a failing script, value or grader must not stop the run
+        result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {_short(str(exc))}")
+    if spec.weight == 0:
+        result.passed = True  # promptfoo: a weight-0 assertion never fails its test
+    return result

@@ -1,0 +1,122 @@
+"""Similarity checks: `similar` (embeddings, or a lexical cosine without them) and `rouge-n`."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat
+from newsdesk.evals.assertions.core import _WORD, EvalContext, Grade, _text
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+    from newsdesk.llm.client import LLMClient
+
+DEFAULT_SIMILAR = 0.75  # promptfoo's default threshold for `similar`
+DEFAULT_ROUGE = 0.75  # and for `rouge-n`
+
+
+def lexical_cosine(a: str, b: str) -> float:
+    """Cosine of term-frequency vectors over case-folded word tokens (letters and digits).
+
+    The fallback for `similar` when the grading provider has no embeddings. It measures shared
+    wording, not meaning: paraphrases score low, so set thresholds lower than for embeddings.
+    """
+    va = Counter(_WORD.findall(a.casefold()))
+    vb = Counter(_WORD.findall(b.casefold()))
+    if not va or not vb:
+        return 0.0
+    dot = sum(va[w] * vb[w] for w in va.keys() & vb.keys())
+    return dot / (
+        math.sqrt(sum(v * v for v in va.values())) * math.sqrt(sum(v * v for v in vb.values()))
+    )
+
+
+def _embedding_cosine(llm: LLMClient, model: str, a: str, b: str) -> float:
+    client = llm._openai()
+    x = client.embeddings.create(model=model, input=a).data[0].embedding
+    y = client.embeddings.create(model=model, input=b).data[0].embedding
+    dot = sum(p * q for p, q in zip(x, y, strict=True))
+    norm = math.sqrt(sum(p * p for p in x)) * math.sqrt(sum(q * q for q in y))
+    return dot / norm if norm else 0.0
+
+
+def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's similar: cosine of embeddings (the grader provider's: `openai:embedding:MODEL`,
+    or a provider whose config names `embeddings`), passing at >= threshold (default 0.75);
+    `not-` passes at <= threshold and scores 1 - similarity. Against a list, the first value
+    that passes wins (negated: the first that fails). Without embeddings, a lexical cosine over
+    words, said in the run's notes."""
+    threshold = spec.threshold if spec.threshold is not None else DEFAULT_SIMILAR
+    eps = 2.220446049250313e-16
+    measure = "lexical cosine"
+    scorer: Callable[[str, str], float] = lexical_cosine
+    if ctx.grader is not None:
+        llm, emb_model = ctx.grader(spec.provider)
+        if emb_model:
+            measure = f"embedding cosine ({emb_model})"
+            model_name = emb_model
+
+            def scorer(a: str, b: str) -> float:
+                return _embedding_cosine(llm, model_name, a, b)
+
+        else:
+            note = (
+                f"similar: provider {llm.settings.model_name} has no embeddings "
+                "(use provider: openai:embedding:MODEL, or set config.embeddings); used lexical "
+                "cosine over words"
+            )
+            if note not in ctx.notes:
+                ctx.notes.append(note)
+
+    def one(reference: Any) -> Grade:
+        sim = scorer(_text(reference), output)
+        passed = sim <= threshold + eps if inv else sim >= threshold - eps
+        rel = "greater than or equal to" if sim >= threshold - eps else "less than"
+        return Grade(
+            passed,
+            1.0 - sim if inv else sim,
+            f"{measure} {sim:.2f} is {rel} threshold {threshold:g}",
+        )
+
+    if not isinstance(value, list):
+        return one(value)
+    if inv:
+        closest: Grade | None = None
+        for reference in value:
+            result = one(reference)
+            if not result.passed:
+                return result
+            if closest is None or result.score < closest.score:
+                closest = result
+        assert closest is not None
+        return closest
+    best = -math.inf
+    for reference in value:
+        result = one(reference)
+        if result.passed:
+            return result
+        best = max(best, result.score)
+    return Grade(False, best, "None of the provided values met the similarity threshold")
+
+
+def rouge_n(candidate: str, reference: str, n: int = 1) -> float:
+    """promptfoo's ROUGE-N (n = 1): js-rouge's Treebank tokens, lower-cased, clipped counts."""
+    if n != 1:
+        raise ValueError("rouge-n is ROUGE-1, as in promptfoo")
+    return jscompat.rouge_1(candidate, reference)
+
+
+def _rouge(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    if not isinstance(value, str):
+        raise ValueError('"rouge" assertion type must be a string value')
+    threshold = spec.threshold if spec.threshold is not None else DEFAULT_ROUGE
+    score = jscompat.rouge_1(output, value)
+    rel = "greater than or equal to" if score >= threshold else "less than"
+    return Grade(
+        (score >= threshold) != inv,
+        1.0 - score if inv else score,
+        f"ROUGE-N score {score:.2f} is {rel} threshold {threshold:g}",
+    )

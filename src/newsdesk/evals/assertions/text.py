@@ -1,0 +1,164 @@
+"""Text checks: equals, contains (and -any/-all, case-folded), starts-with, regex, levenshtein,
+is-json and contains-json, with promptfoo's reasons."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat
+from newsdesk.evals.assertions.core import (
+    PASSED,
+    Check,
+    EvalContext,
+    Grade,
+    _binary,
+    _items,
+    _not,
+    _short,
+    _text,
+)
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+DEFAULT_LEVENSHTEIN = 5.0  # promptfoo's default: the largest distance `levenshtein` accepts
+
+
+def _equals(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    if isinstance(value, dict | list):
+        try:
+            same = jscompat.strict_equal(value, jscompat.js_json_parse(output))
+        except ValueError:
+            same = False
+        shown = json.dumps(value, ensure_ascii=False)
+    else:
+        shown = jscompat.js_str(value)
+        same = shown == output
+    return _binary(same, inv, f'Expected output "{_short(output)}" to {_not(inv)}equal "{shown}"')
+
+
+def _contains_value(spec: AssertionSpec, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+        raise ValueError(f'"{spec.type}" assertion type must have a string or number value')
+    return jscompat.js_str(value)
+
+
+def _contains(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    needle = _contains_value(spec, value)
+    return _binary(needle in output, inv, f'Expected output to {_not(inv)}contain "{needle}"')
+
+
+def _icontains(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    needle = _contains_value(spec, value)
+    found = needle.lower() in output.lower()  # JavaScript's toLowerCase, not casefold
+    return _binary(found, inv, f'Expected output to {_not(inv)}contain "{needle}"')
+
+
+def _multi(fold: bool, need_all: bool) -> Check:
+    def check(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+        items = _items(value)
+        hay = output.lower() if fold else output
+        missing = [i for i in items if (i.lower() if fold else i) not in hay]
+        if need_all:
+            ok = not missing
+            why = f"contain all of [{', '.join(items)}]. Missing: [{', '.join(missing)}]"
+        else:
+            ok = len(missing) < len(items)
+            why = f'contain one of "{", ".join(items)}"'
+        return _binary(ok, inv, f"Expected output to {_not(inv)}{why}")
+
+    return check
+
+
+def _starts_with(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    prefix = _text(value)
+    return _binary(
+        output.startswith(prefix), inv, f'Expected output to {_not(inv)}start with "{prefix}"'
+    )
+
+
+def _regex(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    pattern = _text(value)
+    try:
+        rx = jscompat.js_regex(pattern)
+    except ValueError as exc:
+        return Grade(False, 0.0, f"Invalid regex pattern: {exc}")
+    ok = rx.search(output) is not None
+    return _binary(ok, inv, f'Expected output to {_not(inv)}match regex "{pattern}"')
+
+
+def _levenshtein(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    if not isinstance(value, str):
+        raise ValueError('"levenshtein" assertion type must have a string value')
+    dist = jscompat.levenshtein(output, value)
+    limit = spec.threshold if spec.threshold is not None else DEFAULT_LEVENSHTEIN
+    rel = "less than or equal to" if inv else "greater than"
+    return _binary(dist <= limit, inv, f"Levenshtein distance {dist} is {rel} threshold {limit:g}")
+
+
+def _schema(value: Any, ctx: EvalContext) -> dict[str, Any] | None:
+    """The rendered value as a schema: an object, or YAML/JSON text (a file was read already)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        from newsdesk.evals.yamlfile import load_js_yaml
+
+        value = load_js_yaml(value)
+    if not isinstance(value, dict):
+        raise ValueError("is-json assertion must have a string or object value")
+    return value
+
+
+def _schema_errors(validator: Any, data: Any) -> str:
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    if not errors:
+        return ""
+    first = errors[0]
+    where = "/".join(str(p) for p in first.path)
+    return f"data{'/' + where if where else ''} {first.message}"
+
+
+def _is_json(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    try:
+        data = jscompat.js_json_parse(output)
+    except ValueError:
+        return _binary(False, inv, f"Expected output to {_not(inv)}be valid JSON")
+    schema = _schema(value, ctx)
+    if schema is None:
+        return _binary(True, inv, f"Expected output to {_not(inv)}be valid JSON")
+    errors = _schema_errors(jscompat.schema_validator(schema), data)
+    ok = not errors
+    if ok == inv:
+        why = (
+            "Output is JSON that conforms to the provided schema"
+            if inv
+            else f"JSON does not conform to the provided schema. Errors: {errors}"
+        )
+        return Grade(False, 0.0, why)
+    return Grade(True, 1.0, PASSED)
+
+
+def _contains_json(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    found = jscompat.extract_json_objects(output)
+    passed = (not found) if inv else bool(found)
+    reason = f"Expected output to {_not(inv)}contain valid JSON"
+    schema = _schema(value, ctx)
+    if schema is not None:
+        validator = jscompat.schema_validator(schema)
+        for obj in found:
+            errors = _schema_errors(validator, obj)
+            valid = not errors
+            passed = (not valid) if inv else valid
+            if valid:
+                if inv:
+                    reason = "Output contains JSON conforming to the provided schema"
+                break
+            reason = f"JSON does not conform to the provided schema. Errors: {errors}"
+    return Grade(passed, 1.0 if passed else 0.0, PASSED if passed else reason)

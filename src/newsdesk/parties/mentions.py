@@ -1,0 +1,290 @@
+"""Mention finding: the spans of each sentence that name a party (unnamed sources,
+administrations, groups, runs of capitalised words), with their kind and merge key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from newsdesk.article import Sentence
+from newsdesk.parties.results import Mention
+from newsdesk.parties.vocab import (
+    _ACRONYM_AFTER,
+    _ADMIN,
+    _ANON,
+    _COMMON,
+    _DAYS_MONTHS,
+    _DEMONYMS,
+    _EVENT_HEADS,
+    _GROUP,
+    _INITIAL_ONLY,
+    _LOWER_GROUP,
+    _NAME_RUN,
+    _ORG_HEADS,
+    _PLACE_HEADS,
+    _PLATFORMS,
+    _SUFFIXES,
+    _TITLE_WORDS,
+    _US_ALIASES,
+    ANONYMOUS,
+    GOVERNMENT,
+    GROUP,
+    PERSON,
+    _bare,
+    _common,
+    _is_acronym,
+    _kind_of,
+    _singular,
+    _strip_possessive,
+)
+
+
+def _trim_run(tokens: list[str], first_in_sentence: bool, lower_words: set[str]) -> list[str]:
+    """Drop common words at the edges of a capitalised run."""
+    while tokens:
+        low = _bare(tokens[0])
+        drop = _common(tokens[0]) and (first_in_sentence or low not in _INITIAL_ONLY)
+        if first_in_sentence and not drop and low in lower_words and len(tokens) == 1:
+            drop = True  # "Critics said...": a sentence-initial word used lowercase elsewhere
+        if tokens[0].isupper() and len(tokens[0].replace(".", "")) >= 7:
+            drop = True  # a dateline in capitals
+        if not drop:
+            break
+        tokens = tokens[1:]
+        first_in_sentence = False
+    if tokens and all(t.isupper() for t in tokens) and sum(len(t) for t in tokens) >= 7:
+        return []  # "WASHINGTON/NEW YORK": a dateline
+    if tokens and tokens[-1].endswith(".") and not _keeps_period(tokens[-1]):
+        tokens = [*tokens[:-1], tokens[-1][:-1]]
+    while tokens and (
+        _bare(tokens[-1]) in _DAYS_MONTHS
+        or _bare(tokens[-1]) in {"of", "for", "de", "la", "le", "al"}
+        or tokens[-1].isdigit()
+    ):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _keeps_period(word: str) -> bool:
+    """ "U.S.", "J.", "Jr.", "Inc." keep their full stop; "Scissors." does not."""
+    bare = word.rstrip(".")
+    return "." in bare or len(bare) == 1 or bare.lower() in {"jr", "sr", "inc", "corp", "co"}
+
+
+def _split_title(tokens: list[str]) -> tuple[list[str], list[str], bool]:
+    """(role words, name words, titled): "Chinese President Xi Jinping" -> role + name."""
+    last = -1
+    for i, t in enumerate(tokens[:-1]):
+        if _bare(t).rstrip(".") in _TITLE_WORDS:
+            last = i
+    if last < 0:
+        return [], tokens, False
+    name = tokens[last + 1 :]
+    # "Secretary of State Hillary Clinton": skip "of State" after the title
+    while name and _bare(name[0]) in {"of", "for"} and len(name) > 2:
+        name = name[2:]
+    if not name or any(_bare(t) in _ORG_HEADS for t in name):
+        return [], tokens, False
+    return tokens[: last + 1], name, True
+
+
+def _sentence_mentions(s: Sentence, lower_words: set[str]) -> list[Mention]:
+    text = s.text
+    out: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(m: Mention) -> None:
+        out.append(m)
+        taken.append((m.start, m.end))
+
+    for m in _ANON.finditer(text):
+        head = m.group("head")
+        mods = m.group("mods").split()
+        det = (m.group("det") or "").lower()
+        if head.lower() in ("people", "persons", "person") and not m.group("tail"):
+            continue
+        if not det and not m.group("tail") and not mods:
+            continue
+        start = m.start()
+        while mods and _common(mods[0]):
+            start = text.index(mods[0], start) + len(mods[0])
+            mods = mods[1:]
+            det = ""
+        if any(_common(w) for w in mods):
+            continue
+        if not det and not m.group("tail") and not mods:
+            continue
+        start = start if start == m.start() else start + 1
+        # a named person after "spokesman" is the person, not an unnamed source
+        after = text[m.end() : m.end() + 40]
+        if re.match(r"\s+[A-Z][a-z]+\s+[A-Z]", after) and not m.group("tail"):
+            continue
+        if det == "the" and not m.group("tail"):
+            continue
+        key = "anon:" + " ".join(_bare(w) for w in mods) + " " + _singular(head)
+        surface = text[start : m.end()].strip()
+        add(Mention(surface, s.id, start, m.end(), ANONYMOUS, key.strip()))
+
+    for m in _ADMIN.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        who = _strip_possessive(m.group("who"))
+        if _bare(who) in _COMMON:
+            continue
+        start = m.start("who")
+        add(
+            Mention(text[start : m.end()], s.id, start, m.end(), GOVERNMENT, f"admin:{who.lower()}")
+        )
+
+    for m in _GROUP.finditer(text):
+        mods = m.group("mods").split()
+        while mods and _common(mods[0]):
+            mods = mods[1:]
+        if not mods:
+            continue
+        start = m.start("mods") + m.group("mods").index(mods[0])
+        if not free(start, m.end()):
+            continue
+        if any(_bare(w) in _DAYS_MONTHS for w in mods):
+            continue
+        words = [*mods, m.group("head")]
+        key = "group:" + " ".join(_singular(_strip_possessive(w)) for w in words)
+        add(Mention(text[start : m.end()], s.id, start, m.end(), GROUP, key))
+
+    # "social media companies", "GOP committee members": kept when the group recurs, opens a
+    # sentence or speaks (see analyse_parties)
+    for m in _LOWER_GROUP.finditer(text):
+        mods = m.group("mods").split()
+        while mods and _common(mods[0]):
+            mods = mods[1:]
+        if not mods or any(_common(w) or w.endswith("ly") for w in mods):
+            continue
+        start = m.start("mods") + m.group("mods").index(mods[0])
+        end = m.end("head")
+        if not free(start, end) or (mods[0][0].isupper() and not mods[0].isupper() and start):
+            continue
+        head = m.group("head").lower()
+        head = "companies" if head in ("firms", "giants") else head  # "tech giants" = companies
+        key = "group:" + " ".join(_singular(w) for w in [*mods, head])
+        weak = start > 0 and s.index > 1  # the lead sentence names what the story is about
+        add(Mention(text[start:end], s.id, start, end, GROUP, key, weak=weak))
+
+    words = re.findall(r"[A-Za-z][\w'’-]{3,}", text)
+    headline = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    for m in _NAME_RUN.finditer(text):
+        tokens = m.group(0).split()
+        if headline:  # "Trump Jr. Messaged With WikiLeaks": split at common words
+            pos = m.start()
+            piece: list[str] = []
+            for t in [*tokens, ""]:
+                if t and not (_bare(t) in lower_words and not _is_acronym(t)):
+                    piece.append(t)
+                    continue
+                trimmed = _trim_run(piece, False, lower_words) if piece else []
+                if trimmed:
+                    at = text.index(trimmed[0], pos)
+                    trimmed[-1] = _strip_possessive(trimmed[-1])
+                    if trimmed[-1]:
+                        _emit_run(text, s, trimmed, at, free, add, lower_words)
+                if t:
+                    pos = text.index(t, pos) + len(t)
+                piece = []
+            continue
+        first = m.start() == 0 or bool(re.match(r"^[\"“‘'(\[—–-]+\s*$", text[: m.start()]))
+        raw_tokens = tokens
+        tokens = _trim_run(tokens, first, lower_words)
+        if not tokens:
+            continue
+        offset = m.start() + m.group(0).index(tokens[0])
+        # "Mr. Obama's" -> "Mr. Obama"
+        tokens[-1] = _strip_possessive(tokens[-1])
+        if not tokens[-1]:
+            continue
+        del raw_tokens
+        _emit_run(text, s, tokens, offset, free, add, lower_words)
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _emit_run(
+    text: str,
+    s: Sentence,
+    tokens: list[str],
+    offset: int,
+    free: Callable[[int, int], bool],
+    add: Callable[[Mention], None],
+    lower_words: set[str],
+) -> None:
+    # "Amy Klobuchar of Minnesota": a person's run ends before "of"; "Bank of America" does not
+    for i, t in enumerate(tokens[1:-1], start=1):
+        if (
+            t in ("of", "for")
+            and _bare(tokens[i - 1]) not in _ORG_HEADS | _TITLE_WORDS
+            and not any(_bare(x) in _ORG_HEADS for x in tokens[:i])
+        ):
+            tokens = tokens[:i]
+            break
+    # "the WikiLeaks Twitter account": the account's owner and the platform, not one name
+    if len(tokens) > 1 and tokens[-1] in _PLATFORMS:
+        at = text.find(" ".join(tokens), offset)
+        after = text[at + len(" ".join(tokens)) :].split()[:1] if at >= 0 else []
+        if after and after[0][:1].islower():
+            _emit_run(text, s, tokens[:-1], offset, free, add, lower_words)
+            _emit_run(text, s, tokens[-1:], at + len(" ".join(tokens[:-1])), free, add, lower_words)
+            return
+    role, name, titled = _split_title(tokens)
+    surface = " ".join(tokens)
+    start = text.find(surface, offset)
+    if start < 0:
+        start = offset
+    end = start + len(surface)
+    if not free(start, end):
+        return
+    low = [_bare(t) for t in name]
+    if all(
+        (t in _COMMON and not w.isupper()) or t in _TITLE_WORDS
+        for t, w in zip(low, name, strict=True)
+    ):
+        return
+    if len(name) == 1 and low[0] in _DEMONYMS and not titled:
+        return  # "Chinese", "American": adjectives here, the country is its own party
+    if titled:
+        suffix = low[-1] in _SUFFIXES
+        surname = low[-2] if suffix and len(low) > 1 else low[-1]
+        key = f"person:{surname}" + (" jr" if suffix else "")
+        add(
+            Mention(
+                surface,
+                s.id,
+                start,
+                end,
+                PERSON,
+                key,
+                role=" ".join(role),
+                titled=True,
+            )
+        )
+        return
+    if low[-1] in _EVENT_HEADS or low[-1] in _PLACE_HEADS or low[0] in _DAYS_MONTHS:
+        return
+    if len(name) == 1 and low[0] in lower_words and not _is_acronym(name[0]):
+        return  # a capitalised common word ("Summit", "Internet")
+    kind = _kind_of(name)
+    joined = " ".join(low)
+    if joined in {a.lower() for a in _US_ALIASES}:
+        key = "gov:us"
+    elif kind == PERSON:
+        suffix = low[-1] in _SUFFIXES
+        surname = low[-2] if suffix and len(low) > 1 else low[-1]
+        key = f"person:{surname}" + (" jr" if suffix else "")
+    else:
+        key = f"{kind}:{joined}"
+    add(Mention(surface, s.id, start, end, kind, key))
+    acr = _ACRONYM_AFTER.match(text, end)
+    if acr and kind != PERSON:
+        a, b = acr.start(1), acr.end(1)
+        if free(a, b):
+            add(Mention(acr.group(1), s.id, a, b, kind, key))
