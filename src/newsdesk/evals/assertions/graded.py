@@ -69,10 +69,10 @@ def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
     raw_pass = parsed.get("pass", parsed.get("passed", True))
     if not isinstance(raw_pass, bool):
         raw_pass = re.fullmatch(r"true|yes|pass|y", str(raw_pass), re.IGNORECASE) is not None
-    score = parsed.get("score")
+    score: Any = parsed.get("score")
     if isinstance(score, bool) or not isinstance(score, int | float):
         try:
-            score = float(score)  # type: ignore[arg-type]
+            score = float(score)
         except (TypeError, ValueError):
             score = float(raw_pass)
         if math.isnan(score):
