@@ -2,6 +2,9 @@
 
 Sentences carry stable ids (S1..Sn) and character spans into `Article.text`, the decoded input
 exactly as read (minus a BOM), so every citation maps back to the precise text it quotes.
+
+One idea (~410 lines): from bytes to numbered sentences with exact spans (the segmenter and
+the loading checks share the normalisation).
 """
 
 from __future__ import annotations

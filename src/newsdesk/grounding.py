@@ -45,6 +45,8 @@ The numbers are round and stated, not fitted to any evaluation data. What the ch
 a flipped negation ("did not agree" vs "agreed"), or a true sentence cited for the wrong
 question. What it guarantees: a supported statement's names and numbers, and most of its words,
 are in the sentences it cites.
+
+One idea (~430 lines): the grounding rule itself, with the word handling it rests on.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ promptfoo is a Node program: `equals` compares with `util.isDeepStrictEqual`, `i
 `toLowerCase`, `regex` compiles a JavaScript `RegExp`, `rouge-n` tokenises with js-rouge's Penn
 Treebank tokenizer, `levenshtein` counts UTF-16 code units, `is-json` validates with Ajv (draft-07,
 ajv-formats). Each helper here reproduces one of those, so a suite grades the same in both tools.
+
+One idea (~560 lines): JavaScript's semantics, reproduced helper by helper; they share the
+translation of JS values and regular expressions.
 """
 
 from __future__ import annotations

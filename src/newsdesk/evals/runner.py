@@ -1,4 +1,9 @@
-"""Run prompts x providers x tests (x repeats) concurrently and grade every output."""
+"""Run prompts x providers x tests (x repeats) concurrently and grade every output.
+
+One idea, kept whole (~600 lines): the run of one suite, from the expanded jobs to the graded
+results and their summary; its parts (job expansion, one case, the summary) share the run's
+state and make sense only together.
+"""
 
 from __future__ import annotations
 

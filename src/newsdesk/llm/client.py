@@ -1,4 +1,8 @@
-"""One openai client for every backend: retries, clear errors, cache, structured output."""
+"""One openai client for every backend: retries, clear errors, cache, structured output.
+
+One idea (~450 lines): a model call as every task makes it. Retrying, error wording, caching and
+parsing are steps of that one call and read best in order.
+"""
 
 from __future__ import annotations
 
