@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsdesk.errors import ConfigError, ModelAssemblyError
+from newsdesk.errors import ConfigError, InputError, ModelAssemblyError
 
 BLOCK = 4 * 1024 * 1024  # bytes per read while joining parts
 
@@ -342,13 +342,10 @@ def sha256_file(path: Path) -> str:
 
 def write_stamp(stamp: Path, data: dict[str, object]) -> None:
     """Best effort: without a stamp the next start re-verifies, nothing worse."""
-    tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, stamp)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    from newsdesk.atomic import write_atomic
+
+    with contextlib.suppress(InputError):
+        write_atomic(stamp, json.dumps(data))
 
 
 def listing(selected: str | None, folder: Path) -> dict[str, Any]:
