@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,12 +16,20 @@ class TokenMemo:
         self._conn: sqlite3.Connection | None = None
         self._mem: dict[str, int] = {}
         self._broken = False
+        # one connection for the process, used by batch and eval worker threads too
+        self._lock = threading.Lock()
 
     def _db(self) -> sqlite3.Connection | None:
+        with self._lock:
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
         if self._conn is None and not self._broken:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+                conn = sqlite3.connect(
+                    self.path, timeout=5, isolation_level=None, check_same_thread=False
+                )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)")
                 self._conn = conn
@@ -35,7 +44,8 @@ class TokenMemo:
         if db is None:
             return None
         try:
-            row = db.execute("SELECT n FROM counts WHERE key=?", (key,)).fetchone()
+            with self._lock:
+                row = db.execute("SELECT n FROM counts WHERE key=?", (key,)).fetchone()
         except sqlite3.Error:
             return None
         if row:
@@ -48,7 +58,7 @@ class TokenMemo:
         db = self._db()
         if db is None:
             return
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error), self._lock:
             db.execute("INSERT OR REPLACE INTO counts (key, n) VALUES (?, ?)", (key, n))
 
 

@@ -161,12 +161,6 @@ def test_threads_sharing_one_memo_do_not_fail(tmp_path: Path) -> None:
     assert errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sqlite3 connections are bound to the thread that opened them (check_same_thread): "
-    "a count put from another thread (batch and eval worker pools) raises ProgrammingError, "
-    "which put() suppresses, so it is never written to disk",
-)
 def test_a_count_put_from_another_thread_is_persisted(tmp_path: Path) -> None:
     path = tmp_path / "counts.sqlite3"
     m = TokenMemo(path)
