@@ -46,16 +46,13 @@ class BatchItem(Record):
 
 
 class BatchReport(Record):
-    """--json: the counts (computed) come after the fields, then each item."""
+    """--json prints the counts first and the items last; pydantic prints computed fields after
+    the others, so the fields printed after a count are excluded and shown again as computed."""
 
     outdir: Path
-    items: list[BatchItem] = Field(default_factory=list)
-    seconds: float = 0.0
-    max_concurrency: int = 1
-
-    @field_serializer("seconds")
-    def _round(self, seconds: float) -> float:
-        return round(seconds, 3)
+    items: list[BatchItem] = Field(default_factory=list, exclude=True)
+    seconds: float = Field(default=0.0, exclude=True)
+    max_concurrency: int = Field(default=1, exclude=True)
 
     def _count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -91,10 +88,22 @@ class BatchReport(Record):
     def _failed(self) -> int:
         return len(self.failures)
 
+    def _seconds(self) -> float:
+        return round(self.seconds, 3)
+
+    def _max_concurrency(self) -> int:
+        return self.max_concurrency
+
+    def _items(self) -> list[BatchItem]:
+        return self.items
+
     articles = computed_field(property(_articles))
     written = computed_field(property(_done))
     skipped = computed_field(property(_skipped))
     failed = computed_field(property(_failed))
+    seconds_ = computed_field(alias="seconds")(property(_seconds))
+    max_concurrency_ = computed_field(alias="max_concurrency")(property(_max_concurrency))
+    items_ = computed_field(alias="items")(property(_items))
 
 
 # ---------------------------------------------------------------- inputs and outputs
