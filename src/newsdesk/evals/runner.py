@@ -100,7 +100,7 @@ class Group(Record):
     prompt: str
     provider: str
     runs: list[CaseResult]
-    min_pass_rate: float = Field(1.0, exclude=True)
+    min_pass_rate: float = Field(default=1.0, exclude=True)
 
     @field_serializer("runs")
     def _count(self, runs: list[CaseResult]) -> int:
@@ -151,12 +151,12 @@ class RunReport(Record):
     started: str
     duration_s: float
     results: list[CaseResult] = Field(exclude=True)
-    repeat: int = Field(1, exclude=True)
-    min_pass_rate: float = Field(1.0, exclude=True)
-    max_concurrency: int = Field(4, exclude=True)
-    cache: bool = Field(True, exclude=True)
+    repeat: int = Field(default=1, exclude=True)
+    min_pass_rate: float = Field(default=1.0, exclude=True)
+    max_concurrency: int = Field(default=4, exclude=True)
+    cache: bool = Field(default=True, exclude=True)
     notes: list[str] = Field(default_factory=list, exclude=True)
-    grading_calls: int = Field(0, exclude=True)
+    grading_calls: int = Field(default=0, exclude=True)
 
     @field_serializer("duration_s")
     def _round(self, seconds: float) -> float:
