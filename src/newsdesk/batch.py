@@ -8,7 +8,8 @@ called from up to `max_concurrency` threads; the embedded model serves one reque
 callers pass 1 for it. Progress is a callback, so this module knows nothing of terminals or the
 CLI (newsdesk.cli.batchmode runs it for the commands).
 
-Only the standard library at import time.
+Only the standard library and pydantic (the two records) at import time; `is_batch` runs before
+every summarize/brief, which loads pydantic for its result anyway.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pydantic import Field, computed_field, field_serializer
+
+from newsdesk.schema import Record
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -29,41 +33,37 @@ if TYPE_CHECKING:
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
 
 
-@dataclass
-class BatchItem:
+class BatchItem(Record):
     source: Path
     output: Path
     status: str = "pending"  # done | skipped | failed
     error: str | None = None
     seconds: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": str(self.source),
-            "output": str(self.output),
-            "status": self.status,
-            "error": self.error,
-            "seconds": round(self.seconds, 3),
-        }
+    @field_serializer("seconds")
+    def _round(self, seconds: float) -> float:
+        return round(seconds, 3)
 
 
-@dataclass
-class BatchReport:
+class BatchReport(Record):
+    """--json prints the counts first and the items last; pydantic prints computed fields after
+    the others, so the fields printed after a count are excluded and shown again as computed."""
+
     outdir: Path
-    items: list[BatchItem] = field(default_factory=list)
-    seconds: float = 0.0
-    max_concurrency: int = 1
+    items: list[BatchItem] = Field(default_factory=list, exclude=True)
+    seconds: float = Field(default=0.0, exclude=True)
+    max_concurrency: int = Field(default=1, exclude=True)
 
     def _count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
 
-    @property
-    def done(self) -> int:
+    def _done(self) -> int:
         return self._count("done")
 
-    @property
-    def skipped(self) -> int:
+    def _skipped(self) -> int:
         return self._count("skipped")
+
+    done = property(_done)
 
     @property
     def failures(self) -> list[BatchItem]:
@@ -82,17 +82,28 @@ class BatchReport:
             + f" -> {self.outdir}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outdir": str(self.outdir),
-            "articles": len(self.items),
-            "written": self.done,
-            "skipped": self.skipped,
-            "failed": len(self.failures),
-            "seconds": round(self.seconds, 3),
-            "max_concurrency": self.max_concurrency,
-            "items": [i.to_dict() for i in self.items],
-        }
+    def _articles(self) -> int:
+        return len(self.items)
+
+    def _failed(self) -> int:
+        return len(self.failures)
+
+    def _seconds(self) -> float:
+        return round(self.seconds, 3)
+
+    def _max_concurrency(self) -> int:
+        return self.max_concurrency
+
+    def _items(self) -> list[BatchItem]:
+        return self.items
+
+    articles = computed_field(property(_articles))
+    written = computed_field(property(_done))
+    skipped = computed_field(property(_skipped))
+    failed = computed_field(property(_failed))
+    seconds_ = computed_field(alias="seconds")(property(_seconds))
+    max_concurrency_ = computed_field(alias="max_concurrency")(property(_max_concurrency))
+    items_ = computed_field(alias="items")(property(_items))
 
 
 # ---------------------------------------------------------------- inputs and outputs
@@ -224,9 +235,9 @@ def run_batch(
 
         load = load_article
     loader = load
-    report = BatchReport(out, max_concurrency=max_concurrency)
+    report = BatchReport(outdir=out, max_concurrency=max_concurrency)
     report.items = [
-        BatchItem(src, dst)
+        BatchItem(source=src, output=dst)
         for src, dst in zip(sources, output_paths(sources, out, suffix), strict=True)
     ]
     start = time.perf_counter()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ConfigDict, Field, computed_field
 
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
+from newsdesk.schema import Record
 
 
 def mask_key(key: str | None) -> str:
@@ -16,8 +18,7 @@ def mask_key(key: str | None) -> str:
     return f"set ({len(key)} chars, ends …{key[-2:]})" if len(key) > 12 else "set"
 
 
-@dataclass
-class Report:
+class Report(Record):
     endpoint: str
     model: str
     api_key: str
@@ -25,26 +26,15 @@ class Report:
     structured_output: bool | None = None
     latency_s: float | None = None
     error: str | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = Field(default_factory=dict)
     embedded: dict[str, Any] | None = None  # the embedded model served (None: a remote endpoint)
 
-    @property
-    def ok(self) -> bool:
+    model_config = ConfigDict(protected_namespaces=())
+
+    def _ok(self) -> bool:
         return self.reachable and self.error is None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "endpoint": self.endpoint,
-            "model": self.model,
-            "api_key": self.api_key,
-            "reachable": self.reachable,
-            "structured_output": self.structured_output,
-            "latency_s": self.latency_s,
-            "error": self.error,
-            "cache": self.cache,
-            "embedded": self.embedded,
-            "ok": self.ok,
-        }
+    ok = computed_field(property(_ok))  # printed with --json
 
     def rows(self) -> list[tuple[str, str]]:
         yes = {True: "yes", False: "no", None: "unknown"}
@@ -104,7 +94,11 @@ def diagnose(settings: Settings) -> Report:
     from newsdesk.llm.cache import ResponseCache, default_cache_path
     from newsdesk.llm.client import LLMClient, redact
 
-    report = Report(settings.endpoint_label, settings.model_name, mask_key(settings.api_key))
+    report = Report(
+        endpoint=settings.endpoint_label,
+        model=settings.model_name,
+        api_key=mask_key(settings.api_key),
+    )
     cache = ResponseCache(default_cache_path(settings.cache_dir))
     try:
         report.cache = cache.stats()

@@ -127,10 +127,15 @@ def test_failures_do_not_stop_the_batch_and_leave_no_partial_file(tmp_path, exam
 def test_finish_lists_failures_and_exits_1(tmp_path, capsys):
     from newsdesk.batch import BatchItem
 
-    report = BatchReport(tmp_path, seconds=2.0)
+    report = BatchReport(outdir=tmp_path, seconds=2.0)
     report.items = [
-        BatchItem(Path("a.txt"), tmp_path / "a.md", "done"),
-        BatchItem(Path("b.txt"), tmp_path / "b.md", "failed", "endpoint x timed out"),
+        BatchItem(source=Path("a.txt"), output=tmp_path / "a.md", status="done"),
+        BatchItem(
+            source=Path("b.txt"),
+            output=tmp_path / "b.md",
+            status="failed",
+            error="endpoint x timed out",
+        ),
     ]
     with pytest.raises(typer.Exit) as exit_:
         finish(report)

@@ -139,11 +139,17 @@ def _report(path: Path, statuses: dict[str, bool]) -> Path:
             repeat=0,
             passed=ok,
             score=float(ok),
-            asserts=[AssertionResult("contains", ok, float(ok), "r")],
+            asserts=[AssertionResult(type="contains", passed=ok, score=float(ok), reason="r")],
         )
         for i, (d, ok) in enumerate(statuses.items(), start=1)
     ]
-    rep = RunReport(["s.yaml"], "s", "2026-01-01T00:00:00+00:00", 1.0, results)
+    rep = RunReport(
+        suites=["s.yaml"],
+        description="s",
+        started="2026-01-01T00:00:00+00:00",
+        duration_s=1.0,
+        results=results,
+    )
     path.write_text(to_json(rep))
     return path
 

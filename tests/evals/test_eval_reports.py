@@ -15,10 +15,10 @@ EVIL = '<script>alert("x")</script> & \x07 [bold]'
 def result(desc: str, passed: bool, prompt: str = "ask", provider: str = "embedded", **kw):  # type: ignore[no-untyped-def]
     asserts = [
         AssertionResult(
-            "contains",
-            passed,
-            1.0 if passed else 0.0,
-            "found" if passed else f"missing {EVIL}",
+            type="contains",
+            passed=passed,
+            score=1.0 if passed else 0.0,
+            reason="found" if passed else f"missing {EVIL}",
             line=7,
         )
     ]

@@ -6,8 +6,11 @@ description, so reordering tests does not confuse the comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, computed_field
+
+from newsdesk.schema import Record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,8 +18,7 @@ if TYPE_CHECKING:
 Key = tuple[str, str, str]
 
 
-@dataclass
-class Change:
+class Change(Record):
     case_id: str
     description: str
     prompt: str
@@ -26,34 +28,21 @@ class Change:
     score_before: float | None = None
     score_after: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
-
-@dataclass
-class Comparison:
-    new_failures: list[Change] = field(default_factory=list)  # passed before, not now
-    added_failing: list[Change] = field(default_factory=list)  # new cases that fail
-    fixed: list[Change] = field(default_factory=list)
-    still_failing: list[Change] = field(default_factory=list)
-    added: list[Change] = field(default_factory=list)  # new cases that pass
-    removed: list[Change] = field(default_factory=list)
-    score_changes: list[Change] = field(default_factory=list)  # both pass, score moved
+class Comparison(Record):
+    new_failures: list[Change] = Field(default_factory=list)  # passed before, not now
+    added_failing: list[Change] = Field(default_factory=list)  # new cases that fail
+    fixed: list[Change] = Field(default_factory=list)
+    still_failing: list[Change] = Field(default_factory=list)
+    added: list[Change] = Field(default_factory=list)  # new cases that pass
+    removed: list[Change] = Field(default_factory=list)
+    score_changes: list[Change] = Field(default_factory=list)  # both pass, score moved
     unchanged: int = 0
 
-    @property
-    def regressed(self) -> bool:
+    def _regressed(self) -> bool:
         return bool(self.new_failures or self.added_failing)
 
-    def to_dict(self) -> dict[str, Any]:
-        sections = (
-            "new_failures", "added_failing", "fixed", "still_failing", "added", "removed",
-            "score_changes",
-        )  # fmt: skip
-        data: dict[str, Any] = {k: [c.to_dict() for c in getattr(self, k)] for k in sections}
-        data["unchanged"] = self.unchanged
-        data["regressed"] = self.regressed
-        return data
+    regressed = computed_field(property(_regressed))  # printed with --json
 
 
 def _index(report: dict[str, Any]) -> dict[Key, dict[str, Any]]:
@@ -68,14 +57,14 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> Comparison:
         ref = gb or ga
         assert ref is not None
         change = Change(
-            key[0],
-            ref.get("description", key[0]),
-            key[1],
-            key[2],
-            ga["status"] if ga else None,
-            gb["status"] if gb else None,
-            ga.get("score") if ga else None,
-            gb.get("score") if gb else None,
+            case_id=key[0],
+            description=ref.get("description", key[0]),
+            prompt=key[1],
+            provider=key[2],
+            before=ga["status"] if ga else None,
+            after=gb["status"] if gb else None,
+            score_before=ga.get("score") if ga else None,
+            score_after=gb.get("score") if gb else None,
         )
         if ga is None:
             (out.added if change.after == "pass" else out.added_failing).append(change)

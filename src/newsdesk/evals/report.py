@@ -28,9 +28,10 @@ def _short(text: str, n: int = 70) -> str:
 
 
 def _status_label(group: Group) -> str:
+    status: str = group.status
     if len(group.runs) > 1:
-        return f"{group.status.upper()} {group.pass_rate:.0%}"
-    return group.status.upper()
+        return f"{status.upper()} {group.pass_rate:.0%}"
+    return status.upper()
 
 
 # ---------------------------------------------------------------- terminal

@@ -11,10 +11,12 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field, computed_field, field_serializer
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.evals.assertions import (
@@ -30,12 +32,12 @@ from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
 from newsdesk.llm.client import LLMClient
 from newsdesk.llm.usage import UsageLog
+from newsdesk.schema import Record
 
 REPORT_VERSION = 1
 
 
-@dataclass
-class AssertionResult:
+class AssertionResult(Record):
     type: str
     passed: bool
     score: float
@@ -43,12 +45,11 @@ class AssertionResult:
     weight: float = 1.0
     metric: str | None = None
     line: int = 0
-    assertion: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it
-    children: list[AssertionResult] = field(default_factory=list)  # an assert-set's
+    assertion: dict[str, Any] = Field(default_factory=dict)  # as the suite wrote it
+    children: list[AssertionResult] = Field(default_factory=list)  # an assert-set's
 
 
-@dataclass
-class CaseResult:
+class CaseResult(Record):
     case_id: str  # stable across runs: suite file name + test description
     suite: str
     test_index: int
@@ -67,87 +68,99 @@ class CaseResult:
     cache_hits: int = 0
     cost_usd: float | None = None
     metric: str | None = None
-    vars: dict[str, Any] = field(default_factory=dict)
-    asserts: list[AssertionResult] = field(default_factory=list)
-    result: dict[str, Any] = field(default_factory=dict)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    asserts: list[AssertionResult] = Field(default_factory=list)
+    result: dict[str, Any] = Field(default_factory=dict)
     reason: str = ""
-    named_scores: dict[str, float] = field(default_factory=dict)
+    named_scores: dict[str, float] = Field(default_factory=dict)
     prompt_text: str = ""  # the prompt as sent (rendered)
     prompt_id: str = ""
     provider_id: str = ""
     raw_output: Any = None  # the provider's output before coercion to text (JSON schema: parsed)
 
-    @property
-    def status(self) -> str:
+    def _status(self) -> str:
         return "error" if self.error else ("pass" if self.passed else "fail")
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status
-        data["latency_ms"] = round(self.latency_ms, 1)
-        data["score"] = round(self.score, 4)
-        return data
+    status = computed_field(property(_status))  # printed last
+
+    @field_serializer("latency_ms")
+    def _round_latency(self, ms: float) -> float:
+        return round(ms, 1)
+
+    @field_serializer("score")
+    def _round_score(self, score: float) -> float:
+        return round(score, 4)
 
 
-@dataclass
-class Group:
-    """All repeats of one (test, prompt, provider)."""
+class Group(Record):
+    """All repeats of one (test, prompt, provider); --json prints the number of runs."""
 
     case_id: str
     description: str
     prompt: str
     provider: str
     runs: list[CaseResult]
-    min_pass_rate: float = 1.0
+    min_pass_rate: float = Field(default=1.0, exclude=True)
 
-    @property
-    def pass_rate(self) -> float:
+    @field_serializer("runs")
+    def _count(self, runs: list[CaseResult]) -> int:
+        return len(runs)
+
+    def _pass_rate(self) -> float:
         return sum(r.passed for r in self.runs) / len(self.runs)
 
     @property
     def passed(self) -> bool:
-        return self.pass_rate >= self.min_pass_rate - 1e-9
+        return self._pass_rate() >= self.min_pass_rate - 1e-9
 
     @property
     def errored(self) -> bool:
         return any(r.error for r in self.runs)
 
-    @property
-    def status(self) -> str:
+    def _status(self) -> str:
         if self.passed:
             return "pass"
         return "error" if self.errored and not any(r.passed for r in self.runs) else "fail"
 
-    @property
-    def score(self) -> float:
+    def _score(self) -> float:
         return sum(r.score for r in self.runs) / len(self.runs)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "description": self.description,
-            "prompt": self.prompt,
-            "provider": self.provider,
-            "runs": len(self.runs),
-            "pass_rate": round(self.pass_rate, 4),
-            "score": round(self.score, 4),
-            "status": self.status,
-        }
+    pass_rate = computed_field(property(_pass_rate))
+    score = computed_field(property(_score))
+    status = computed_field(property(_status))
+
+    @field_serializer("pass_rate", "score")
+    def _round(self, value: float) -> float:
+        return round(value, 4)
 
 
-@dataclass
-class RunReport:
-    suites: list[str]
+class RunOptions(Record):
+    repeat: int
+    min_pass_rate: float
+    max_concurrency: int
+    cache: bool
+
+
+class RunReport(Record):
+    """The --json report. The run's options print as one object; notes and results print after
+    the computed summary and groups, so they are excluded fields shown again as computed ones."""
+
+    version: int = REPORT_VERSION
     description: str
+    suites: list[str]
     started: str
     duration_s: float
-    results: list[CaseResult]
-    repeat: int = 1
-    min_pass_rate: float = 1.0
-    max_concurrency: int = 4
-    cache: bool = True
-    notes: list[str] = field(default_factory=list)
-    grading_calls: int = 0
+    results: list[CaseResult] = Field(exclude=True)
+    repeat: int = Field(default=1, exclude=True)
+    min_pass_rate: float = Field(default=1.0, exclude=True)
+    max_concurrency: int = Field(default=4, exclude=True)
+    cache: bool = Field(default=True, exclude=True)
+    notes: list[str] = Field(default_factory=list, exclude=True)
+    grading_calls: int = Field(default=0, exclude=True)
+
+    @field_serializer("duration_s")
+    def _round(self, seconds: float) -> float:
+        return round(seconds, 3)
 
     def groups(self) -> list[Group]:
         out: dict[tuple[str, str, str], Group] = {}
@@ -155,13 +168,17 @@ class RunReport:
             key = (r.case_id, r.prompt, r.provider)
             if key not in out:
                 out[key] = Group(
-                    r.case_id, r.description, r.prompt, r.provider, [], self.min_pass_rate
+                    case_id=r.case_id,
+                    description=r.description,
+                    prompt=r.prompt,
+                    provider=r.provider,
+                    runs=[],
+                    min_pass_rate=self.min_pass_rate,
                 )
             out[key].runs.append(r)
         return list(out.values())
 
-    @property
-    def passed(self) -> bool:
+    def _passed(self) -> bool:
         return all(g.passed for g in self.groups())
 
     def summary(self) -> dict[str, Any]:
@@ -204,25 +221,26 @@ class RunReport:
             "metrics": metrics,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": REPORT_VERSION,
-            "description": self.description,
-            "suites": self.suites,
-            "started": self.started,
-            "duration_s": round(self.duration_s, 3),
-            "options": {
-                "repeat": self.repeat,
-                "min_pass_rate": self.min_pass_rate,
-                "max_concurrency": self.max_concurrency,
-                "cache": self.cache,
-            },
-            "passed": self.passed,
-            "summary": self.summary(),
-            "notes": self.notes,
-            "groups": [g.to_dict() for g in self.groups()],
-            "results": [r.to_dict() for r in self.results],
-        }
+    def _options(self) -> RunOptions:
+        return RunOptions(
+            repeat=self.repeat,
+            min_pass_rate=self.min_pass_rate,
+            max_concurrency=self.max_concurrency,
+            cache=self.cache,
+        )
+
+    def _notes(self) -> list[str]:
+        return self.notes
+
+    def _results(self) -> list[CaseResult]:
+        return self.results
+
+    options = computed_field(property(_options))
+    passed = computed_field(property(_passed))
+    summary_ = computed_field(alias="summary")(property(summary))
+    notes_ = computed_field(alias="notes")(property(_notes))
+    groups_ = computed_field(alias="groups")(property(groups))
+    results_ = computed_field(alias="results")(property(_results))
 
 
 @dataclass
@@ -335,15 +353,15 @@ def aggregate(
 
 def _assertion_result(spec: Any, g: Grade) -> AssertionResult:
     return AssertionResult(
-        spec.label,
-        g.passed,
-        g.score,
-        g.reason,
-        spec.weight,
-        spec.metric,
-        spec.line,
-        {k: v for k, v in spec.raw.items() if not k.startswith("__")},
-        [_assertion_result(s, c) for s, c in g.components],
+        type=spec.label,
+        passed=g.passed,
+        score=g.score,
+        reason=g.reason,
+        weight=spec.weight,
+        metric=spec.metric,
+        line=spec.line,
+        assertion={k: v for k, v in spec.raw.items() if not k.startswith("__")},
+        children=[_assertion_result(s, c) for s, c in g.components],
     )
 
 
