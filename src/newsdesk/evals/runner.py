@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, computed_field, field_serializer
+from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.evals.assertions import (
@@ -83,13 +83,9 @@ class CaseResult(Record):
 
     status = computed_field(property(_status))  # printed last
 
-    @field_serializer("latency_ms")
-    def _round_latency(self, ms: float) -> float:
-        return round(ms, 1)
-
-    @field_serializer("score")
-    def _round_score(self, score: float) -> float:
-        return round(score, 4)
+    @field_serializer("latency_ms", "score")
+    def _round(self, value: float, info: FieldSerializationInfo) -> float:
+        return round(value, 1 if info.field_name == "latency_ms" else 4)
 
 
 class Group(Record):
