@@ -24,10 +24,10 @@ from newsdesk.batch import (
 )
 from newsdesk.cli.batchmode import finish
 from newsdesk.cli.progress import BatchProgress
-from newsdesk.config import Settings
 from newsdesk.errors import InputError, LLMError
 from newsdesk.llm.client import LLMClient
 from newsdesk.testing import Reply, ScriptedServer, schema_responder
+from tests.helpers.clients import scripted_client
 from tests.helpers.paths import SRC
 
 
@@ -52,16 +52,8 @@ def asker(llm: LLMClient):  # type: ignore[no-untyped-def]
 
 
 def scripted_llm(srv: ScriptedServer, tmp_path: Path, **kw: object) -> LLMClient:
-    settings = Settings(
-        base_url=srv.url,
-        api_key="sk-batch",
-        model="scripted",
-        cache_dir=tmp_path / "cache",
-        backoff=0.01,
-        max_retries=int(kw.pop("max_retries", 1)),  # type: ignore[call-overload]
-        use_cache=bool(kw.pop("use_cache", True)),
-    )
-    return LLMClient(settings)
+    cache = tmp_path / "cache"
+    return scripted_client(srv, cache, api_key="sk-batch", max_retries=1, timeout=None, **kw)[0]
 
 
 def test_one_output_per_article_then_resume_skips_everything(tmp_path, example_path):

@@ -32,6 +32,7 @@ from newsdesk.testing import (
     completion,
     schema_responder,
 )
+from tests.helpers.clients import scripted_client
 
 KEY = "sk-FAKEKEY-7f3a9c1e5b2d8h4j6k0m"  # distinctive: grep for it everywhere
 HI = [{"role": "user", "content": "hi"}]
@@ -39,17 +40,7 @@ BIN = Path(sys.executable).parent
 
 
 def client_for(srv: ScriptedServer, tmp_path: Path, **kw: object) -> tuple[LLMClient, list[float]]:
-    sleeps: list[float] = []
-    settings = Settings(
-        base_url=srv.url,
-        api_key=KEY,
-        model="scripted",
-        cache_dir=tmp_path,
-        max_retries=int(kw.pop("max_retries", 3)),  # type: ignore[call-overload]
-        backoff=float(kw.pop("backoff", 0.01)),  # type: ignore[arg-type]
-        timeout=float(kw.pop("timeout", 5.0)),  # type: ignore[arg-type]
-    )
-    return LLMClient(settings, sleep=sleeps.append), sleeps
+    return scripted_client(srv, tmp_path, api_key=KEY, **kw)
 
 
 def one_line(msg: str) -> str:

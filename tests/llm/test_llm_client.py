@@ -11,23 +11,13 @@ from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.client import LLMClient, retry_after_seconds
 from newsdesk.prompts import Prompt
 from newsdesk.testing import VERDICT_SCHEMA, Reply, ScriptedServer, Verdict, completion
+from tests.helpers.clients import scripted_client as shared_scripted_client
 
 SECRET = "sk-test-abcdefghijklmnopqrstuvwxyz0123"
 
 
 def scripted_client(server: ScriptedServer, tmp_path, **kw) -> tuple[LLMClient, list[float]]:
-    sleeps: list[float] = []
-    settings = Settings(
-        base_url=server.url,
-        api_key=SECRET,
-        model="scripted",
-        cache_dir=tmp_path,
-        max_retries=kw.pop("max_retries", 3),
-        backoff=0.01,
-        timeout=kw.pop("timeout", 5.0),
-        **kw,
-    )
-    return LLMClient(settings, sleep=sleeps.append), sleeps
+    return shared_scripted_client(server, tmp_path, api_key=SECRET, **kw)
 
 
 # ------------------------------------------------------------------ embedded model, real HTTP
