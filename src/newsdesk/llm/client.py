@@ -193,7 +193,8 @@ class LLMClient:
     ) -> Completion:
         """One completion. Cached only when it finished normally."""
         params = self._params(max_tokens, temperature)
-        key = self._key(messages, schema, params)
+        # structured() keys and caches its own calls (use_cache=False): no hash here for them
+        key = self._key(messages, schema, params) if use_cache else ""
         hit = self._from_cache(key) if use_cache else None
         if hit is not None:
             return hit
