@@ -8,8 +8,8 @@ from typing import Protocol
 import typer
 
 from newsdesk.config import Settings
-from newsdesk.llm.client import Message
 from newsdesk.llm.usage import estimate_cost
+from newsdesk.prompts import Message
 
 
 class Planned(Protocol):

@@ -22,15 +22,14 @@ from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm.cache import ResponseCache, cache_key, default_cache_path
 from newsdesk.llm.salvage import salvage_json
 from newsdesk.llm.usage import Usage, UsageLog
+from newsdesk.prompts import Message, Prompt
 
 if TYPE_CHECKING:
     import openai
 
     from newsdesk.llm.kvstate import SlotStates
-    from newsdesk.prompts import Prompt
 
 T = TypeVar("T", bound=BaseModel)
-Message = dict[str, str]  # also newsdesk.prompts.Message
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on a server's say-so
 
 
