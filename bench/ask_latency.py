@@ -80,12 +80,12 @@ def bodies(questions: list[str]) -> list[dict[str, Any]]:
             {
                 "model": s.model_name,
                 "messages": p.messages,
-                "max_tokens": p.profile.max_tokens,
+                "max_tokens": p.max_tokens,
                 "temperature": s.temperature,
                 "seed": s.seed,
                 "response_format": {
                     "type": "json_schema",
-                    "json_schema": {"name": "answer", "schema": p.schema, "strict": True},
+                    "json_schema": {"name": p.name, "schema": p.schema, "strict": True},
                 },
             }
         )
