@@ -43,6 +43,11 @@ _EXPORTS: dict[str, str] = {
     "Briefing": "newsdesk.tasks.brief",
     "ArticleBrief": "newsdesk.tasks.brief",
     "Statement": "newsdesk.tasks.brief",
+    "check": "newsdesk.tasks.check",
+    "CheckResult": "newsdesk.tasks.check",
+    "CheckedSentence": "newsdesk.tasks.check",
+    "Source": "newsdesk.attribution",
+    "sources": "newsdesk.attribution",
     "NewsdeskError": "newsdesk.errors",
     "InputError": "newsdesk.errors",
     "ConfigError": "newsdesk.errors",
@@ -55,6 +60,8 @@ __all__ = [
     "ArticleBrief",
     "AskResult",
     "Briefing",
+    "CheckResult",
+    "CheckedSentence",
     "Citation",
     "ConfigError",
     "InputError",
@@ -65,6 +72,7 @@ __all__ = [
     "Party",
     "Sentence",
     "Settings",
+    "Source",
     "StanceResult",
     "Statement",
     "SummaryLine",
@@ -74,14 +82,17 @@ __all__ = [
     "analyse_stance",
     "ask",
     "brief",
+    "check",
     "load_article",
     "load_settings",
     "parse_article",
+    "sources",
     "summarize",
 ]
 
 if TYPE_CHECKING:
     from newsdesk.article import Article, Sentence, load_article, parse_article
+    from newsdesk.attribution import Source, sources
     from newsdesk.citations import Citation
     from newsdesk.config import Settings, load_settings
     from newsdesk.errors import ConfigError, InputError, LLMError, ModelOutputError, NewsdeskError
@@ -89,6 +100,7 @@ if TYPE_CHECKING:
     from newsdesk.llm.usage import Usage
     from newsdesk.tasks.ask import AskResult, ask
     from newsdesk.tasks.brief import ArticleBrief, Briefing, Statement, brief
+    from newsdesk.tasks.check import CheckedSentence, CheckResult, check
     from newsdesk.tasks.stance import Party, StanceResult, analyse_stance
     from newsdesk.tasks.summarize import SummaryLine, SummaryResult, summarize
 

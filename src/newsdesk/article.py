@@ -62,8 +62,11 @@ def normalise_ws(text: str) -> str:
 # ---------------------------------------------------------------- loading
 
 
-def read_text(source: str | Path, stdin_bytes: bytes | None = None) -> tuple[str, str]:
-    """Read an article from a path or `-` (stdin). Returns (text, label). Raises InputError."""
+def read_text(
+    source: str | Path, stdin_bytes: bytes | None = None, what: str = "article"
+) -> tuple[str, str]:
+    """Read an article (or a draft: `what`) from a path or `-` (stdin). Returns (text, label).
+    Raises InputError."""
     label = str(source)
     if label == "-":
         data = stdin_bytes if stdin_bytes is not None else sys.stdin.buffer.read()
@@ -73,7 +76,9 @@ def read_text(source: str | Path, stdin_bytes: bytes | None = None) -> tuple[str
         if not path.exists():
             raise InputError(f"{label}: no such file")
         if path.is_dir():
-            raise InputError(f"{label}: is a directory, not an article file")
+            raise InputError(
+                f"{label}: is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what} file"
+            )
         try:
             size = path.stat().st_size
             if size > MAX_ARTICLE_BYTES:
@@ -85,14 +90,14 @@ def read_text(source: str | Path, stdin_bytes: bytes | None = None) -> tuple[str
             raise InputError(f"{label}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
-    return decode_article_bytes(data, label), label
+    return decode_article_bytes(data, label, what), label
 
 
-def decode_article_bytes(data: bytes, label: str = "article") -> str:
+def decode_article_bytes(data: bytes, label: str = "article", what: str = "article") -> str:
     if len(data) > MAX_ARTICLE_BYTES:
         raise InputError(f"{label}: larger than the {MAX_ARTICLE_BYTES:,}-byte limit")
     if not data.strip():
-        raise InputError(f"{label}: the article is empty")
+        raise InputError(f"{label}: the {what} is empty")
     if b"\x00" in data[:8192]:
         raise InputError(f"{label}: looks like a binary file, not text")
     try:
@@ -106,7 +111,7 @@ def decode_article_bytes(data: bytes, label: str = "article") -> str:
     if controls > max(8, len(text[:8192]) // 50):
         raise InputError(f"{label}: looks like a binary file, not text")
     if not text.strip():
-        raise InputError(f"{label}: the article is empty")
+        raise InputError(f"{label}: the {what} is empty")
     return text
 
 

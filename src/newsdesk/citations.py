@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from pydantic import ConfigDict
 
 from newsdesk.article import Article
+from newsdesk.attribution import NARRATION, Source, sources_of
 from newsdesk.schema import Record
 
 _ID = re.compile(r"\bS([0-9]{1,6})\b")
 
 
 class Citation(Record):
-    """A cited sentence: its id, its text verbatim (whitespace-normalised) and its span."""
+    """A cited sentence: its id, its text verbatim (whitespace-normalised), its span, and who
+    says it (`attribution.Source`: a named party, unnamed sources, an official body or the
+    reporter)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -23,6 +26,7 @@ class Citation(Record):
     text: str
     start: int
     end: int
+    source: Source = NARRATION
 
 
 @dataclass
@@ -58,11 +62,16 @@ def check_ids(
 
 
 def resolve(ids: Iterable[str], article: Article) -> list[Citation]:
-    """Citations for valid ids, in article order, each quoting its sentence verbatim."""
+    """Citations for valid ids, in article order, each quoting its sentence verbatim, with
+    its source."""
     sentences = sorted(
         (article.by_id[i] for i in set(ids) if i in article.by_id), key=lambda s: s.index
     )
-    return [Citation(id=s.id, text=s.text, start=s.start, end=s.end) for s in sentences]
+    table = sources_of(article)
+    return [
+        Citation(id=s.id, text=s.text, start=s.start, end=s.end, source=table[s.id])
+        for s in sentences
+    ]
 
 
 def format_ids(ids: Iterable[str]) -> str:

@@ -425,3 +425,13 @@ def _trim(valid: Sequence[Sentence], key: _Key) -> tuple[str, ...]:
             kept.append(s)
             have |= new
     return _order(kept or valid)
+
+
+def absent_facts(statement: str, article: Article) -> tuple[str, ...]:
+    """The statement's names and numbers that no sentence of the article holds: the fast first
+    filter of `newsdesk check` (rule 1's strict half, over the whole article). A name or a
+    figure the article never writes cannot be supported by it, whatever a model says."""
+    key = _key(normalise_ws(statement), article)
+    pool = _union(s for s in article.sentences if not is_instruction(s.text))
+    facts = {**key.names, **key.numbers}
+    return tuple(surface for term, surface in facts.items() if term not in pool)

@@ -23,7 +23,7 @@ Message = dict[str, str]
 
 
 _FAKE_ID = re.compile(r"\[\s*(S\d+(?:\s*,\s*S\d+)*)\s*\]", re.IGNORECASE)
-_DELIMITER = re.compile(r"</?\s*(article|sentences?|question|data)\b[^>]*>", re.IGNORECASE)
+_DELIMITER = re.compile(r"</?\s*(article|sentences?|question|data|claims?)\b[^>]*>", re.IGNORECASE)
 
 
 def as_data(text: str) -> str:

@@ -13,7 +13,8 @@ PUBLIC = {
     "LLMClient", "Usage", "Citation", "ask", "AskResult", "summarize", "SummaryResult",
     "SummaryLine", "analyse_stance", "StanceResult", "Party", "brief", "Briefing",
     "ArticleBrief", "Statement", "NewsdeskError", "InputError", "ConfigError", "LLMError",
-    "ModelOutputError", "__version__",
+    "ModelOutputError", "__version__", "check", "CheckResult", "CheckedSentence", "Source",
+    "sources",
 }  # fmt: skip
 
 

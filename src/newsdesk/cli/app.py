@@ -8,6 +8,7 @@ from newsdesk import __version__
 from newsdesk.cli.ask import ask
 from newsdesk.cli.brief import brief
 from newsdesk.cli.cache import cache_app
+from newsdesk.cli.check import check
 from newsdesk.cli.chunk import chunk
 from newsdesk.cli.doctor import doctor
 from newsdesk.cli.eval import eval_cmd
@@ -43,6 +44,7 @@ def _root(
 
 app.command()(ask)
 app.command()(brief)
+app.command()(check)
 app.command()(chunk)
 app.command()(doctor)
 app.command(name="eval")(eval_cmd)

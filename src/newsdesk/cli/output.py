@@ -58,7 +58,7 @@ def _ask_json(result: Any, view: View) -> str:
     return _json(_with_usage(result, view), indent=None)  # one line per question
 
 
-def _stance_json(result: Any, view: View) -> str:
+def _indented_json(result: Any, view: View) -> str:
     return _json(_with_usage(result, view))
 
 
@@ -100,9 +100,10 @@ Renderer = Callable[[Any, View], str]
 # per command, its formats in the order messages name them
 RENDERERS: dict[str, dict[str, Renderer]] = {
     "ask": {"json": _ask_json},
-    "stance": {"json": _stance_json},
+    "stance": {"json": _indented_json},
     "summarize": {"markdown": _summary_markdown, "text": _summary_text, "json": _summary_json},
     "brief": {"markdown": _brief_markdown, "html": _brief_html, "json": _brief_json},
+    "check": {"json": _indented_json},
 }
 
 
@@ -135,7 +136,15 @@ def _brief_terminal(result: Any, view: View) -> None:
     Console(highlight=False).print(Markdown(_brief_markdown(result, view)))
 
 
+def _check_terminal(result: Any, view: View) -> None:
+    from newsdesk.cli.runtime import stdout_console
+    from newsdesk.render.check import print_check
+
+    print_check(stdout_console(), result)
+
+
 TERMINAL: dict[str, Callable[[Any, View], None]] = {
+    "check": _check_terminal,
     "ask": _ask_terminal,
     "stance": _stance_terminal,
     "summarize": _summary_terminal,

@@ -56,7 +56,7 @@ PROVIDER_CONFIG_KEYS = (
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
 )  # fmt: skip
-KNOWN_TASKS = ("ask", "summarize", "stance", "brief")
+KNOWN_TASKS = ("ask", "summarize", "stance", "brief", "check")
 
 
 # ---------------------------------------------------------------- the suite model

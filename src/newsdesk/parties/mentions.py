@@ -125,6 +125,10 @@ def _sentence_mentions(s: Sentence, lower_words: set[str]) -> list[Mention]:
         if det == "the" and not m.group("tail"):
             continue
         key = "anon:" + " ".join(_bare(w) for w in mods) + " " + _singular(head)
+        if m.group("tail"):
+            # "sources familiar with the talks" and "sources familiar with the state of
+            # negotiations" are two groups: what describes them is part of who they are
+            key += "|" + " ".join(_bare(w) for w in m.group("tail").split())
         surface = text[start : m.end()].strip()
         add(Mention(surface, s.id, start, m.end(), ANONYMOUS, key.strip()))
 

@@ -35,6 +35,7 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
     assign: dict[int, int] = {}
     full_names: dict[int, list[str]] = {}  # party -> its multi-word person names
     recent: dict[str, int] = {}  # last party a token referred to (surname or given name)
+    recent_anon: dict[str, int] = {}  # last unnamed group per head noun ("source")
 
     def new_party(m: Mention) -> int:
         parties.append(_Party(m.key, m.kind))
@@ -96,10 +97,15 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
                     mm.kind == PERSON and mm.key == f"person:{w}" for mm in mentions
                 ):
                     m.key = f"person:{w}"  # "Trump" before "President Trump"
+        if idx < 0 and m.kind == ANONYMOUS and _bare_reference(m):
+            # "One of the sources", "the official": the group last described with that head
+            idx = recent_anon.get(_anon_head(m.key), -1)
         if idx < 0:
             existing = by_key.get(m.key)
             idx = existing[0] if existing else new_party(m)
         assign[i] = idx
+        if m.kind == ANONYMOUS:
+            recent_anon[_anon_head(m.key)] = idx
         for w in [_bare(t) for t in m.text.split()]:
             recent[w] = idx
     for i, idx in assign.items():
@@ -107,6 +113,16 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
         if mentions[i].kind == PERSON or mentions[i].titled:
             parties[idx].kind = PERSON
     return parties, assign
+
+
+def _anon_head(key: str) -> str:
+    """ "anon:us official|familiar with..." -> "official" (the head noun, singular)."""
+    return key.split("|", 1)[0].split()[-1]
+
+
+def _bare_reference(m: Mention) -> bool:
+    """An unnamed source with no description of its own: "One of the sources" refers back."""
+    return "|" not in m.key and m.key.split(":", 1)[1].strip() == _anon_head(m.key)
 
 
 def _best_name(p: _Party) -> str:

@@ -83,7 +83,11 @@ def get_task(name: str) -> Task:
         from newsdesk.tasks.brief import TASK as brief_task
 
         return brief_task
+    if name == "check":
+        from newsdesk.tasks.check import TASK as check_task
+
+        return check_task
     raise KeyError(name)
 
 
-TASK_NAMES = ("ask", "summarize", "stance", "brief")
+TASK_NAMES = ("ask", "summarize", "stance", "brief", "check")

@@ -1,0 +1,36 @@
+"""Terminal rendering of `newsdesk check` (rich markup escaped: draft and article are untrusted)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from newsdesk.citations import Citation
+from newsdesk.tasks.check import CheckResult
+
+_MARK = {
+    "supported": "[green]supported[/green]",
+    "unsupported": "[yellow]unsupported[/yellow]",
+    "contradicted": "[red]contradicted[/red]",
+    "attributed": "[yellow]attributed elsewhere[/yellow]",
+}
+
+
+def citation_line(c: Citation) -> str:
+    """ "[S3] (Mr Trump said) Mr Trump said then that ...": the id, who says it, the words."""
+    return f"  [bold]\\[{c.id}][/bold] ({escape(c.source.label)}) {escape(c.text)}"
+
+
+def print_check(console: Console, result: CheckResult) -> None:
+    for s in result.sentences:
+        console.print(f"{s.n}. {_MARK[s.verdict]}: {escape(s.text)}")
+        if not s.supported:
+            console.print(f"  [dim]{escape(s.reason)}[/dim]")
+        for c in s.citations:
+            console.print(citation_line(c))
+    supported = sum(s.supported for s in result.sentences)
+    console.print(
+        f"score {result.score:.2f}: {supported} of {len(result.sentences)} sentences supported"
+    )
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
