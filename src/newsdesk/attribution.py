@@ -47,6 +47,37 @@ _SOURCE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _LEADING = frozenset("a an the one two three four five several some many other".split())
+# "..., officials said." / "..., police said on Monday." / "..., according to the ministry.":
+# the report clause at a sentence's end, whose speaker the party finder does not name (a
+# lowercase or bare plural subject). Up to five words of speaker, then the verb and at most six
+# words (a time, "in a statement") before the full stop.
+_TRAILING = re.compile(
+    r"[,\"”]\s+(?:(?P<who>(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4}?)\s+"
+    r"(?:said|says|told\s+\w+|added|reported|stated)"
+    r"|according\s+to\s+(?P<who2>(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4}?)"
+    r"|(?:said|says|added)\s+(?P<who3>(?:the|a|an)\s+[\w'’-]+(?:\s+[\w'’-]+){0,3}?))"
+    r"(?:\s+[\w'’,-]+){0,6}?\s*[.!?][\"”’']?\s*$"
+)
+_BODIES = re.compile(
+    r"\b(?:police|ministry|department|government|agency|authorities|court|army|military|"
+    r"company|firm|office|council|commission|committee|spokes\w+|statement)\b",
+    re.IGNORECASE,
+)
+_PRONOUNS = frozenset("he she they it we i you".split())
+
+
+def _trailing(text: str) -> Source | None:
+    """The speaker of a closing report clause ("..., officials said."), or None."""
+    m = _TRAILING.search(text)
+    if m is None:
+        return None
+    who = (m.group("who") or m.group("who2") or m.group("who3") or "").strip()
+    if not who or who.lower() in _PRONOUNS:
+        return None  # "he said": the party finder resolves pronouns, or nobody can
+    kind: SourceKind = (
+        "unnamed" if _SOURCE_WORDS.search(who) else "official" if _BODIES.search(who) else "named"
+    )
+    return Source(kind=kind, party=who, said_as=who)
 
 
 class Source(Record):
@@ -95,7 +126,7 @@ def sources(article: Article) -> dict[str, Source]:
     for s in article.sentences:
         who = party_map.speakers.get(s.id)
         if who is None:
-            out[s.id] = NARRATION
+            out[s.id] = _trailing(s.text) or NARRATION
             continue
         candidate = party_map.candidates[who]
         out[s.id] = Source(

@@ -52,8 +52,8 @@ def test_supported_answer_and_its_citations_verbatim(article: Article) -> None:
     out = render(print_ask, ask(article, ["S1", "S2"]))
     lines = out.splitlines()
     assert lines[0] == "They agreed to cut tariffs."
-    assert f"  [S1] {article.by_id['S1'].text}" in lines
-    assert f"  [S2] {article.by_id['S2'].text}" in lines
+    assert f"  [S1] (the reporter) {article.by_id['S1'].text}" in lines
+    assert f"  [S2] (officials said) {article.by_id['S2'].text}" in lines
     assert "Unsupported" not in out
     assert "do not rely" not in out
 
@@ -76,7 +76,7 @@ def test_unsupported_answer_is_flagged_with_missing_words(article: Article) -> N
     out = render(print_ask, result)
     assert out.splitlines()[0] == "Unsupported: They agreed to cut tariffs on wheat."
     assert "the cited sentences do not contain 'wheat'; do not rely on it" in out
-    assert f"  [S1] {article.by_id['S1'].text}" in out
+    assert f"  [S1] (the reporter) {article.by_id['S1'].text}" in out
 
 
 def test_unsupported_answer_without_missing_words(article: Article) -> None:
@@ -109,7 +109,8 @@ def test_dropped_citations_are_counted(article: Article) -> None:
 
 def test_markup_in_article_text_is_printed_literally(article: Article) -> None:
     out = render(print_citations, resolve(["S3"], article))
-    assert out.strip() == "[S3] A placard read [bold]NO DEAL[/bold] outside the hall."
+    expected = "[S3] (the reporter) A placard read [bold]NO DEAL[/bold] outside the hall."
+    assert out.strip() == expected
 
 
 def test_markup_in_answer_and_question_is_printed_literally(article: Article) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from newsdesk.citations import Citation
+from newsdesk.render.terminal import citation_line
 from newsdesk.tasks.check import CheckResult
 
 _MARK = {
@@ -14,11 +14,6 @@ _MARK = {
     "contradicted": "[red]contradicted[/red]",
     "attributed": "[yellow]attributed elsewhere[/yellow]",
 }
-
-
-def citation_line(c: Citation) -> str:
-    """ "[S3] (Mr Trump said) Mr Trump said then that ...": the id, who says it, the words."""
-    return f"  [bold]\\[{c.id}][/bold] ({escape(c.source.label)}) {escape(c.text)}"
 
 
 def print_check(console: Console, result: CheckResult) -> None:

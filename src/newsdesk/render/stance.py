@@ -37,10 +37,17 @@ def print_party(console: Console, p: Party) -> None:
         console.print(f"  also: {escape(', '.join(others))}")
     if p.role:
         console.print(f"  role: {escape(p.role)}")
-    if p.position:
+    if p.position and not p.position_supported:
+        console.print(
+            f"  [yellow]unsupported position:[/yellow] {escape(p.position)} "
+            f"{_ids([c.id for c in p.evidence])}"
+        )
+    elif p.position:
         console.print(f"  position: {escape(p.position)} {_ids([c.id for c in p.evidence])}")
     elif p.evidence:
         console.print(f"  evidence: {_ids([c.id for c in p.evidence])}")
+    for line in p.checks:
+        console.print(f"  [dim]check: {escape(line)}[/dim]")
     for q in p.quotes:
         console.print(f"  [italic]says:[/italic] “{escape(q.text)}” \\[{q.id}]")
     for c in p.claims_by_others:

@@ -28,17 +28,30 @@ def footer(usage: Usage) -> str:
     return " · ".join(parts)
 
 
+def citation_line(c: Citation) -> str:
+    """ "[S3] (Mr Trump said) Mr Trump said then that ...": the id, who says it, the words."""
+    return f"  [bold]\\[{c.id}][/bold] ({escape(c.source.label)}) {escape(c.text)}"
+
+
 def print_citations(console: Console, citations: list[Citation]) -> None:
     for c in citations:
-        console.print(f"  [bold]\\[{c.id}][/bold] {escape(c.text)}")
+        console.print(citation_line(c))
 
 
 def print_ask(console: Console, result: AskResult, show_question: bool = False) -> None:
     if show_question:
         console.print(f"[bold]Q: {escape(result.question)}[/bold]")
-    if result.answerable and not result.supported:
+    if result.grounding == "replaced" and result.model_answer is not None:
+        console.print(escape(result.answer))
+        console.print(
+            f"  [yellow]The model answered:[/yellow] {escape(result.model_answer)} "
+            f"[dim]({escape(result.reason)})[/dim]"
+        )
+    elif result.answerable and not result.supported:
         console.print(f"[yellow]Unsupported:[/yellow] {escape(result.answer)}")
-        if result.citations and result.missing:
+        if result.reason and "entailment" in result.checks:
+            console.print(f"  ({escape(result.reason)}; do not rely on it)")
+        elif result.citations and result.missing:
             missing = ", ".join(f"'{w}'" for w in result.missing)
             console.print(
                 f"  (the cited sentences do not contain {escape(missing)}; do not rely on it)"

@@ -33,11 +33,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, computed_field
 
 from newsdesk.article import Article, Sentence
+from newsdesk.attribution import Source, sources_of, unattributed, with_attribution
 from newsdesk.citations import Citation, CitationCheck, check_ids, resolve
+from newsdesk.entailment import Claim, ClaimCheck, decide
 from newsdesk.grounding import ground, is_instruction, is_number_word
 from newsdesk.prompts import Prompt
 from newsdesk.prompts import build_prompt as build
-from newsdesk.retrieval import tokenize
+from newsdesk.retrieval import tokenize, top_k
 from newsdesk.schema import Record, SentenceIds
 from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.evidence import (
@@ -47,6 +49,7 @@ from newsdesk.tasks.evidence import (
     select_candidates,
     select_evidence,
 )
+from newsdesk.tasks.verify import verify
 
 if TYPE_CHECKING:
     from newsdesk.config import Settings
@@ -114,6 +117,15 @@ class AskResult(Record):
     grounding: str = "supported"
     # the answer's words absent from its citations
     missing: list[str] = Field(default_factory=list, serialization_alias="unsupported_terms")
+    # The semantic layer (`entailment.decide`): why the answer stands or fell ("stated in its
+    # sentences", "contradicted by S15", "said by Mr Trump ..."), the layers that ran, who the
+    # answer's sentences come from when it is someone's claim, and, when the article's own
+    # words replaced the model's answer (grounding "replaced"), what the model had said.
+    reason: str = ""
+    checks: list[str] = Field(default_factory=list)
+    attributed_to: Source | None = None
+    model_answer: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    answer_ids: list[str] = Field(default_factory=list, exclude=True)  # the ids that carry it
 
     def _supported(self) -> bool:
         """An answer counts as fact only when valid citations back it and hold its key words."""
@@ -240,6 +252,23 @@ def interpret(
         return _not_said(question, check, "declined", missing)
     if verdict.status == "recited":  # the sentence the answer copies is cited too
         cited = list(dict.fromkeys([*verdict.ids, *cited]))
+    speaker = who_said(question, article, [s.id for s in evidence])
+    if speaker is not None and not _names(answer, speaker[1]):
+        # "Who said X?": the speaker of the sentence that holds X, not the model's guess
+        sid, source = speaker
+        return AskResult(
+            question=question,
+            answer=source.said_as,
+            answerable=True,
+            citations=resolve([sid], article),
+            dropped=check.dropped,
+            proposed=check.valid,
+            grounding="supported",
+            reason=f"the speaker of {sid}",
+            checks=["attribution"],
+            model_answer=answer,
+            answer_ids=[sid],
+        )
     return AskResult(
         question=question,
         answer=answer,
@@ -249,6 +278,104 @@ def interpret(
         proposed=check.valid,
         grounding=verdict.status,
         missing=missing,
+        reason=verdict.reason,
+        checks=["lexical"],
+        answer_ids=list(verdict.ids),
+    )
+
+
+_WHO_SAID = re.compile(
+    r"^\s*who\s+(?:said|says|wrote|writes|told|tells|tweeted|posted|added|argued|warned|"
+    r"claimed|stated|asked|insisted|predicted|promised|declared|announced)\b(?:\s+that)?",
+    re.IGNORECASE,
+)
+
+
+def who_said(question: str, article: Article, allowed: Sequence[str]) -> tuple[str, Source] | None:
+    """For "Who said X?": the sentence that holds X (BM25's best for X, which must hold most of
+    X's words) and its speaker, resolved across sentences (a quotation that runs on, "he said")
+    by `attribution`. None when the question is not of that form or the sentence is narration."""
+    m = _WHO_SAID.match(question)
+    if m is None:
+        return None
+    quoted = question[m.end() :].strip(" ?\"'“”‘’")
+    words = set(tokenize(quoted))
+    pool = [article.by_id[i] for i in allowed if i in article.by_id]
+    if not words or not pool:
+        return None
+    best = pool[top_k([s.text for s in pool], quoted, 1)[0]]
+    if len(words & set(tokenize(best.text))) < max(1, (2 * len(words)) // 3):
+        return None  # X is not (mostly) in any one sentence
+    source = sources_of(article)[best.id]
+    return (best.id, source) if source.reported else None
+
+
+def _names(answer: str, source: Source) -> bool:
+    """Does the answer name this source (a word of its name or of the words used for it)?"""
+    names = {w.lower() for w in f"{source.party} {source.said_as}".split() if len(w) > 2}
+    return bool(names & {w.lower().strip(".,;:'\"") for w in answer.split()})
+
+
+def settle(
+    result: AskResult, reading: ClaimCheck | None, article: Article, question: str
+) -> AskResult:
+    """The answer after its semantic check (pure): `reading` is the model's reading of the
+    answer as a claim about the question (None: not read; the lexical verdict stands).
+
+    - contradicted or not stated: the article's own words replace it: the sentence, among the
+      ones read and cited, that best matches the question, with its own id (grounding
+      "replaced"; `model_answer` keeps what the model said, `reason` why it fell);
+    - stated, but drawn only from what someone says: it keeps the attribution ("According to
+      Mr Trump, ..."); when another cited sentence on the question comes from someone else,
+      the answer gives it too, with its source, so a reader sees both sides."""
+    if not result.answerable or not result.supported or result.grounding == "replaced":
+        return result
+    table = sources_of(article)
+    carried = result.answer_ids or [c.id for c in result.citations]
+    verdict = decide(result.answer, None, reading, table, fallback_ids=carried, attributed_ok=True)
+    checks = verdict.checks
+    if verdict.status in ("contradicted", "unsupported"):
+        pool = list(dict.fromkeys([*verdict.ids, *(c.id for c in result.citations)]))
+        pool = [i for i in pool if i in article.by_id and not is_instruction(article.by_id[i].text)]
+        if not pool:
+            return result.model_copy(
+                update={"grounding": "unsupported", "reason": verdict.reason, "checks": checks}
+            )
+        best = pool[top_k([article.by_id[i].text for i in pool], question, 1)[0]]
+        return result.model_copy(
+            update={
+                "answer": article.by_id[best].text,
+                "citations": resolve([best], article),
+                "grounding": "replaced",
+                "reason": f"the model's answer was {verdict.reason}; the article's own words",
+                "checks": checks,
+                "model_answer": result.answer,
+                "answer_ids": [best],
+            }
+        )
+    own = [table[i] for i in carried if i in table]
+    other = unattributed(result.answer, own)
+    if other is None:
+        return result.model_copy(update={"reason": verdict.reason, "checks": checks})
+    answer = with_attribution(result.answer, other)
+    asked = set(tokenize(question))
+    sides = [
+        c
+        for c in result.citations
+        if c.id not in carried
+        and c.source.said_as != other.said_as
+        and c.source.reported
+        and asked & set(tokenize(c.text))
+    ]
+    for c in sides:
+        answer += f" The article also reports ({c.id}): {c.text}"
+    return result.model_copy(
+        update={
+            "answer": answer,
+            "reason": f"{verdict.reason}; said by {other.said_as}",
+            "checks": checks,
+            "attributed_to": other,
+        }
     )
 
 
@@ -279,7 +406,13 @@ def ask(article: Article, question: str, llm: LLMClient, template: str | None = 
         return f"citations {bad} are not sentence ids shown in the article" if bad else None
 
     output = llm.structured(prompt, check=problems)
-    return interpret(output, prompt, article, question, profile)
+    result = interpret(output, prompt, article, question, profile)
+    if not result.answerable or not result.supported or "attribution" in result.checks:
+        return result
+    shown = [article.by_id[i] for i in prompt.shown]
+    claim = Claim(result.answer, tuple(result.answer_ids), question)
+    reading = verify(article, [claim], llm, shown)[0]
+    return settle(result, reading, article, question)
 
 
 class AskTask:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from newsdesk.article import Article
+from newsdesk.attribution import NARRATION, Source, sources_of
 from newsdesk.citations import Citation
 from newsdesk.llm.usage import Usage
 from newsdesk.schema import Record
@@ -35,6 +36,7 @@ class Ref(_Part):
     text: str
     start: int
     end: int
+    source: Source = NARRATION  # who says the sentence
 
     def anchor(self, several: bool) -> str:
         return f"a{self.article}-{self.id}" if several else self.id
@@ -48,7 +50,11 @@ def refs(ids: list[str], article: Article, index: int) -> list[Ref]:
     chosen = sorted(
         (article.by_id[i] for i in set(ids) if i in article.by_id), key=lambda s: s.index
     )
-    return [Ref(article=index, id=s.id, text=s.text, start=s.start, end=s.end) for s in chosen]
+    table = sources_of(article)
+    return [
+        Ref(article=index, id=s.id, text=s.text, start=s.start, end=s.end, source=table[s.id])
+        for s in chosen
+    ]
 
 
 class Statement(_Part):

@@ -20,6 +20,7 @@ from newsdesk.citations import resolve
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyCandidate, find_parties
 from newsdesk.prompts import Prompt, build_prompt
+from newsdesk.tasks.brief.checking import check_statements
 from newsdesk.tasks.brief.interpret import interpret_article, interpret_synthesis
 from newsdesk.tasks.brief.outputs import (
     DebateOut,
@@ -173,6 +174,7 @@ def brief_article(
         _answer(answers, "debate", DebateOut),
     )
     result.notes = notes
+    check_statements(article, llm, result, shown_s)
     result.usage = llm.usage.since(mark)
     return result
 

@@ -38,6 +38,7 @@ class Party(Record):
     kind: str
     role: str = ""
     position: str = ""
+    position_supported: bool = True  # False: its own sentences do not state it (see `checks`)
     stance: str = "unclear"
     quotes: list[Quote] = Field(default_factory=list)
     claims_by_others: list[Claim] = Field(default_factory=list)
@@ -46,6 +47,8 @@ class Party(Record):
     analysed: bool = False  # the model was asked about it (position and stance are its)
     # "deterministic", "model" or "both": who found the party
     source: str = Field(default="deterministic", serialization_alias="found_by")
+    # what the semantic check found wrong with its position or label, one line each
+    checks: list[str] = Field(default_factory=list)
 
 
 class Side(Record):
@@ -72,3 +75,4 @@ class StanceResult(Record):
     ungrounded: int = Field(default=0, serialization_alias="ungrounded_positions")
     # evidence ids that were not shown
     dropped: list[str] = Field(default_factory=list, serialization_alias="dropped_citations")
+    notes: list[str] = Field(default_factory=list)  # e.g. "entailment not checked: ..."

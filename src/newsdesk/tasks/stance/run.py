@@ -21,6 +21,7 @@ from newsdesk.article import Article
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyMap, analyse_parties, quoted_spans
 from newsdesk.tasks.contract import TaskOutput, Vars
+from newsdesk.tasks.stance.checking import check_parties
 from newsdesk.tasks.stance.interpret import (
     apply,
     apply_role,
@@ -89,6 +90,7 @@ def analyse_stance(
     always = quoted(article, pm, spans) if not party else set()
     run = _Run(article, llm, pm, spans, party, max_parties, always, template, len(pm.candidates))
     result, chosen, confirmed = (_per_party if llm.settings.small_model else _together)(run)
+    check_parties(article, llm, result)
 
     result.others = [
         base_party(article, i, pm, spans, found_by(i, run.det_count, confirmed))

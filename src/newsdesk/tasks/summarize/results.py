@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from newsdesk.attribution import Source
 from newsdesk.citations import Citation
 from newsdesk.llm.usage import Usage
 from newsdesk.schema import Record
@@ -18,6 +19,8 @@ class SummaryLine(Record):
     source: str = "model"
     # ids the model gave that were not valid
     dropped: list[str] = Field(default_factory=list, serialization_alias="dropped_citations")
+    reason: str = ""  # why the model's own line was replaced (the semantic check)
+    attributed_to: Source | None = None  # whose claim the line is, when the article only reports it
 
     @property
     def ids(self) -> list[str]:
@@ -30,6 +33,7 @@ class SummaryResult(Record):
     chunks: int = 1  # >1: summarised map-reduce over that many chunks
     method: str = "ranking"  # "model": the model chose/wrote the lines; "ranking": no model call
     lines: list[SummaryLine] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # e.g. "entailment not checked: ..."
     # printed only when measured (a summary built without a client has none)
     usage: Usage | None = Field(default=None, exclude_if=lambda usage: usage is None)
 

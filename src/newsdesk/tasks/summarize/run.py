@@ -9,6 +9,7 @@ from newsdesk.article import Article
 from newsdesk.citations import Citation, check_ids
 from newsdesk.errors import ModelOutputError
 from newsdesk.tasks.contract import TaskOutput, Vars
+from newsdesk.tasks.summarize.checking import check_lines
 from newsdesk.tasks.summarize.interpret import interpret
 from newsdesk.tasks.summarize.outputs import PicksOutput, SummaryOutput
 from newsdesk.tasks.summarize.prompts import (
@@ -104,6 +105,7 @@ def summarize(
         result.chunks = len(chunks)
         if progress:
             progress(total, total)
+    check_lines(article, llm, result)
     result.usage = llm.usage.since(mark)
     result.method = "model" if use_model else "ranking"
     return result
