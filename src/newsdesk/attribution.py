@@ -174,6 +174,11 @@ def unattributed(statement: str, cited: Sequence[Source]) -> Source | None:
     return cited[0]
 
 
+def mid_sentence(source: Source) -> str:
+    """The words for a source inside a sentence: "one of the sources", "Mr Trump"."""
+    return _lead(source.said_as)
+
+
 def _lead(said_as: str) -> str:
     """ "One of the sources" -> "one of the sources" (mid-sentence); names keep capitals."""
     first, _, rest = said_as.partition(" ")

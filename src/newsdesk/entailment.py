@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from newsdesk.article import Sentence
-from newsdesk.attribution import Source, unattributed
+from newsdesk.attribution import Source, mid_sentence, unattributed
 from newsdesk.grounding import Grounded
 from newsdesk.retrieval import top_k
 from newsdesk.schema import Record
@@ -142,7 +142,7 @@ def decide(
     if other is not None and not attributed_ok:
         return Verdict(
             status="attributed",
-            reason=f"said by {other.said_as}, not stated as fact by the article",
+            reason=f"said by {mid_sentence(other)}, not stated as fact by the article",
             ids=ids,
             source=other,
             checks=checks,
