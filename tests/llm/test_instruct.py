@@ -33,6 +33,39 @@ def test_answer_cites_the_sentence_that_states_it(instruct_llm, example_article)
         assert example_article.text[c.start : c.end].split() == c.text.split()
 
 
+def test_what_xi_agreed_to_is_s16_and_trumps_claim_stays_his(instruct_llm, example_article):
+    """The mission's question: the answer states S16's content (consider purchases only within
+    a broader final agreement); if it mentions S3's claim, it gives it as Mr Trump's."""
+    result = ask(example_article, "What did Xi agree to?", instruct_llm)
+    text = result.answer
+    assert "consider purchases only in the context of a broader final agreement" in text, text
+    if "restart large purchases" in text:
+        before = text.split("restart large purchases")[0]
+        assert "Trump" in before, text  # "According to Mr Trump, China would restart ..."
+        assert result.attributed_to is not None and result.attributed_to.party == "Donald Trump"
+    assert "entailment" in result.checks  # the answer was read against its sentences
+
+
+def test_check_reads_a_draft_sentence_by_sentence(instruct_llm, example_article):
+    from newsdesk.tasks.check import check
+
+    draft = (
+        "The US and China are set to relaunch trade talks this week. "
+        "China made firm commitments to immediately purchase US agricultural commodities. "
+        "China would restart large purchases of US agricultural commodities."
+    )
+    result = check(example_article, draft, instruct_llm)
+    first, firm, trumps = result.sentences
+    assert first.verdict == "supported" and [c.id for c in first.citations] == ["S1"]
+    assert firm.verdict in ("contradicted", "unsupported"), firm  # S15: "did not make firm..."
+    # Mr Trump's claim (S3) stated as fact: never supported
+    assert trumps.verdict != "supported", trumps
+    if trumps.verdict == "attributed":
+        assert trumps.reason.startswith("said by Mr Trump")
+    assert result.score == pytest.approx(1 / 3, abs=1e-3)
+    assert all("entailment" in s.checks for s in result.sentences)
+
+
 @pytest.mark.parametrize(
     "question", ["What is the capital of Peru?", "Who won the 1998 football World Cup?"]
 )

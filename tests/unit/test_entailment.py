@@ -125,3 +125,32 @@ def test_a_draft_longer_than_the_budget_is_refused() -> None:
     lines = draft_sentences("The talks resumed on Monday in Washington. " * 40)
     with pytest.raises(InputError, match="longer than the article budget"):
         admit(lines, 100, None)
+
+
+def test_an_unchecked_stance_label_is_unclear(example_article: Article, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A base model cannot read entailment: a label nobody checked is not printed as a finding
+    (no call is made: the embedded server is never started)."""
+    from newsdesk.citations import resolve
+    from newsdesk.config import Settings
+    from newsdesk.llm.client import LLMClient
+    from newsdesk.tasks.stance.checking import check_parties, label_claim
+    from newsdesk.tasks.stance.results import Party, StanceResult
+
+    party = Party(
+        name="Derek Scissors",
+        aliases=["Dr Scissors"],
+        kind="person",
+        position="We've had a change in atmospherics",
+        stance="supports",
+        evidence=resolve(["S9"], example_article),
+        analysed=True,
+    )
+    result = StanceResult(central_issue="the trade talks", parties=[party])
+    assert label_claim(party, "the trade talks") == "Derek Scissors supports the trade talks"
+    llm = LLMClient(Settings(model="gemma-3-270m", cache_dir=tmp_path, use_cache=False))
+    check_parties(example_article, llm, result)
+    assert party.stance == "unclear"
+    assert party.checks == ["stance 'supports' not checked; shown as unclear"]
+    assert party.position_supported  # the position keeps its lexical check
+    assert result.notes == ["entailment not checked: gemma-3-270m is a base model"]
+    assert llm.usage.total().calls == 0
