@@ -11,6 +11,7 @@ COMMANDS = [
     ["summarize"],
     ["stance"],
     ["brief"],
+    ["check"],
     ["chunk"],
     ["eval"],
     ["doctor"],

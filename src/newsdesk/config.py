@@ -39,6 +39,9 @@ class Settings:
     # n-gram (prompt-lookup) speculative decoding on the embedded server; off by default (it
     # slowed answers down here: embedded.speculate has the figures)
     speculative: bool = False
+    # the semantic layer of the check (one short call per statement); off: lexical and
+    # attribution only, and every result says so (for speed, or a model that cannot judge)
+    entailment: bool = True
 
     @property
     def article_budget(self) -> int:
@@ -205,6 +208,7 @@ def load_settings(
         prompt_budget=int(_env_float("NEWSDESK_PROMPT_BUDGET", 0)) or None,
         kv_cache_mb=max(0.0, _env_float("NEWSDESK_KV_CACHE_MB", 512.0)),
         speculative=_env_bool("NEWSDESK_SPECULATIVE", False),
+        entailment=_env_bool("NEWSDESK_ENTAILMENT", True),
     )
     _ = settings.embedded_spec  # an unknown embedded model name fails here, in one line
     return settings

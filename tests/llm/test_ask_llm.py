@@ -254,7 +254,7 @@ def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, que
         "citations",
         "dropped_citations",
     }
-    assert all(set(c) == {"id", "text", "start", "end"} for c in d["citations"])
+    assert all(set(c) == {"id", "text", "start", "end", "source"} for c in d["citations"])
 
 
 @pytest.mark.llm

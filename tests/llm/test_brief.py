@@ -556,7 +556,9 @@ def test_printed_briefing_follows_its_schema_and_reads_back(example_article):
     data = json.loads(render_json(rule_brief(example_article)))
     assert data["schema"] == "newsdesk.brief/1"
     assert {"key_points", "shown_ids", "rejected_statements"} <= set(data["articles"][0])
-    assert set(data["articles"][0]["sentences"][0]) == {"id", "text", "start", "end", "paragraph"}
+    first = data["articles"][0]["sentences"][0]
+    assert set(first) == {"id", "text", "start", "end", "source", "paragraph"}
+    assert first["source"]["kind"] == "narration"  # "WASHINGTON/NEW YORK • The US and China ..."
     assert list(data["articles"][0]["unknowns"][0]) == ["kind", "text", "origin", "citations"]
     schema = briefing_json_schema()
     jsonschema.validate(data, schema)
@@ -603,9 +605,11 @@ def test_unusable_answers_become_notes_and_a_cut_off_one_keeps_its_items(example
         "shown from the article by rule instead",
         "debate: the model's answer was invalid (not valid JSON (Expecting value at char 0)); "
         "shown from the article by rule instead",
+        # the kept point was sent to be read too, and the reply was junk: lexical check only
+        "entailment not checked: not valid JSON (Expecting value at char 0)",
     ]
     assert [(p.text, p.origin) for p in b.points if p.citations[0].id == "S7"] == [
         (point["text"], "model")
     ]
     assert all(p.position.origin == "extract" for p in b.parties)
-    assert b.usage.calls == 3
+    assert b.usage.calls == 5  # points, parties, debate; the point's reading, re-asked once

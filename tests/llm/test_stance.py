@@ -389,6 +389,7 @@ def test_result_json_keeps_its_printed_names_and_order():
         "failures",
         "ungrounded_positions",
         "dropped_citations",
+        "notes",
     ]
     expected = {
         "name": "Derek Scissors",
@@ -396,13 +397,28 @@ def test_result_json_keeps_its_printed_names_and_order():
         "kind": "person",
         "role": "",
         "position": "",
+        "position_supported": True,
         "stance": "unclear",
         "quotes": [{"id": "S9", "text": "We've had a change", "start": 10, "end": 28}],
         "claims_by_others": [{"id": "S4", "text": "Scissors erred.", "by": "Xi Jinping"}],
-        "evidence": [{"id": "S9", "text": "We've had a change.", "start": 9, "end": 29}],
+        "evidence": [
+            {
+                "id": "S9",
+                "text": "We've had a change.",
+                "start": 9,
+                "end": 29,
+                "source": {
+                    "kind": "narration",
+                    "party": "",
+                    "said_as": "",
+                    "label": "the reporter",
+                },
+            }
+        ],
         "sentence_ids": ["S4", "S9"],
         "analysed": False,
         "found_by": "both",
+        "checks": [],
     }
     assert list(data["parties"][0].items()) == list(expected.items())  # names, values, order
     assert data["disagreements"] == [

@@ -178,7 +178,7 @@ def test_extractive_summary_and_json_schema(example_article):
     assert data["length"] == "bullets" and data["central"] == result.lines[0].text
     line = data["lines"][0]
     assert {"text", "citations", "supported"} <= set(line)
-    assert set(line["citations"][0]) == {"id", "text", "start", "end"}
+    assert set(line["citations"][0]) == {"id", "text", "start", "end", "source"}
     check_citations(result, example_article)
 
 
@@ -358,14 +358,29 @@ def test_result_json_keeps_its_printed_names_and_order(example_article):
         "headline",
     )
     data = result.to_dict()
-    assert list(data) == ["length", "central", "chunks", "method", "lines"]  # no usage: unset
+    assert list(data) == ["length", "central", "chunks", "method", "lines", "notes"]  # no usage
     s1 = example_article.by_id["S1"]
     expected = {
         "text": s1.text,
-        "citations": [{"id": "S1", "text": s1.text, "start": s1.start, "end": s1.end}],
+        "citations": [
+            {
+                "id": "S1",
+                "text": s1.text,
+                "start": s1.start,
+                "end": s1.end,
+                "source": {
+                    "kind": "narration",
+                    "party": "",
+                    "said_as": "",
+                    "label": "the reporter",
+                },
+            }
+        ],
         "supported": True,
         "source": "picked",
         "dropped_citations": ["S999"],
+        "reason": "",
+        "attributed_to": None,
     }
     assert list(data["lines"][0].items()) == list(expected.items())
     result.usage = Usage(model="m", prompt_tokens=3, seconds=0.12345, calls=1)

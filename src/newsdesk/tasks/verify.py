@@ -72,9 +72,16 @@ def verify(
     if not claims:
         return []
     settings = llm.settings
-    if settings.small_model:
+    why = (
+        "NEWSDESK_ENTAILMENT is off"
+        if not settings.entailment
+        else f"{settings.model_name} is a base model"
+        if settings.small_model
+        else ""
+    )
+    if why:
         if notes is not None:
-            notes.append(f"entailment not checked: {settings.model_name} is a base model")
+            notes.append(f"entailment not checked: {why}")
         return [None] * len(claims)
     if shown is None:
         shown = shown_for(article, claims, settings.article_budget, llm.model)
