@@ -60,7 +60,7 @@ from newsdesk.config import Settings, load_settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.llm.client import LLMClient
 from newsdesk.retrieval import top_k
-from newsdesk.tasks.ask import NOT_SAID, ask
+from newsdesk.tasks.ask import NOT_SAID, AskResult, answer_lexically, confirm
 
 # The eval data sits beside the repository (../shared/eval), or where NEWSDESK_EVAL_DIR says.
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,9 +214,19 @@ def bench_settings(use_env: bool, model: str | None = None, gguf: str | None = N
     return settings
 
 
+def ask_both(
+    article: Any, question: str, llm: LLMClient, template: str | None
+) -> tuple[AskResult, AskResult]:
+    """The same answer before and after the semantic check (`confirm`): the lexical check alone
+    (newsdesk before the check), and what `ask` prints."""
+    lexical, prompt = answer_lexically(article, question, llm, template)
+    return lexical, confirm(lexical, prompt, article, question, llm)
+
+
 @dataclass
 class Run:
     newsdesk: Tally = field(default_factory=lambda: Tally(tracks_abstention=True))
+    lexical: Tally = field(default_factory=lambda: Tally(tracks_abstention=True))
     bm25: Tally = field(default_factory=lambda: Tally())
     naive: Tally = field(default_factory=lambda: Tally(has_citations=False))
     picks: Tally = field(default_factory=lambda: Tally())  # the model's own ids, before checks
@@ -254,10 +264,12 @@ def run_multirc(
         run.details.append(detail)
         t0 = time.perf_counter()
         try:
-            result = ask(article, question, llm, template)
+            before, result = ask_both(article, question, llm, template)
         except NewsdeskError as exc:
             run.newsdesk.errors += 1
             run.newsdesk.add([], gold, "", answers, time.perf_counter() - t0)
+            run.lexical.errors += 1
+            run.lexical.add([], gold, "", answers, 0.0)
             print(f"  [{n}] error: {exc}", file=sys.stderr)
             detail["error"] = str(exc)
             continue
@@ -268,7 +280,19 @@ def run_multirc(
         run.picks.add(picked, gold, None, answers, 0.0)
         run.newsdesk.abstained += not result.answerable
         run.newsdesk.unsupported += not result.supported
+        run.lexical.add(
+            [c.text for c in before.citations],
+            gold,
+            before.answer if before.answerable else "",
+            answers,
+            0.0,
+        )
+        run.lexical.abstained += not before.answerable
+        run.lexical.unsupported += not before.supported
         detail.update(
+            before=before.answer,
+            grounding=result.grounding,
+            reason=result.reason,
             answer=result.answer,
             answerable=result.answerable,
             proposed=result.proposed,
@@ -295,32 +319,37 @@ def run_abstention(
     verbose: bool,
     template: str | None = None,
 ) -> list[str]:
-    """Lines reporting abstention correctness (NewsQA, then off-topic probes)."""
+    """Lines reporting abstention correctness (NewsQA, then off-topic probes), after the
+    semantic check and (in brackets) before it, on the same answers."""
     lines: list[str] = []
     if newsqa:
-        right = f1 = 0.0
+        right = [0.0, 0.0]
+        f1 = [0.0, 0.0]
         unanswerable = 0
         for rec in newsqa:
             article = parse_article(rec["article"])
             should_abstain = not rec["answers"]
             unanswerable += should_abstain
             try:
-                result = ask(article, rec["question"], llm, template)
+                both = ask_both(article, rec["question"], llm, template)
             except NewsdeskError as exc:
                 print(f"  NewsQA error: {exc}", file=sys.stderr)
                 continue
-            declined = not result.answerable or not result.supported
-            right += declined == should_abstain
-            if rec["answers"] and result.answerable:
-                f1 += best_f1(result.answer, rec["answers"])
+            for k, result in enumerate(reversed(both)):  # 0: after the check, 1: before it
+                declined = not result.answerable or not result.supported
+                right[k] += declined == should_abstain
+                if rec["answers"] and result.answerable:
+                    f1[k] += best_f1(result.answer, rec["answers"])
             if verbose:
                 print(
-                    json.dumps({"q": rec["question"], "gold": rec["answers"], **result.to_dict()})
+                    json.dumps({"q": rec["question"], "gold": rec["answers"], **both[1].to_dict()})
                 )
         n = len(newsqa)
+        m = max(1, n - unanswerable)
         lines.append(
-            f"NewsQA: abstention correct {right / n:.3f} ({int(right)}/{n}; "
-            f"{unanswerable} unanswerable), answer F1 {f1 / max(1, n - unanswerable):.3f}"
+            f"NewsQA: abstention correct {right[0] / n:.3f} ({int(right[0])}/{n}; "
+            f"{unanswerable} unanswerable), answer F1 {f1[0] / m:.3f} "
+            f"[before the semantic check: {int(right[1])}/{n}, F1 {f1[1] / m:.3f}]"
         )
     articles = list(dict.fromkeys(r["article"] for r in multirc))[:2]
     if articles:
@@ -330,7 +359,7 @@ def run_abstention(
             for q in OFF_TOPIC:
                 total += 1
                 try:
-                    result = ask(article, q, llm, template)
+                    result = ask_both(article, q, llm, template)[1]
                 except NewsdeskError as exc:  # no answer at all: declined, if not gracefully
                     print(f"  off-topic error: {exc}", file=sys.stderr)
                     declined += 1
@@ -393,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
         extra = run_abstention(newsqa, records, llm, args.verbose, args.template)
         rows.append(run.newsdesk.row(f"newsdesk ask ({llm.model})"))
+        rows.append(run.lexical.row("  before the semantic check (same answers)"))
         rows.append(run.picks.row("  its model's picks alone", answers=False))
         if n == 0:
             rows.append(run.bm25.row("BM25 top-3", answers=False))

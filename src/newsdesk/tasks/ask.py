@@ -395,6 +395,16 @@ def _not_said(
 
 
 def ask(article: Article, question: str, llm: LLMClient, template: str | None = None) -> AskResult:
+    """Answer `question` from `article`: the model's answer through the lexical check
+    (`answer_lexically`), then the semantic one (`confirm`)."""
+    result, prompt = answer_lexically(article, question, llm, template)
+    return confirm(result, prompt, article, question, llm)
+
+
+def answer_lexically(
+    article: Article, question: str, llm: LLMClient, template: str | None = None
+) -> tuple[AskResult, Prompt[AskOutput]]:
+    """The model's answer, its citations checked and its words grounded (one call)."""
     settings = llm.settings
     profile = profile_for(settings.small_model)
     prompt = build_prompt(
@@ -406,7 +416,14 @@ def ask(article: Article, question: str, llm: LLMClient, template: str | None = 
         return f"citations {bad} are not sentence ids shown in the article" if bad else None
 
     output = llm.structured(prompt, check=problems)
-    result = interpret(output, prompt, article, question, profile)
+    return interpret(output, prompt, article, question, profile), prompt
+
+
+def confirm(
+    result: AskResult, prompt: Prompt[AskOutput], article: Article, question: str, llm: LLMClient
+) -> AskResult:
+    """The semantic check of an answer (one short call on the prompt's own prefix), then
+    `settle`. A non-answer, an unsupported one, or one decided by rule is returned as it is."""
     if not result.answerable or not result.supported or "attribution" in result.checks:
         return result
     shown = [article.by_id[i] for i in prompt.shown]
