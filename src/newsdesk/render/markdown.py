@@ -69,7 +69,10 @@ def _article_md(b: ArticleBrief, several: bool, level: int) -> list[str]:
         out += [f"{h}# Sentences cited by the model's wording", ""]
         by_id = {s.id: s for s in b.sentences}
         label = (lambda i: f"A{b.index}:{i}") if several else (lambda i: i)
-        out += [f"- **\\[{label(i)}\\]** {md_escape(by_id[i].text)}" for i in cited] + [""]
+        for i in cited:
+            who, text = md_escape(by_id[i].source.label), md_escape(by_id[i].text)
+            out.append(f"- **\\[{label(i)}\\]** ({who}) {text}")
+        out.append("")
     for note in b.notes:
         out += [f"*Note: {md_escape(note)}*", ""]
     return out

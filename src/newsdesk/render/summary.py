@@ -44,7 +44,9 @@ def print_summary(console: Console, result: SummaryResult, show_evidence: bool =
             console.print(f"{bullet}{text} [yellow]({UNSUPPORTED})[/yellow]")
         if show_evidence:
             for c in line.citations:
-                console.print(f"    [dim]\\[{c.id}][/dim] {escape(c.text)}")
+                console.print(
+                    f"    [dim]\\[{c.id}] ({escape(c.source.label)})[/dim] {escape(c.text)}"
+                )
         if line.dropped:
             console.print(f"    [dim]invalid citation(s) dropped: {', '.join(line.dropped)}[/dim]")
 
@@ -64,7 +66,8 @@ def summary_markdown(result: SummaryResult, show_evidence: bool = False) -> str:
         if show_evidence:
             for c in line.citations:
                 indent = "  " if result.length == "bullets" else ""
-                out.append(f"{indent}> \\[{c.id}\\] {md_escape(c.text)}")
+                who = md_escape(c.source.label)
+                out.append(f"{indent}> \\[{c.id}\\] ({who}) {md_escape(c.text)}")
     return "\n".join(out) + "\n"
 
 

@@ -18,6 +18,7 @@ The draft's `score` is the share of its sentences supported.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, computed_field
@@ -189,7 +190,9 @@ def prompts(article: Article, draft: str, settings: Settings) -> list[Prompt[Any
 
 
 class CheckTask:
-    """`check` as `newsdesk eval` runs it (`tasks.contract.Task`): the draft is a variable."""
+    """`check` as `newsdesk eval` runs it (`tasks.contract.Task`): the draft is a variable; the
+    output is the result as JSON (assert on `score` or the verdicts), the citations every
+    sentence's."""
 
     name = "check"
     variables: tuple[str, ...] = ("draft",)
@@ -199,12 +202,13 @@ class CheckTask:
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
         result = check(article, str(variables["draft"]), llm)
-        cited = [c for s in result.sentences for c in s.citations]
+        cited = {c.id: c for s in result.sentences for c in s.citations}
+        data = result.to_dict()
         return TaskOutput(
-            output=f"{result.score:.4f}",
+            output=json.dumps(data, ensure_ascii=False),
             article=article,
-            result=result.to_dict(),
-            citations=cited,
+            result=data,
+            citations=sorted(cited.values(), key=lambda c: int(c.id[1:])),
         )
 
     def prompts(

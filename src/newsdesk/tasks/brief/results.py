@@ -138,8 +138,16 @@ class ArticleBrief(_Part):
 
 
 def article_sentences(article: Article) -> list[ArticleSentence]:
+    table = sources_of(article)
     return [
-        ArticleSentence(id=s.id, text=s.text, start=s.start, end=s.end, paragraph=s.paragraph)
+        ArticleSentence(
+            id=s.id,
+            text=s.text,
+            start=s.start,
+            end=s.end,
+            source=table[s.id],
+            paragraph=s.paragraph,
+        )
         for s in article.sentences
     ]
 
