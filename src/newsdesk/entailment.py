@@ -19,6 +19,7 @@ the verdict says so in `checks`, and rests on the other two.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +62,23 @@ class Judgement(BaseModel):
     chosen by rule (`nearest`) and shown beside the claim, so it writes a few tokens."""
 
     verdict: Reading
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def verbatim(text: str, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The sentence that holds `text` word for word (case and punctuation aside), if any: a
+    statement the article writes verbatim is stated, negations and all, with no model asked.
+    Four words at least: a shorter run ("the talks") says nothing on its own."""
+    words = _words(text)
+    if len(words.split()) < 4:
+        return None
+    return next((s for s in sentences if f" {words} " in f" {_words(s.text)} "), None)
 
 
 def nearest(claims: Sequence[Claim], shown: Sequence[Sentence]) -> list[list[Sentence]]:

@@ -92,7 +92,7 @@ def test_draft_from_stdin_and_unreachable_endpoint_is_exit_3(example_path: Path)
         "--base-url",
         UNREACHABLE,
         "--no-cache",
-        input=b"The US and China are set to relaunch trade talks this week.",
+        input=b"Trade talks between the US and China resume this week.",
         env={"NEWSDESK_MAX_RETRIES": "0", "NEWSDESK_BACKOFF": "0"},
     )
     one_line_error(result, 3, "is unreachable")
@@ -104,7 +104,7 @@ def test_junk_from_the_model_leaves_the_other_layers_with_a_note(
     draft = tmp_path / "draft.txt"
     draft.write_text(
         "The US and China are set to relaunch trade talks this week. "
-        "China would restart large purchases of US agricultural commodities. "
+        "China will again buy large amounts of US agricultural commodities. "
         "Angela Merkel joined the talks in 2021."
     )
     with ScriptedServer(Reply(body=completion("not json {"))) as server:
@@ -121,10 +121,12 @@ def test_junk_from_the_model_leaves_the_other_layers_with_a_note(
     assert result.exit_code == 1, result.output  # a sentence failed
     data = json.loads(result.stdout)
     verdicts = [s["verdict"] for s in data["sentences"]]
-    # read by the model: nothing (junk, re-asked once, for each of the two it was sent)
-    assert len(server.requests) == 4
+    # sent to the model: only Mr Trump's claim (S1's own words and the invented name are read
+    # by rule); its reply was junk, re-asked once, junk again
+    assert len(server.requests) == 2
     assert verdicts == ["supported", "attributed", "unsupported"]
-    assert data["sentences"][0]["checks"] == ["lexical", "attribution"]
+    assert data["sentences"][0]["checks"] == ["lexical", "verbatim", "attribution"]
+    assert data["sentences"][1]["checks"] == ["lexical", "attribution"]
     assert data["sentences"][1]["citations"][0]["source"]["label"] == "Mr Trump said"
     assert "never mentions 'Merkel', '2021'" in data["sentences"][2]["reason"]
     assert data["score"] == pytest.approx(1 / 3, abs=1e-3)

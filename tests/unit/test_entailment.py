@@ -79,18 +79,19 @@ def test_check_verdicts_and_score_from_fixed_readings(example_article: Article) 
     )
     assert len(lines) == 5
     asked = to_ask(example_article, lines)
-    assert asked == [0, 3, 4]  # the invented figure/name and the instruction never reach a model
-    readings = [
-        ClaimCheck(("S1",), "stated"),
-        ClaimCheck(("S3",), "stated"),
-        ClaimCheck(("S15",), "contradicted"),
-    ]
+    # never sent to a model: S1's and S3's own words (stated by rule), the invented figure and
+    # name, the instruction
+    assert asked == [4]
+    readings = [ClaimCheck(("S15",), "contradicted")]
     result = interpret(example_article, lines, asked, readings, [])
     verdicts = [s.verdict for s in result.sentences]
     assert verdicts == ["supported", "unsupported", "unsupported", "attributed", "contradicted"]
     assert "never mentions 'Obama', '50'" in result.sentences[1].reason
     assert "instruction" in result.sentences[2].reason
     assert [c.id for c in result.sentences[0].citations] == ["S1"]
+    assert result.sentences[0].checks == ["lexical", "verbatim", "attribution"]
+    assert result.sentences[3].checks == ["lexical", "verbatim", "attribution"]
+    assert result.sentences[4].checks == ["lexical", "entailment"]
     assert result.sentences[3].citations[0].source.label == "Mr Trump said"
     assert result.score == 0.2
     assert result.to_dict()["sentences"][0]["supported"] is True

@@ -26,7 +26,7 @@ from pydantic import Field, computed_field
 from newsdesk.article import Article, normalise_ws, parse_article
 from newsdesk.attribution import sources_of
 from newsdesk.citations import Citation, resolve
-from newsdesk.entailment import Claim, ClaimCheck, Status, decide
+from newsdesk.entailment import Claim, ClaimCheck, Status, decide, verbatim
 from newsdesk.errors import InputError
 from newsdesk.grounding import absent_facts, ground, is_instruction
 from newsdesk.llm.usage import Usage
@@ -116,6 +116,7 @@ def interpret(
     table = sources_of(article)
     readings = dict(zip(asked, judged, strict=True))
     docs = [s.text for s in article.sentences]
+    usable = [s for s in article.sentences if not is_instruction(s.text)]
     out: list[CheckedSentence] = []
     for i, text in enumerate(lines):
         if is_instruction(text):
@@ -127,11 +128,15 @@ def interpret(
             out.append(_failed(i, text, f"not stated: the article never mentions {names}"))
             continue
         best = [article.sentences[k].id for k in top_k(docs, text, 1)]
-        found = readings.get(i)
+        copied = verbatim(text, usable)
+        found = ClaimCheck((copied.id,), "stated") if copied else readings.get(i)
         # The lexical rule picks the ids when it finds the sentence in the nearest ones; a
         # paraphrase it cannot see is left to the model (for a draft it is no veto).
         near = ground(text, found.evidence if found else best, article)
         verdict = decide(text, near if near.supported else None, found, table, fallback_ids=best)
+        checks = verdict.checks
+        if copied is not None:  # read by rule: the article's own words
+            checks = ["lexical", "verbatim", *checks[2:]]
         out.append(
             CheckedSentence(
                 n=i + 1,
@@ -139,7 +144,7 @@ def interpret(
                 verdict=verdict.status,
                 reason=verdict.reason,
                 citations=resolve(verdict.ids, article),
-                checks=verdict.checks,
+                checks=checks,
             )
         )
     return CheckResult(sentences=out, notes=notes)
@@ -152,11 +157,15 @@ def _failed(i: int, text: str, reason: str) -> CheckedSentence:
 
 
 def to_ask(article: Article, lines: list[str]) -> list[int]:
-    """The positions of the sentences the model must read (the rest are decided by rule)."""
+    """The positions of the sentences the model must read: not an instruction, no name or
+    figure the article never writes, not a copy of one of its sentences (decided by rule)."""
+    usable = [s for s in article.sentences if not is_instruction(s.text)]
     return [
         i
         for i, text in enumerate(lines)
-        if not is_instruction(text) and not absent_facts(text, article)
+        if not is_instruction(text)
+        and not absent_facts(text, article)
+        and verbatim(text, usable) is None
     ]
 
 
