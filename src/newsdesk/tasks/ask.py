@@ -303,7 +303,10 @@ def who_said(question: str, article: Article, allowed: Sequence[str]) -> tuple[s
     pool = [article.by_id[i] for i in allowed if i in article.by_id]
     if not words or not pool:
         return None
-    best = pool[top_k([s.text for s in pool], quoted, 1)[0]]
+    hits = top_k([s.text for s in pool], quoted, 1)
+    if not hits:
+        return None
+    best = pool[hits[0]]
     if len(words & set(tokenize(best.text))) < max(1, (2 * len(words)) // 3):
         return None  # X is not (mostly) in any one sentence
     source = sources_of(article)[best.id]
@@ -341,7 +344,8 @@ def settle(
             return result.model_copy(
                 update={"grounding": "unsupported", "reason": verdict.reason, "checks": checks}
             )
-        best = pool[top_k([article.by_id[i].text for i in pool], question, 1)[0]]
+        hits = top_k([article.by_id[i].text for i in pool], question, 1)
+        best = pool[hits[0] if hits else 0]  # the question's best match, else the first read
         return result.model_copy(
             update={
                 "answer": article.by_id[best].text,
