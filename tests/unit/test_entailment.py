@@ -155,3 +155,19 @@ def test_an_unchecked_stance_label_is_unclear(example_article: Article, tmp_path
     assert party.position_supported  # the position keeps its lexical check
     assert result.notes == ["entailment not checked: gemma-3-270m is a base model"]
     assert llm.usage.total().calls == 0
+
+
+def test_with_no_reading_the_lexical_rule_decides_a_draft(example_article: Article) -> None:
+    """A base model, entailment off or a failed reply: a sentence the rules cannot decide is
+    checked by the lexical rule alone, never passed unread."""
+    lines = draft_sentences(
+        "Trade talks between the US and China are set to relaunch this week. "
+        "The summit in Osaka produced a firm trade deal with binding quotas."
+    )
+    asked = to_ask(example_article, lines)
+    assert asked == [0, 1]
+    result = interpret(example_article, lines, asked, [None, None], [])
+    first, second = result.sentences
+    assert first.verdict == "supported" and first.checks == ["lexical", "attribution"]
+    assert [c.id for c in first.citations] == ["S1"]
+    assert second.verdict == "unsupported" and second.checks == ["lexical"]

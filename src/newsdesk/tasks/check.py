@@ -131,9 +131,11 @@ def interpret(
         copied = verbatim(text, usable)
         found = ClaimCheck((copied.id,), "stated") if copied else readings.get(i)
         # The lexical rule picks the ids when it finds the sentence in the nearest ones; a
-        # paraphrase it cannot see is left to the model (for a draft it is no veto).
+        # paraphrase it cannot see is left to the model (then it is no veto). With no model
+        # reading (a base model, entailment off, a failed reply) it is the only content check.
         near = ground(text, found.evidence if found else best, article)
-        verdict = decide(text, near if near.supported else None, found, table, fallback_ids=best)
+        lexical = near if near.supported or found is None else None
+        verdict = decide(text, lexical, found, table, fallback_ids=best)
         checks = verdict.checks
         if copied is not None:  # read by rule: the article's own words
             checks = ["lexical", "verbatim", *checks[2:]]
@@ -170,7 +172,8 @@ def to_ask(article: Article, lines: list[str]) -> list[int]:
 
 
 def check(article: Article, draft: str, llm: LLMClient, label: str = "draft") -> CheckResult:
-    """Check every sentence of `draft` against `article` (one model call at most)."""
+    """Check every sentence of `draft` against `article` (one short model call for each
+    sentence the rules cannot decide)."""
     return check_lines(article, draft_sentences(draft, label), llm)
 
 
