@@ -84,9 +84,16 @@ def main() -> int:
     final = [S if s.verdict == "supported" else "failed" for s in result.sentences]
 
     def score(got: list[str]) -> str:
-        three = sum(g == w for g, w in zip(got, gold, strict=True))
-        two = sum((g == S) == (w == S) for g, w in zip(got, gold, strict=True))
-        return f"{two}/{len(gold)} stated-or-not, {three}/{len(gold)} all three verdicts"
+        pairs = list(zip(got, gold, strict=True))
+        three = sum(g == w for g, w in pairs)
+        two = sum((g == S) == (w == S) for g, w in pairs)
+        false_pass = sum(g == S and w != S for g, w in pairs)
+        true_flag = sum(g != S and w == S for g, w in pairs)
+        return (
+            f"{two}/{len(gold)} stated-or-not, {three}/{len(gold)} all three verdicts; "
+            f"false claims passed {false_pass}/{sum(w != S for w in gold)}, "
+            f"true claims flagged {true_flag}/{sum(w == S for w in gold)}"
+        )
 
     if args.verbose:
         for (want, text), r, lx, s in zip(PROBE, reader, lexical, result.sentences, strict=True):
