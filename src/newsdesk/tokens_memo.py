@@ -6,6 +6,8 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,8 +32,14 @@ class TokenMemo:
                 conn = sqlite3.connect(
                     self.path, timeout=5, isolation_level=None, check_same_thread=False
                 )
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)")
+                # another process creating the file at the same moment answers "locked"
+                # without waiting on the busy timeout: that is a reason to retry, not to give up
+                _retrying(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+                _retrying(
+                    lambda: conn.execute(
+                        "CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)"
+                    )
+                )
                 self._conn = conn
             except (sqlite3.Error, OSError):
                 self._broken = True  # a memo is an optimisation: carry on without it
@@ -59,7 +67,22 @@ class TokenMemo:
         if db is None:
             return
         with contextlib.suppress(sqlite3.Error), self._lock:
-            db.execute("INSERT OR REPLACE INTO counts (key, n) VALUES (?, ?)", (key, n))
+            _retrying(
+                lambda: db.execute("INSERT OR REPLACE INTO counts (key, n) VALUES (?, ?)", (key, n))
+            )
+
+
+def _retrying(statement: Callable[[], object], attempts: int = 20) -> None:
+    """Run a statement, retrying while another process holds the file ("locked", "busy")."""
+    for attempt in range(attempts):
+        try:
+            statement()
+            return
+        except sqlite3.OperationalError as e:
+            transient = "locked" in str(e) or "busy" in str(e)
+            if not transient or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
 
 
 @lru_cache(maxsize=1)

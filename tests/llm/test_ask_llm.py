@@ -244,7 +244,8 @@ def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, que
     if result.answerable:
         assert result.supported == (bool(result.citations) and result.grounding != "unsupported")
     d = result.to_dict()
-    assert set(d) == {
+    # model_answer: only when the article's own words replaced the model's
+    assert set(d) - {"model_answer"} == {
         "question",
         "answer",
         "answerable",
@@ -253,7 +254,11 @@ def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, que
         "unsupported_terms",
         "citations",
         "dropped_citations",
+        "reason",
+        "checks",
+        "attributed_to",
     }
+    assert "lexical" in d["checks"] or not d["answerable"]
     assert all(set(c) == {"id", "text", "start", "end", "source"} for c in d["citations"])
 
 
