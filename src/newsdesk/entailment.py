@@ -6,9 +6,9 @@ A statement newsdesk prints passes three checks, cheapest first:
 
 1. **lexical** (`grounding`): its names, numbers and most words are in the sentences it cites
    (for a draft, which cites nothing: no name or number the article never writes);
-2. **entailment** (`tasks.verify`, one call for all of a command's statements, on the article
+2. **entailment** (`tasks.verify`, one short call per statement, on the article
    prefix already read): do the sentences *state* it? The model answers "stated", "not stated"
-   or "contradicted", with the ids it read it in;
+   or "contradicted", reading it beside its nearest sentences (chosen by rule, `nearest`);
 3. **attribution** (`attribution`): a statement drawn only from what someone says, that does
    not say who, states as fact what the article only reports: "attributed elsewhere".
 

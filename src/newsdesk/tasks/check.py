@@ -8,8 +8,9 @@ The same layer every command's statements go through (`entailment.decide`):
    the model: it is unsupported. A draft of nothing but such sentences is refused;
 2. the fast filter: a sentence with a name or a figure the article never writes is unsupported
    without asking (`grounding.absent_facts`);
-3. the rest go to the model in one call (`tasks.verify`): stated, not stated or contradicted,
-   with the sentences it read them in (BM25's best sentence when it names none);
+3. the rest go to the model, one short call each on the article's cached prefix
+   (`tasks.verify`): stated, not stated or contradicted, with the sentences it read them in
+   (BM25's best sentence when it names none);
 4. attribution: a sentence that states as fact what the article only reports someone saying is
    "attributed" elsewhere.
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
 
-MAX_DRAFT_SENTENCES = 60  # one verify call reads them all; more is a document, not a draft
+MAX_DRAFT_SENTENCES = 60  # a model call each, at worst; more is a document, not a draft
 
 
 class CheckedSentence(Record):
@@ -88,7 +89,7 @@ def draft_sentences(draft: str, label: str = "draft") -> list[str]:
 
 
 def admit(lines: list[str], budget: int, model: str | None) -> None:
-    """Refuse what cannot be checked in one call: too many sentences, or more tokens than the
+    """Refuse what cannot be checked: too many sentences, or more tokens than the
     article budget (the article and the draft share one prompt)."""
     if len(lines) > MAX_DRAFT_SENTENCES:
         raise InputError(
