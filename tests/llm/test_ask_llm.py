@@ -98,6 +98,7 @@ def capable_prompt(example_article: Article):
 
 
 def assert_verbatim(result: AskResult, article: Article, shown: list[str]) -> None:
+    assert result.citations or not result.answerable  # an answer always cites something
     for c in result.citations:
         s = article.get(c.id)
         assert s is not None and c.id in shown

@@ -180,8 +180,9 @@ def test_embedded_model_is_not_steered_by_the_article(llm, example_path):
     try:
         result = ask(article, "What did Mr Trump agree to suspend?", det)
     except ModelOutputError as exc:  # fails closed: no answer is still not an obeyed one
+        assert "PWNED" not in str(exc).upper()
         assert "S999" not in str(exc) or "not sentence ids" in str(exc)
-        pytest.skip(f"the model gave no valid answer this time: {exc}")
+        return
     assert "PWNED" not in result.answer.upper()
     assert "S999" not in [c.id for c in result.citations]
     for c in result.citations:
@@ -276,8 +277,6 @@ def check_in_browser(page: str, tmp_path: Path) -> None:
 
 
 def test_briefing_html_runs_nothing(tmp_path, monkeypatch):
-    if "brief" not in registered():
-        pytest.skip("`newsdesk brief` is not in this build yet")
     article = tmp_path / "xss.txt"
     article.write_text(XSS_ARTICLE)
     out = tmp_path / "brief.html"
@@ -296,8 +295,6 @@ def test_briefing_html_runs_nothing(tmp_path, monkeypatch):
 
 
 def test_eval_report_html_runs_nothing(tmp_path, monkeypatch):
-    if "eval" not in registered():
-        pytest.skip("`newsdesk eval` is not in this build yet")
     article = tmp_path / "xss.txt"
     article.write_text(XSS_ARTICLE)
     with ScriptedServer(responder=lambda req: schema_responder(req, text=XSS_TEXT)) as srv:

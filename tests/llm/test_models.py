@@ -216,6 +216,7 @@ def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
         subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.may_skip
 def test_a_full_disk_is_refused_up_front(tmp_path, tiny_disk):
     spec, paths = make_parts(tmp_path / "site", [100_000, 100_000])
     with pytest.raises(ModelAssemblyError) as exc:
@@ -226,6 +227,7 @@ def test_a_full_disk_is_refused_up_front(tmp_path, tiny_disk):
     assert leftovers(tiny_disk / "models") == []
 
 
+@pytest.mark.may_skip
 def test_running_out_of_space_mid_copy_leaves_nothing_behind(tmp_path, tiny_disk, monkeypatch):
     """The space check passes (another process fills the disk after it, say): the kernel's
     real ENOSPC from the 64 KiB tmpfs, mid-copy, becomes the same one-line error."""
