@@ -3,7 +3,8 @@
 tiktoken fetches its BPE files over the network on first use; newsdesk ships o200k_base
 (byte-identical: tiktoken checks its sha256) and places it in tiktoken's cache, so budgets are
 computed with the real encoding and no network. Models whose encoding is not available offline
-fall back to o200k_base, as DESIGN.md says.
+fall back to o200k_base (the design brief beside the repository, ../shared/DESIGN.md, asks for
+the real encoding, never a guess from characters).
 """
 
 from __future__ import annotations

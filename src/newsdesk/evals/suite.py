@@ -34,6 +34,7 @@ import yaml
 from newsdesk.errors import InputError
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
+from newsdesk.tasks.contract import TASK_NAMES
 
 TOP_KEYS = (
     "description", "prompts", "providers", "defaultTest", "tests", "scenarios",
@@ -56,7 +57,7 @@ PROVIDER_CONFIG_KEYS = (
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
 )  # fmt: skip
-KNOWN_TASKS = ("ask", "summarize", "stance", "brief", "check")
+KNOWN_TASKS = TASK_NAMES  # a prompt naming one of these runs the task, not the literal text
 
 
 # ---------------------------------------------------------------- the suite model
