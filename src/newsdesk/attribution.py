@@ -29,6 +29,7 @@ from pydantic import computed_field
 
 from newsdesk.article import Article
 from newsdesk.parties import ANONYMOUS, GOVERNMENT, ORGANISATION, PartyCandidate, analyse_parties
+from newsdesk.parties.vocab import _SPEAKER_NOUN
 from newsdesk.schema import Record
 
 SourceKind = Literal["named", "unnamed", "official", "narration"]
@@ -43,7 +44,7 @@ _REPORTING = re.compile(
 # Head nouns that name an unnamed source inside a statement ("sources say", "an official").
 _SOURCE_WORDS = re.compile(
     r"\b(?:sources?|officials?|spokes(?:man|woman|person)|aides?|insiders?|diplomats?|"
-    r"advisers?|advisors?)\b",
+    r"advisers?|advisors?|representatives?)\b",
     re.IGNORECASE,
 )
 _LEADING = frozenset("a an the one two three four five several some many other".split())
@@ -54,7 +55,7 @@ _LEADING = frozenset("a an the one two three four five several some many other".
 _TRAILING = re.compile(
     r"[,\"”]\s+(?:(?P<who>(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4}?)\s+"
     r"(?:said|says|told\s+\w+|added|reported|stated)"
-    r"|according\s+to\s+(?P<who2>(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4}?)"
+    r"|according\s+to\s+(?P<who2>(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){0,4})"
     r"|(?:said|says|added)\s+(?P<who3>(?:the|a|an)\s+[\w'’-]+(?:\s+[\w'’-]+){0,3}?))"
     r"(?:\s+[\w'’,-]+){0,6}?\s*[.!?][\"”’']?\s*$"
 )
@@ -64,6 +65,22 @@ _BODIES = re.compile(
     re.IGNORECASE,
 )
 _PRONOUNS = frozenset("he she they it we i you".split())
+
+
+# "Police said he was in his 30s." / "Gurlitt's representative said that ...": a speaker
+# written as a body or a role at the start of the sentence, which the party finder does not name.
+_OPENING = re.compile(
+    r"^(?P<who>(?:[A-Z][\w'’-]*)(?:\s+[\w'’-]+){0,3}?)\s+(?:said|says|say|told|added)\b"
+)
+
+
+def _opening(text: str) -> Source | None:
+    m = _OPENING.match(text)
+    if m is None or not _SPEAKER_NOUN.search(m.group("who").split()[-1]):
+        return None
+    who = m.group("who")
+    kind: SourceKind = "unnamed" if _SOURCE_WORDS.search(who) else "official"
+    return Source(kind=kind, party=who, said_as=who)
 
 
 def _trailing(text: str) -> Source | None:
@@ -126,7 +143,7 @@ def sources(article: Article) -> dict[str, Source]:
     for s in article.sentences:
         who = party_map.speakers.get(s.id)
         if who is None:
-            out[s.id] = _trailing(s.text) or NARRATION
+            out[s.id] = _trailing(s.text) or _opening(s.text) or NARRATION
             continue
         candidate = party_map.candidates[who]
         out[s.id] = Source(

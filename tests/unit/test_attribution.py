@@ -91,3 +91,44 @@ def test_an_answer_keeps_its_source(table: dict[str, Source]) -> None:
         with_attribution("To consider purchases within a final deal", table["S16"])
         == "According to one of the sources, to consider purchases within a final deal"
     )
+
+
+# Written for this test (not from any evaluation data): the speaker is the phrase at the verb.
+STAGE = (
+    "Dozens of stagehands ran for their lives when a lighting rig fell onto a stage in a Halifax "
+    "park on Saturday, emergency workers said.\n\n"
+    "The three injured crew members were taken to a hospital, Marjorie Keddy said.\n\n"
+    '"Two people were hurt badly," Halifax police Constable Omar Pillai said.\n\n'
+    "Firefighters found one man under the rig, said Halifax fire Captain Lena Dubois.\n\n"
+    "One man suffered a broken arm, according to Halifax police.\n\n"
+    "Police said he was in his 40s.\n\n"
+    "Keddy's representative said the festival would go on.\n\n"
+    "The rig was built for a concert by Radiohead, Pillai said.\n\n"
+    "Marjorie Keddy, the festival's director, visited the hospital."
+)
+
+
+@pytest.fixture(scope="module")
+def stage() -> dict[str, Source]:
+    return sources(parse_article(STAGE, "stage"))
+
+
+@pytest.mark.parametrize(
+    ("sid", "party", "kind"),
+    [
+        ("S2", "Marjorie Keddy", "named"),  # ", Keddy said": not the crew members before it
+        ("S3", "Omar Pillai", "named"),  # the constable, not the city before "police"
+        ("S4", "Lena Dubois", "named"),  # "said Halifax fire Captain Lena Dubois"
+        ("S5", "Halifax police", "official"),  # "according to Halifax police"
+        ("S6", "Police", "official"),  # "Police said he ...": not the last person named
+        ("S7", "Keddy's representative", "unnamed"),  # the representative, not Keddy
+        ("S8", "Omar Pillai", "named"),  # ", Pillai said": not Radiohead
+    ],
+)
+def test_the_speaker_is_the_phrase_at_the_verb(
+    stage: dict[str, Source], sid: str, party: str, kind: str
+) -> None:
+    assert stage[sid].kind == kind
+    got = stage[sid].party
+    assert got and (party in got or got in party), stage[sid]
+    assert stage["S9"] == NARRATION  # "visited": no verb of saying

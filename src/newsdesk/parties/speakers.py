@@ -11,6 +11,7 @@ from newsdesk.parties.results import Mention
 from newsdesk.parties.vocab import (
     _PRONOUN_SPEAKER,
     _QUOTE_CHARS,
+    _SPEAKER_NOUN,
     _SPEECH,
     PERSON,
     _bare,
@@ -40,31 +41,86 @@ def _quote_mask(text: str, inside: bool) -> list[bool]:
     return mask
 
 
+# `_speaker_in`'s answer when someone speaks whom the finder does not name ("Police said he
+# ...", ", his representative said."): no party speaks, and no "he said" or running quotation
+# may hand the sentence to the last person named either.
+UNNAMED = -1
+
+
+def _segments(text: str, start: int, end: int, mask: list[bool]) -> list[tuple[int, int]]:
+    """The comma-separated stretches of text[start:end] (commas inside quotations ignored)."""
+    cuts = [i for i in range(start, end) if text[i] == "," and not mask[i]]
+    bounds = [start, *(c + 1 for c in cuts)]
+    return list(zip(bounds, [*cuts, end], strict=True))
+
+
+def _usable(text: str, m: Mention) -> bool:
+    """A mention that can be a subject: not after a preposition, not a possessor ("Gurlitt's
+    representative"), not the place in front of a body ("Toronto police")."""
+    words = text[: m.start].split()
+    if words and _bare(words[-1]) in _PREPOSITIONS:
+        return False
+    rest = text[m.end :]
+    if rest.startswith(("'s", "’s")):
+        return False
+    following = rest.split(",", 1)[0].split()[:1]
+    return not (following and _SPEAKER_NOUN.fullmatch(following[0].strip(".;:")))
+
+
 def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> int | None:
-    """Index (into ms) of the mention that speaks in this sentence, if any."""
+    """Index (into ms) of the mention that speaks in this sentence; UNNAMED when a speaker is
+    written but is not a party; None when nobody speaks.
+
+    The speaker is the noun phrase at the verb: the words right after "said"/"according to" up
+    to a comma ("said Toronto fire Platoon Chief Tony Bellavance": its last name), else the words
+    right before the verb after the last comma (", Nicholson said."), else, when an aside sits
+    between subject and verb ("Dr Scissors, who has ..., said"; "Amy Nicholson, chief of
+    public affairs, said"), the first subject-like mention of the clause."""
     for v in _SPEECH_VERB.finditer(text):
         if mask[v.start()]:
             continue  # a verb inside a quotation
         before = text[: v.start()].rstrip()
-        if v.group(0).startswith("according"):
-            after = [k for k, (_, m) in enumerate(ms) if m.start >= v.end()]
-            if after and ms[after[0]][1].start - v.end() <= 6:
-                return after[0]
-            continue
-        # '"...," said Dr Scissors' / ', said X': the speaker follows the verb
-        if before.endswith((",", '"', "”", "’", "'")):
-            after = [k for k, (_, m) in enumerate(ms) if m.start >= v.end()]
-            if after and ms[after[0]][1].start - v.end() <= 6:
-                return after[0]
-        # 'X said' / 'X, a ..., said': the earliest subject-like mention of the clause
+        follows = v.group(0).startswith("according") or before.endswith((",", '"', "”", "’", "'"))
+        if follows:  # "according to X" / '"...," said X' / ', said X'
+            stop = next(
+                (i for i in range(v.end(), len(text)) if text[i] in ",.;" and not mask[i]),
+                len(text),
+            )
+            phrase = [k for k, (_, m) in enumerate(ms) if v.end() <= m.start < stop]
+            if phrase and ms[phrase[0]][1].start - v.end() <= 6:
+                k = phrase[-1]
+                return k if _usable(text, ms[k][1]) else UNNAMED
+            if _SPEAKER_NOUN.search(text[v.end() : stop]):
+                return UNNAMED  # "according to police", "said a spokesman"
+            if v.group(0).startswith("according"):
+                continue
         clause_start = max(
             [i + 1 for i, inq in enumerate(mask[: v.start()]) if inq] + [0],
         )
+        segments = _segments(text, clause_start, v.start(), mask)
+        a, b = segments[-1]
+        subject = text[a:b].split()
+        if {w.lower() for w in subject[-3:]} & {"he", "she", "they", "we", "i"}:
+            return None  # "she wrote", "he also said": the pronoun rule finds who it is
+        if subject:  # ", Nicholson said." / "Police said" / "Mr Trump said then"
+            inside = [k for k, (_, m) in enumerate(ms) if a <= m.start and m.end <= b]
+            usable = [k for k in inside if _usable(text, ms[k][1])]
+            if usable:
+                return usable[0]  # "Toronto police Constable Tony Vella said": the place is not it
+            if len(segments) >= 2 and not text[a:b].strip()[:1].isupper():
+                # "Amy Nicholson, chief of public affairs at the airfield said": an aside
+                pa, pb = segments[-2]
+                ends = [k for k, (_, m) in enumerate(ms) if pa <= m.start and m.end == pb]
+                if ends and _usable(text, ms[ends[-1]][1]):
+                    return ends[-1]
+            if inside or len(text[a:b].split()) <= 6:
+                return UNNAMED  # a subject is written, and it is not a party
+            continue
+        # "X, who ..., said": the first subject-like mention of the clause
         for k, (_, m) in enumerate(ms):
             if m.start < clause_start or m.end > v.start():
                 continue
-            words = text[: m.start].split()
-            if words and _bare(words[-1]) in _PREPOSITIONS:
+            if not _usable(text, m):
                 continue
             gap = text[m.end : v.start()]
             if '"' in gap or "“" in gap or "”" in gap:
@@ -92,8 +148,10 @@ def _speakers(
         mask = _quote_mask(text, inside)
         ms = [(i, mentions[i]) for i in by_sentence.get(s.id, [])]
         k = _speaker_in(text, ms, mask)
-        found: int | None = assign[ms[k][0]] if k is not None else None
-        if found is None and last_person is not None:
+        found: int | None = assign[ms[k][0]] if k is not None and k != UNNAMED else None
+        if k == UNNAMED:
+            pass  # someone speaks, unnamed: not "he", not the previous speaker
+        elif found is None and last_person is not None:
             for pm in _PRONOUN_SPEAKER.finditer(text):
                 if not mask[pm.start()]:
                     found = last_person
@@ -101,6 +159,7 @@ def _speakers(
         quoted = any(c in text for c in _QUOTE_CHARS)
         if (
             found is None
+            and k != UNNAMED
             and prev_speaker is not None
             and (inside or (quoted and text[:1] in '"“' and s.paragraph - prev_para <= 1))
         ):

@@ -145,6 +145,14 @@ _PRONOUN_SPEAKER = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_CHARS = '"“”'
+# A speaker written as a body or a role, not a name: "Toronto police", "Gurlitt's
+# representative", "a spokesman". The name beside it is not who speaks.
+_SPEAKER_NOUN = re.compile(
+    r"\b(?:police|ministry|department|government|agency|authorities|court|army|military|"
+    r"office|council|commission|committee|officials?|sources?|spokes(?:man|woman|person)|"
+    r"representatives?|aides?|lawyers?|attorneys?|staff|union|statement)\b",
+    re.IGNORECASE,
+)
 
 
 # Capitalised only because they open a sentence ("New rules...", "Former aides..."); inside a
