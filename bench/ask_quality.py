@@ -18,7 +18,11 @@ Figures
 - abstained: share of questions answered "The article does not say." (all MultiRC questions are
   answerable); unsupported: answers the grounding check flags (key words not in the cited
   sentences) or that have no valid citation;
-- s/question: mean wall seconds per question.
+- s/question: mean wall seconds per question;
+- rows for the same answers before the semantic check (the lexical check alone), and with the
+  attribution the check adds set aside ("According to X, ..." and the other side's sentence):
+  the claim itself, whose answer F1 measures content, while the count of answers given with
+  their source is printed apart.
 
 Also, when present, `../shared/eval/qa-newsqa.jsonl` (answers empty = unanswerable): whether
 newsdesk abstains exactly when it should; and a few off-topic questions asked of the MultiRC
@@ -230,6 +234,11 @@ class Run:
     bm25: Tally = field(default_factory=lambda: Tally())
     naive: Tally = field(default_factory=lambda: Tally(has_citations=False))
     picks: Tally = field(default_factory=lambda: Tally())  # the model's own ids, before checks
+    # what ask prints, with an attribution it adds ("According to X, ...", the other side's
+    # sentence) set aside: the claim itself, so answer F1 against a short gold answer measures
+    # the content, and the attribution is counted apart (`attributed`)
+    claim: Tally = field(default_factory=lambda: Tally(tracks_abstention=True))
+    attributed: int = 0
     details: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -288,6 +297,12 @@ def run_multirc(
             0.0,
         )
         run.lexical.abstained += not before.answerable
+        framed = result.attributed_to is not None
+        run.attributed += framed
+        claim = before.answer if framed else result.answer
+        run.claim.add(cited, gold, claim if result.answerable else "", answers, 0.0)
+        run.claim.abstained += not result.answerable
+        run.claim.unsupported += not result.supported
         run.lexical.unsupported += not before.supported
         detail.update(
             before=before.answer,
@@ -422,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(json.dumps(run.details, indent=1, ensure_ascii=False))
         extra = run_abstention(newsqa, records, llm, args.verbose, args.template)
         rows.append(run.newsdesk.row(f"newsdesk ask ({llm.model})"))
+        rows.append(run.claim.row("  the same answers, attribution aside (the claim)"))
         rows.append(run.lexical.row("  before the semantic check (same answers)"))
         rows.append(run.picks.row("  its model's picks alone", answers=False))
         if n == 0:
@@ -432,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(
             f"{llm.model} ({llm.endpoint}): model load {load:.1f} s; {nd.unsupported} "
             f"unsupported answers, {nd.errors} errors, "
-            f"{sum(len(d.get('dropped', [])) for d in run.details)} dropped citation ids"
+            f"{sum(len(d.get('dropped', [])) for d in run.details)} dropped citation ids; "
+            f"{run.attributed} answers given with their source ('According to ...')"
         )
         notes.extend(f"  {line}" for line in extra)
     print(f"{args.path.name}: {len(records)} questions over {n_articles} articles; cache off")
