@@ -83,3 +83,20 @@ def test_who_said_is_the_speaker_of_the_sentence_that_holds_the_words() -> None:
     assert "Obama" in result.answer and [c.id for c in result.citations] == ["S3"]
     assert result.model_answer == "The senator"
     assert who_said("What did the senator say?", article, ["S1"]) is None
+
+
+def test_the_other_side_is_another_party_on_the_question() -> None:
+    # Written for this test: S3 is S2's speaker under a shorter name; S4 is another speaker,
+    # with one of the question's three words only.
+    article = parse_article(
+        "A stage fell in a Halifax park on Saturday.\n\n"
+        "The collapse happened at about 6:45 p.m., said Marjorie Keddy, the festival's head.\n\n"
+        "The collapse happened after a storm, Keddy said.\n\n"
+        "The collapse hurt four people, police said.",
+        "t",
+    )
+    q = "At what time did the collapse happen?"
+    first = _interpreted(article, q, "about 6:45 p.m.", ["S2", "S3", "S4"])
+    result = settle(first, ClaimCheck(("S2",), "stated"), article, q)
+    assert result.answer == "According to Marjorie Keddy, about 6:45 p.m."
+    assert "also reports" not in result.answer

@@ -362,14 +362,16 @@ def settle(
     if other is None:
         return result.model_copy(update={"reason": verdict.reason, "checks": checks})
     answer = with_attribution(result.answer, other)
+    # The other side: a cited sentence someone else says (another party, not another name for
+    # the same one) that is on the question: it holds at least half of the question's words.
     asked = set(tokenize(question))
     sides = [
         c
         for c in result.citations
         if c.id not in carried
-        and c.source.said_as != other.said_as
         and c.source.reported
-        and asked & set(tokenize(c.text))
+        and (c.source.party or c.source.said_as) != (other.party or other.said_as)
+        and 2 * len(asked & set(tokenize(c.text))) >= max(1, len(asked))
     ]
     for c in sides:
         answer += f" The article also reports ({c.id}): {c.text}"
