@@ -4,6 +4,11 @@ lifespan closes the cache, atexit stops the embedded model)."""
 from __future__ import annotations
 
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 
 import uvicorn
 
@@ -39,3 +44,32 @@ def serve(settings: Settings, options: ServeOptions) -> None:
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+@contextmanager
+def serve_in_thread(settings: Settings, options: ServeOptions) -> Iterator[str]:
+    """The app on a real uvicorn in a background thread (tests and benches): yields its URL
+    once it accepts connections (`options.port` 0: a free port), stops it on exit."""
+    desk = Desk(settings, options)
+    config = uvicorn.Config(
+        create_app(desk),
+        host=options.host,
+        port=options.port,
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="newsdesk-serve", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 300  # the lifespan loads the model first
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield url_of(replace(options, port=port))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
