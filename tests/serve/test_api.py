@@ -66,7 +66,7 @@ def test_every_task_answers(desk_url: str) -> None:
     expected = {
         "summarize": ({"length": "short"}, {"lines", "length"}),
         "check": ({"draft": "Trump flew to Mars."}, {"sentences", "score"}),
-        "brief": ({}, {"articles"}),
+        "stance": ({"max_parties": 1}, {"parties", "central_issue"}),
     }
     for task, (fields, keys) in expected.items():
         resp = httpx.post(f"{desk_url}api/{task}", json={"article": SHORT, **fields}, timeout=300)

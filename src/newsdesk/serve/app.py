@@ -19,7 +19,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.serve.desk import Desk
 from newsdesk.serve.events import error_event, error_message, error_status, sse
 from newsdesk.serve.routes import ROUTES, Route, TaskRequest
-from newsdesk.serve.security import BodyTooLarge, Guard
+from newsdesk.serve.security import Guard
 
 STATIC = resources.files("newsdesk.serve") / "static"
 PAGE_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -48,10 +48,6 @@ def create_app(desk: Desk) -> FastAPI:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, 422)
-
-    @app.exception_handler(BodyTooLarge)
-    async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, 413)
 
     @app.exception_handler(NewsdeskError)
     async def failed(request: Request, exc: NewsdeskError) -> JSONResponse:

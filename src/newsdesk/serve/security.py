@@ -88,7 +88,13 @@ class Guard:
         if length is not None and length.isdigit() and int(length) > limit:
             await _refuse(send, 413, _too_large(limit))
             return
-        await self.app(scope, _bounded(receive, limit), _with_headers(send))
+        if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            body = await _read_bounded(receive, limit)
+            if body is None:
+                await _refuse(send, 413, _too_large(limit))
+                return
+            receive = _replay(body, receive)
+        await self.app(scope, receive, _with_headers(send))
 
 
 # Everything the page needs is served from here; the page's own script sets text with
@@ -119,24 +125,33 @@ def _too_large(limit: int) -> str:
     return f"request body is larger than the {limit:,}-byte limit"
 
 
-class BodyTooLarge(Exception):
-    """A chunked body passed the limit; the app answers 413 (see app.py)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(_too_large(limit))
-
-
-def _bounded(receive: Receive, limit: int) -> Receive:
+async def _read_bounded(receive: Receive, limit: int) -> bytes | None:
+    """A body sent without Content-Length (chunked), read up to `limit` (None: past it)."""
+    chunks: list[bytes] = []
     seen = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)  # the client left; the app sees an empty body
+        body: bytes = message.get("body", b"")
+        seen += len(body)
+        if seen > limit:
+            return None
+        chunks.append(body)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read already, once; then the connection's own messages (disconnect)."""
+    sent = False
 
     async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge(limit)
-        return message
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
     return wrapped
 

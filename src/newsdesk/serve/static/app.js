@@ -1,5 +1,5 @@
 // newsdesk's page. Every text from the article, the model or the history is set with
-// textContent (never innerHTML): article text is hostile, and the CSP forbids inline script.
+// textContent, never parsed as HTML: article text is hostile, and the CSP forbids inline script.
 "use strict";
 
 const state = { article: "", sentences: new Map(), token: sessionStorage.getItem("newsdesk-token") || "" };
