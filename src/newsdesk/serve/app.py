@@ -100,8 +100,10 @@ def _add_task(app: FastAPI, desk: Desk, route: Route) -> None:
         record = await desk.run(route, req, lambda e: None, threading.Event())
         return JSONResponse(record)
 
-    async def stream(req: TaskRequest) -> StreamingResponse:
-        return StreamingResponse(_events(desk, route, req), media_type="text/event-stream")
+    async def stream(req: TaskRequest, request: Request) -> StreamingResponse:
+        return StreamingResponse(
+            _events(desk, route, req, request), media_type="text/event-stream"
+        )
 
     # FastAPI reads the body's type from the annotation: each route's own request model
     run.__annotations__["req"] = stream.__annotations__["req"] = route.request
@@ -119,9 +121,18 @@ def _add_task(app: FastAPI, desk: Desk, route: Route) -> None:
     )(stream)
 
 
-async def _events(desk: Desk, route: Route, req: TaskRequest) -> AsyncIterator[bytes]:
+async def _events(
+    desk: Desk, route: Route, req: TaskRequest, request: Request
+) -> AsyncIterator[bytes]:
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
     stop = threading.Event()
+
+    async def watch() -> None:
+        # uvicorn reports a client that left only here (a send to it may not fail at once)
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        stop.set()
+        task.cancel()
 
     async def work() -> None:
         try:
@@ -135,11 +146,13 @@ async def _events(desk: Desk, route: Route, req: TaskRequest) -> AsyncIterator[b
             queue.put_nowait(None)
 
     task = asyncio.create_task(work())
+    watcher = asyncio.create_task(watch())
     try:
         while (event := await queue.get()) is not None:
             yield sse(event)
     finally:
         # the client left (or the stream ended): stop the work at its next model call
+        watcher.cancel()
         stop.set()
         if not task.done():
             task.cancel()
