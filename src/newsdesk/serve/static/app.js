@@ -56,7 +56,7 @@ function highlight(id) {
   const li = document.getElementById("sent-" + id);
   if (!li) return;
   li.classList.add("highlight");
-  li.scrollIntoView({ block: "center", behavior: "smooth" });
+  li.scrollIntoView({ block: "center" });
 }
 
 // ---------------------------------------------------------------- rendering results
