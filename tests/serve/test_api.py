@@ -55,7 +55,7 @@ def test_events_then_a_follow_up_reuses_the_read_article(desk_url: str) -> None:
     assert names.index("reading") < names.index("call") < names.index("done")
     assert first[names.index("reading")]["known"] is False
     second = events(desk_url, "ask", {"article": article, "question": "Who is Mr Xi?"})
-    assert [e for e in second if e["event"] == "reading"][0]["known"] is True
+    assert next(e for e in second if e["event"] == "reading")["known"] is True
     call = next(e for e in second if e["event"] == "call")
     # the article is not read again: llama.cpp reuses the slot's prefix
     assert call["cached_prompt_tokens"] > 0.8 * call["prompt_tokens"] - 60

@@ -19,9 +19,7 @@ PASSED = ("NEWSDESK_MODEL", "NEWSDESK_MODEL_DIR", "NEWSDESK_CACHE_DIR", "NEWSDES
 def _params(cache: Path) -> StdioServerParameters:
     env = {k: os.environ[k] for k in PASSED if k in os.environ}
     env["NEWSDESK_CACHE_DIR"] = str(cache)
-    return StdioServerParameters(
-        command=sys.executable, args=["-m", "newsdesk", "mcp"], env=env
-    )
+    return StdioServerParameters(command=sys.executable, args=["-m", "newsdesk", "mcp"], env=env)
 
 
 async def _session(cache: Path) -> dict[str, Any]:

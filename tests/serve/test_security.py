@@ -49,7 +49,9 @@ def test_a_rebound_host_name_is_refused(open_url: str) -> None:
         assert "unknown host" in resp.json()["error"]
     assert httpx.get(f"{open_url}api/info").status_code == 200
     port = open_url.rsplit(":", 1)[1].strip("/")
-    assert httpx.get(f"{open_url}api/info", headers={"Host": f"localhost:{port}"}).status_code == 200
+    assert (
+        httpx.get(f"{open_url}api/info", headers={"Host": f"localhost:{port}"}).status_code == 200
+    )
 
 
 def test_another_sites_origin_is_refused(open_url: str) -> None:
@@ -128,5 +130,3 @@ def test_the_page_loads_nothing_from_elsewhere_and_never_sees_the_key(open_url: 
 def test_unknown_static_files_are_404(open_url: str) -> None:
     assert httpx.get(open_url + "static/..%2F..%2Fapp.py").status_code == 404
     assert httpx.get(open_url + "static/secret.txt").status_code == 404
-
-

@@ -11,9 +11,7 @@ from newsdesk.cli.runtime import guarded
 
 HostOpt = Annotated[
     str,
-    typer.Option(
-        "--host", help="Address to listen on. Anything but loopback needs --token."
-    ),
+    typer.Option("--host", help="Address to listen on. Anything but loopback needs --token."),
 ]
 PortOpt = Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")]
 TokenOpt = Annotated[

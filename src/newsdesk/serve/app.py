@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from newsdesk import __version__
 from newsdesk.errors import NewsdeskError
@@ -101,9 +101,7 @@ def _add_task(app: FastAPI, desk: Desk, route: Route) -> None:
         return JSONResponse(record)
 
     async def stream(req: TaskRequest, request: Request) -> StreamingResponse:
-        return StreamingResponse(
-            _events(desk, route, req, request), media_type="text/event-stream"
-        )
+        return StreamingResponse(_events(desk, route, req, request), media_type="text/event-stream")
 
     # FastAPI reads the body's type from the annotation: each route's own request model
     run.__annotations__["req"] = stream.__annotations__["req"] = route.request

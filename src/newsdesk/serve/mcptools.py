@@ -33,9 +33,7 @@ INSTRUCTIONS = (
 
 def build_server(settings: Settings) -> MCPServer:
     desk = Desk(settings, ServeOptions())
-    server: MCPServer = MCPServer(
-        name="newsdesk", version=__version__, instructions=INSTRUCTIONS
-    )
+    server: MCPServer = MCPServer(name="newsdesk", version=__version__, instructions=INSTRUCTIONS)
 
     async def run(name: str, req: TaskRequest) -> dict[str, Any]:
         try:
@@ -55,7 +53,9 @@ def build_server(settings: Settings) -> MCPServer:
         return await run("check", CheckRequest(article=article, draft=draft))
 
     @server.tool(description="Every party in the article: position, stance, its own words.")
-    async def stance(article: str, party: str | None = None, max_parties: int = 6) -> dict[str, Any]:
+    async def stance(
+        article: str, party: str | None = None, max_parties: int = 6
+    ) -> dict[str, Any]:
         return await run(
             "stance", StanceRequest(article=article, party=party, max_parties=max_parties)
         )

@@ -43,7 +43,9 @@ def origin_ok(origin: str | None, host_header: str | None, allowed: set[str]) ->
     parts = urlsplit(origin)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
-    return host_name(parts.netloc) in allowed and parts.netloc.lower() == (host_header or "").lower()
+    return (
+        host_name(parts.netloc) in allowed and parts.netloc.lower() == (host_header or "").lower()
+    )
 
 
 def token_ok(given: str | None, expected: str | None) -> bool:
