@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.llm.cache import connect
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL NOT"
     " NULL, task TEXT NOT NULL, model TEXT NOT NULL, article_key TEXT NOT NULL, title TEXT NOT"
@@ -64,13 +66,7 @@ class History:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(SCHEMA)
-            self._conn = conn
+            self._conn = connect(self.path, SCHEMA)
         return self._conn
 
     def add(

@@ -17,7 +17,7 @@ from newsdesk.llm.cache import default_cache_path
 from newsdesk.serve.options import ServeOptions
 from newsdesk.serve.server import serve_in_thread
 from newsdesk.testing import Reply, ScriptedServer, schema_responder
-from tests.serve.conftest import scripted_settings
+from tests.helpers.clients import scripted_settings
 
 ARTICLE = (
     "The talks resumed on Monday. Mr Trump said China would buy more soybeans. "
@@ -35,7 +35,7 @@ def scripted() -> Iterator[ScriptedServer]:
 def test_a_model_that_fails_mid_answer_fails_that_request_only(
     scripted: ScriptedServer, tmp_path: Path
 ) -> None:
-    settings = scripted_settings(scripted, tmp_path)
+    settings = scripted_settings(scripted, tmp_path, max_retries=0)
     with serve_in_thread(settings, ServeOptions(port=0)) as url:
         scripted.script(Reply(body={"choices": []}, partial=True))  # cut off mid-body
         broken = httpx.post(f"{url}api/ask", json=ASK, timeout=30)
@@ -54,7 +54,7 @@ def test_a_model_that_fails_mid_answer_fails_that_request_only(
 
 def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: Path) -> None:
     with ScriptedServer(responder=schema_responder, latency=0.8) as slow:
-        settings = scripted_settings(slow, tmp_path)
+        settings = scripted_settings(slow, tmp_path, max_retries=0)
         with serve_in_thread(settings, ServeOptions(port=0)) as url:
             with httpx.stream("POST", f"{url}api/ask/stream", json=ASK) as resp:
                 for line in resp.iter_lines():
@@ -74,7 +74,7 @@ def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: P
 
 def test_with_an_endpoint_requests_run_up_to_max_concurrency(tmp_path: Path) -> None:
     with ScriptedServer(responder=schema_responder, latency=0.5) as slow:
-        settings = scripted_settings(slow, tmp_path)
+        settings = scripted_settings(slow, tmp_path, max_retries=0)
         with serve_in_thread(settings, ServeOptions(port=0, max_concurrency=2)) as url:
             codes: list[int] = []
 

@@ -23,9 +23,10 @@ from newsdesk.errors import ConfigError
 from newsdesk.serve.options import ServeOptions
 from newsdesk.serve.server import serve_in_thread
 from newsdesk.testing import ScriptedServer, schema_responder
-from tests.serve.conftest import scripted_settings
+from tests.helpers.clients import scripted_settings
 
 TOKEN = "t0ken-for-tests"
+KEY = "sk-scripted-secret-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def scripted() -> Iterator[ScriptedServer]:
 
 @pytest.fixture(scope="module")
 def open_url(scripted: ScriptedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = scripted_settings(scripted, tmp_path_factory.mktemp("sec"))
+    settings = scripted_settings(scripted, tmp_path_factory.mktemp("sec"), api_key=KEY)
     with serve_in_thread(settings, ServeOptions(port=0, max_body=20_000)) as url:
         yield url
 
@@ -128,9 +129,8 @@ def test_the_page_loads_nothing_from_elsewhere_and_never_sees_the_key(open_url: 
         text = f.read_text()
         assert not re.search(r"https?://|//cdn|@import", text), f.name
         assert "innerHTML" not in text and "eval(" not in text, f.name
-    key = "sk-scripted-secret-0123456789"
     for path in ("", "static/app.js", "api/info", "api/history", "openapi.json"):
-        assert key not in httpx.get(open_url + path).text, path
+        assert KEY not in httpx.get(open_url + path).text, path
 
 
 def test_unknown_static_files_are_404(open_url: str) -> None:
