@@ -212,6 +212,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cli_env = env_for(Path(tmp) / "cli", args.model)
         desk_env = env_for(Path(tmp) / "desk", args.model)
+        print(f"load avg  {os.getloadavg()[0]:.1f} at start", flush=True)
         cold = cold_cli(cli_env)
         print(f"baseline  cold CLI ask (process start to exit)      {cold:7.2f} s", flush=True)
         port = free_port()
@@ -252,6 +253,7 @@ def main() -> None:
         )
         for p in res["problems"][:10]:
             print(f"          {p}")
+        print(f"load avg  {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
         t0 = time.perf_counter()
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)

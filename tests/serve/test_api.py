@@ -84,6 +84,8 @@ def test_errors_are_the_clis_one_line_messages(desk_url: str) -> None:
     assert empty.json() == {"error": "article: the article is empty"}
     missing = httpx.post(f"{desk_url}api/ask", json={"article": ARTICLE})
     assert missing.status_code == 422 and missing.json()["error"] == "question: Field required"
+    streamed = httpx.post(f"{desk_url}api/check/stream", json={"article": " ", "draft": "A."})
+    assert streamed.status_code == 400 and streamed.json()["error"].endswith("article is empty")
     binary = httpx.post(f"{desk_url}api/summarize", json={"article": "\x00\x01" * 50})
     assert binary.status_code == 400 and "binary" in binary.json()["error"]
     doc = httpx.get(f"{desk_url}openapi.json").json()

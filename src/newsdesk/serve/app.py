@@ -101,6 +101,7 @@ def _add_task(app: FastAPI, desk: Desk, route: Route) -> None:
         return JSONResponse(record)
 
     async def stream(req: TaskRequest, request: Request) -> StreamingResponse:
+        desk.articles.get(req.article)  # bad input: a 400 before the stream, not an event in it
         return StreamingResponse(_events(desk, route, req, request), media_type="text/event-stream")
 
     # FastAPI reads the body's type from the annotation: each route's own request model
