@@ -129,6 +129,14 @@ class History:
         entry = Entry(row[0], row[1], row[2], row[3], row[4], row[5], _loads(row[6]))
         return {**entry.to_dict(), "article": row[7], "record": _loads(row[8])}
 
+    def clear(self) -> int:
+        """Forget every past answer (`newsdesk cache clear`); how many there were."""
+        with self._lock:
+            conn = self._db()
+            n: int = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+            conn.execute("DELETE FROM answers")
+            return n
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:

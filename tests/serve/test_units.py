@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
+from typer.testing import CliRunner
+
+from newsdesk.cli.app import app
 from newsdesk.errors import InputError, LLMError, ModelOutputError
+from newsdesk.history import History
+from newsdesk.llm.cache import default_cache_path
 from newsdesk.serve.events import error_event, sse
 from newsdesk.serve.gate import Gate
 from newsdesk.serve.jobs import Stopped
@@ -80,3 +86,20 @@ def test_events_and_statuses() -> None:
     assert error_event(Stopped("gone"))["status"] == 499
     bug = error_event(ValueError("x\ny"))
     assert bug["status"] == 500 and bug["error"] == "internal error: ValueError: x y"
+
+
+def test_history_lists_newest_first_and_cache_clear_empties_it(tmp_path: Path) -> None:
+    history = History(default_cache_path(tmp_path))
+    for q in ("First?", "Second?"):
+        history.add("ask", "m", "An article. Two.", "An article.", {"question": q}, {"q": q})
+    entries = history.entries()
+    assert [e.input["question"] for e in entries] == ["Second?", "First?"]
+    got = history.get(entries[0].id)
+    assert got is not None and got["article"] == "An article. Two."
+    assert got["record"] == {"q": "Second?"}
+    history.close()
+    result = CliRunner().invoke(
+        app, ["cache", "clear", "--yes"], env={"NEWSDESK_CACHE_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 0 and "(2 past answers)" in result.stdout
+    assert History(default_cache_path(tmp_path)).entries() == []
