@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx  # the HTTP client openai itself uses
@@ -111,12 +112,14 @@ def test_concurrent_requests_each_get_their_own_answer(desk_url: str) -> None:
         assert answers[q].status_code == 200 and answers[q].json()["question"] == q
 
 
-def test_a_terminal_answer_is_in_the_pages_history(desk_url: str) -> None:
-    question = "What did the sources say about soybeans?"
-    cli = CliRunner().invoke(app, ["ask", str(EXAMPLE), question])
+def test_a_terminal_answer_is_in_the_pages_history(desk_url: str, tmp_path: Path) -> None:
+    question = "What did the sources say about purchases?"
+    article = tmp_path / "short.txt"
+    article.write_text(SHORT)
+    cli = CliRunner().invoke(app, ["ask", str(article), question])
     assert cli.exit_code == 0, cli.output
     entries = httpx.get(f"{desk_url}api/history").json()["entries"]
     mine = [e for e in entries if e["input"].get("question") == question]
     assert mine and mine[0]["task"] == "ask"
     entry = httpx.get(f"{desk_url}api/history/{mine[0]['id']}").json()
-    assert entry["article"] == ARTICLE and entry["record"]["question"] == question
+    assert entry["article"] == SHORT and entry["record"]["question"] == question
