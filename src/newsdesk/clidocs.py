@@ -14,6 +14,8 @@ COMMANDS = [
     ["check"],
     ["chunk"],
     ["eval"],
+    ["serve"],
+    ["mcp"],
     ["doctor"],
     ["models"],
     ["cache", "stats"],

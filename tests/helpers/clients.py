@@ -19,13 +19,20 @@ def scripted_client(
 
     Defaults: 3 retries, 0.01 s backoff, 5 s timeout; `overrides` replaces any Settings field."""
     sleeps: list[float] = []
+    settings = scripted_settings(srv, cache_dir, api_key=api_key, **overrides)
+    return LLMClient(settings, sleep=sleeps.append), sleeps
+
+
+def scripted_settings(srv: ScriptedServer, cache_dir: Path, **overrides: Any) -> Settings:
+    """Settings for the scripted server: 3 retries, 0.01 s backoff, 5 s timeout, unless
+    `overrides` (any Settings field) says otherwise."""
     settings = Settings(
         base_url=srv.url,
-        api_key=api_key,
+        api_key="sk-scripted",
         model="scripted",
         cache_dir=cache_dir,
         max_retries=3,
         backoff=0.01,
         timeout=5.0,
     )
-    return LLMClient(dataclasses.replace(settings, **overrides), sleep=sleeps.append), sleeps
+    return dataclasses.replace(settings, **overrides)

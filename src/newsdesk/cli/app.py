@@ -12,7 +12,9 @@ from newsdesk.cli.check import check
 from newsdesk.cli.chunk import chunk
 from newsdesk.cli.doctor import doctor
 from newsdesk.cli.eval import eval_cmd
+from newsdesk.cli.mcp import mcp
 from newsdesk.cli.models import models
+from newsdesk.cli.serve import serve
 from newsdesk.cli.stance import stance
 from newsdesk.cli.summarize import summarize
 
@@ -48,7 +50,9 @@ app.command()(check)
 app.command()(chunk)
 app.command()(doctor)
 app.command(name="eval")(eval_cmd)
+app.command()(mcp)
 app.command()(models)
+app.command()(serve)
 app.command()(stance)
 app.command()(summarize)
 app.add_typer(cache_app, name="cache")

@@ -29,7 +29,7 @@ def ask(
     def run() -> None:
         from newsdesk.article import load_article
         from newsdesk.cli.output import View, show
-        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, remember, settings_from, status
         from newsdesk.tasks.ask import ask as ask_task
         from newsdesk.tasks.ask import build_prompt
 
@@ -50,6 +50,7 @@ def ask(
             with status(f"Asking {settings.model_name}…", enabled=not opts.json):
                 result = ask_task(doc, q, llm)
             usage = llm.usage.since(mark)
+            remember(settings, "ask", doc, {"question": q}, result, View(usage=usage))
             if i and not opts.json:
                 typer.echo()
             show("ask", result, opts.json, View(usage=usage, show_question=len(questions) > 1))

@@ -83,7 +83,7 @@ def brief(
             raise InputError("- (stdin) can be given only once")
 
         from newsdesk.article import load_article
-        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, remember, settings_from, status
 
         settings = settings_from(opts)
         docs = [load_article(a) for a in articles]
@@ -108,6 +108,8 @@ def brief(
         llm = client_for(settings)
         with status(f"Briefing with {settings.model_name}…", enabled=not opts.json):
             result = brief_task(docs, llm)
+        if len(docs) == 1:
+            remember(settings, "brief", docs[0], {}, result)
         if output is not None:
             write("brief", result, output)
         if opts.json or output is None:

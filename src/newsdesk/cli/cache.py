@@ -60,7 +60,7 @@ def stats(*, opts: Common) -> None:
 
 @cache_app.command()
 def clear(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
-    """Delete every cached response and saved KV state."""
+    """Delete every cached response, saved KV state and past answer."""
 
     def run() -> None:
         cache, states = _cache(), _states()
@@ -70,6 +70,16 @@ def clear(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] 
                 f"{states.folder}?",
                 abort=True,
             )
-        typer.echo(f"removed {cache.clear()} entries and {states.clear()} saved KV states")
+        from newsdesk.history import History
+
+        history = History(cache.path)  # the past answers serve lists live in the same file
+        try:
+            answers = history.clear()
+        finally:
+            history.close()
+        typer.echo(
+            f"removed {cache.clear()} entries and {states.clear()} saved KV states "
+            f"({answers} past answers)"
+        )
 
     guarded(run)

@@ -25,7 +25,7 @@ def check(article: ArticleArg, draft: DraftArg, *, opts: Common) -> None:
     def run() -> None:
         from newsdesk.article import load_article, read_text
         from newsdesk.cli.output import show
-        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, remember, settings_from, status
         from newsdesk.tasks.check import check as check_task
         from newsdesk.tasks.check import prompts
 
@@ -42,6 +42,7 @@ def check(article: ArticleArg, draft: DraftArg, *, opts: Common) -> None:
         llm = client_for(settings)
         with status(f"Checking with {settings.model_name}…", enabled=not opts.json):
             result = check_task(doc, text, llm, label)
+        remember(settings, "check", doc, {"draft": text}, result)
         show("check", result, opts.json)
         if not opts.json and result.usage is not None:
             from newsdesk.render.terminal import footer

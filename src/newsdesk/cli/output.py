@@ -172,6 +172,11 @@ def render(command: str, result: Any, fmt: str, view: View = PLAIN) -> str:
     return RENDERERS[command][fmt](result, view)
 
 
+def json_record(command: str, result: Any, view: View = PLAIN) -> Any:
+    """The value `--json` prints, as data (what the HTTP API and the history return)."""
+    return json.loads(render(command, result, "json", view))
+
+
 def show(command: str, result: Any, json_out: bool, view: View = PLAIN) -> None:
     """On stdout: the JSON form with --json, else the terminal view."""
     if not json_out:

@@ -16,6 +16,8 @@ from newsdesk.cli.options import Common
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from newsdesk.article import Article
+    from newsdesk.cli.output import View
     from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
 
@@ -104,3 +106,26 @@ def status(message: str, enabled: bool = True) -> Iterator[None]:
         return
     with stderr_console().status(message):
         yield
+
+
+def remember(
+    settings: Settings,
+    command: str,
+    doc: Article,
+    inputs: dict[str, Any],
+    result: Any,
+    view: View | None = None,
+) -> None:
+    """List a finished answer in the history `newsdesk serve` shows (not with --no-cache)."""
+    if not settings.use_cache:
+        return
+    from newsdesk.cli.output import PLAIN, json_record
+    from newsdesk.history import History
+    from newsdesk.llm.cache import default_cache_path
+
+    history = History(default_cache_path(settings.cache_dir))
+    try:
+        record = json_record(command, result, view or PLAIN)
+        history.add(command, settings.model_name, doc.text, doc.title, inputs, record)
+    finally:
+        history.close()

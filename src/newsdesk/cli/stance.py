@@ -43,7 +43,7 @@ def stance(
     def run() -> None:
         from newsdesk.article import load_article
         from newsdesk.cli.output import View, show
-        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, remember, settings_from, status
         from newsdesk.tasks.stance import analyse_stance, dry_run_prompts
 
         settings = settings_from(opts)
@@ -67,6 +67,8 @@ def stance(
         with status(f"Finding parties with {settings.model_name}…", enabled=not opts.json):
             result = analyse_stance(doc, llm, party=party, max_parties=max_parties)
         usage = llm.usage.total()
+        inputs = {"party": party, "max_parties": max_parties}
+        remember(settings, "stance", doc, inputs, result, View(usage=usage))
         show("stance", result, opts.json, View(usage=usage, article=doc))
         if not opts.json:
             from newsdesk.render.terminal import footer

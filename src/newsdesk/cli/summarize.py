@@ -106,7 +106,7 @@ def summarize(
         from newsdesk.article import load_article
         from newsdesk.cli.output import show
         from newsdesk.cli.progress import ChunkProgress
-        from newsdesk.cli.runtime import client_for, settings_from, status
+        from newsdesk.cli.runtime import client_for, remember, settings_from, status
         from newsdesk.render.terminal import footer
         from newsdesk.tasks.summarize import plan
         from newsdesk.tasks.summarize import summarize as summarize_task
@@ -135,6 +135,7 @@ def summarize(
                 result = summarize_task(doc, llm, length.value, progress=bar)
         finally:
             bar.close()
+        remember(settings, "summarize", doc, {"length": length.value}, result)
         show("summarize", result, opts.json, view)
         if opts.json:
             return

@@ -36,6 +36,16 @@ def cache_key(**parts: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def connect(path: Path, schema: str) -> sqlite3.Connection:
+    """The cache file, opened as every user of it opens it (the history shares the file)."""
+    # autocommit; busy_timeout lets concurrent writers wait instead of failing
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(schema)
+    return conn
+
+
 class ResponseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -55,11 +65,7 @@ class ResponseCache:
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
-        # autocommit; busy_timeout lets concurrent writers wait instead of failing
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(SCHEMA)
+        conn = connect(self.path, SCHEMA)
         conn.execute("SELECT count(*) FROM responses LIMIT 1").fetchone()
         return conn
 

@@ -1,0 +1,128 @@
+"""Faults: on the scripted endpoint (what the embedded model cannot stage on demand) a model
+that fails mid-answer, a client that leaves mid-stream, the queue on an endpoint; and Ctrl-C on
+the real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx  # the HTTP client openai itself uses
+import pytest
+
+from newsdesk.history import History
+from newsdesk.llm.cache import default_cache_path
+from newsdesk.serve.options import ServeOptions
+from newsdesk.serve.server import serve_in_thread
+from newsdesk.testing import Reply, ScriptedServer, schema_responder
+from tests.helpers.clients import scripted_settings
+
+ARTICLE = (
+    "The talks resumed on Monday. Mr Trump said China would buy more soybeans. "
+    "One source said Mr Xi agreed only to consider purchases."
+)
+ASK = {"article": ARTICLE, "question": "What did Mr Xi agree to?"}
+
+
+@pytest.fixture()
+def scripted() -> Iterator[ScriptedServer]:
+    with ScriptedServer(responder=schema_responder) as srv:
+        yield srv
+
+
+def test_a_model_that_fails_mid_answer_fails_that_request_only(
+    scripted: ScriptedServer, tmp_path: Path
+) -> None:
+    settings = scripted_settings(scripted, tmp_path, max_retries=0)
+    with serve_in_thread(settings, ServeOptions(port=0)) as url:
+        scripted.script(Reply(body={"choices": []}, partial=True))  # cut off mid-body
+        broken = httpx.post(f"{url}api/ask", json=ASK, timeout=30)
+        assert broken.status_code == 502
+        assert broken.json()["error"].startswith("endpoint http://127.0.0.1:")
+        assert "\n" not in broken.json()["error"]
+        scripted.script(Reply(status=500, body={"error": {"message": "model crashed"}}))
+        with httpx.stream("POST", f"{url}api/ask/stream", json=ASK, timeout=30) as resp:
+            last = [json.loads(x[6:]) for x in resp.iter_lines() if x.startswith("data: ")][-1]
+        assert last["event"] == "error" and last["status"] == 502
+        assert "answered HTTP 500" in last["error"]
+        after = httpx.post(f"{url}api/ask", json=ASK, timeout=30)
+        assert after.status_code == 200, after.text
+        assert after.json()["question"] == ASK["question"]
+
+
+def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: Path) -> None:
+    with ScriptedServer(responder=schema_responder, latency=0.8) as slow:
+        settings = scripted_settings(slow, tmp_path, max_retries=0)
+        with serve_in_thread(settings, ServeOptions(port=0)) as url:
+            with httpx.stream("POST", f"{url}api/ask/stream", json=ASK) as resp:
+                for line in resp.iter_lines():
+                    if '"event": "call"' in line:
+                        break  # one model call done: leave mid-stream
+            sent = len(slow.requests)
+            time.sleep(3.0)
+            # at most the call already in flight when the client left reaches the model
+            assert len(slow.requests) <= sent + 1
+            history = History(default_cache_path(tmp_path))
+            assert [e.task for e in history.entries()] == []
+            ok = httpx.post(f"{url}api/ask", json=ASK, timeout=30)
+            assert ok.status_code == 200
+            assert [e.task for e in history.entries()] == ["ask"]
+            history.close()
+
+
+def test_with_an_endpoint_requests_run_up_to_max_concurrency(tmp_path: Path) -> None:
+    with ScriptedServer(responder=schema_responder, latency=0.5) as slow:
+        settings = scripted_settings(slow, tmp_path, max_retries=0)
+        with serve_in_thread(settings, ServeOptions(port=0, max_concurrency=2)) as url:
+            codes: list[int] = []
+
+            def one(n: int) -> None:
+                body = {"article": ARTICLE, "question": f"Question {n}?"}
+                codes.append(httpx.post(f"{url}api/ask", json=body, timeout=60).status_code)
+
+            threads = [threading.Thread(target=one, args=(n,)) for n in range(5)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    assert codes == [200] * 5
+    assert slow.max_in_flight == 2
+
+
+def test_ctrl_c_stops_the_desk_cleanly(tmp_path: Path) -> None:
+    """`newsdesk serve` on the small model: ready, then SIGINT, then exit 0 within seconds."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NEWSDESK_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/info").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the desk did not start"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert f"at http://127.0.0.1:{port}/" in err and "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
