@@ -1,0 +1,137 @@
+"""Issue 16's evidence as a proof: configs written in promptfoo's documented style
+(tests/evals/promptfoo_docs/: Nunjucks templating, files and whitespace, test options, CSV special
+columns, chat prompts through `echo`) run by promptfoo 0.123.1 and by `newsdesk eval` against one
+scripted server that echoes the prompt. Verdicts, scores, named scores, the rendered prompt, the
+output in the -o file and the request parameters sent (seed, grader max_tokens) must agree.
+
+CI installs promptfoo (.ci/run) and sets NEWSDESK_REQUIRE_PROMPTFOO=1, so there a missing
+promptfoo fails this test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from newsdesk.cli.app import app
+from newsdesk.testing import Reply, ScriptedServer, completion
+from tests.evals.test_eval_promptfoo import (
+    compare,
+    grader_answer,
+    require_promptfoo,
+    run_promptfoo,
+)
+
+HERE = Path(__file__).resolve().parent / "promptfoo_docs"
+
+
+def echo_responder(request: dict[str, Any]) -> Reply:
+    """Echoes the last message (so assertions see the prompt as rendered); grades a rubric."""
+    content = request["messages"][-1]["content"]
+    text = content if isinstance(content, str) else json.dumps(content)
+    if "<Rubric>" in text:
+        return Reply(body=completion(grader_answer(text)))
+    return Reply(body=completion(text))
+
+
+def keyed_rows(path: Path) -> tuple[dict[tuple[str, ...], dict[str, Any]], list[str]]:
+    """Each case by its `key` var and prompt index; two cases with one key are a problem (both
+    prompts of a split file must get their own promptIdx)."""
+    data = json.loads(path.read_text())
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    problems = []
+    for r in data["results"]["results"]:
+        key = (str(r["vars"].get("key", "")), str(r.get("promptIdx")))
+        if key in out:
+            problems.append(f"two cases are {key}")
+        out[key] = r
+    return out, problems
+
+
+def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> list[str]:
+    """The prompt as sent and the (transformed) output each tool reports."""
+    problems = []
+    for key in sorted(set(pf) & set(nd)):
+        a, b = pf[key], nd[key]
+        label = " / ".join(key)
+        if a["prompt"]["raw"] != b["prompt"]["raw"]:
+            problems.append(f"{label}: prompt {a['prompt']['raw']!r} vs {b['prompt']['raw']!r}")
+        out_a, out_b = (
+            (a.get("response") or {}).get("output"),
+            (b.get("response") or {}).get("output"),
+        )
+        if out_a != out_b:
+            problems.append(f"{label}: output {out_a!r} vs {out_b!r}")
+    return problems
+
+
+def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
+    """What each tool sends besides the messages: seed or not, and each max_tokens."""
+    shape: set[tuple[str, Any]] = set()
+    for r in requests:
+        if "messages" not in r:
+            continue
+        grading = "<Rubric>" in str(r["messages"][-1].get("content"))
+        shape.add(("grader" if grading else "case", "seed" in r, r.get("max_tokens")))
+    return shape
+
+
+def run_both(
+    tmp: Path, server: ScriptedServer, name: str, monkeypatch: Any
+) -> tuple[int, int, list[str]]:
+    """(cases, cases that disagree, every disagreement) for one config."""
+    binary = require_promptfoo()
+    work = tmp / name
+    shutil.copytree(HERE / name, work)
+    config = work / "promptfooconfig.yaml"
+    config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+    pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
+    server.requests.clear()
+    run_promptfoo(binary, config, pf_out, {})
+    pf_requests = list(server.requests)
+    server.requests.clear()
+    with monkeypatch.context() as m:
+        m.chdir(work)
+        result = CliRunner().invoke(app, ["eval", str(config), "-o", str(nd_out), "--no-cache"])
+    nd_requests = list(server.requests)
+    problems: list[str] = []
+    if result.exit_code not in (0, 1):
+        pf, _ = keyed_rows(pf_out)
+        refused = f"newsdesk exit {result.exit_code}: {result.output.strip()[-300:]}"
+        return len(pf), len(pf), [f"{name}: {refused}"]
+    pf, pf_dupes = keyed_rows(pf_out)
+    nd, nd_dupes = keyed_rows(nd_out)
+    problems += pf_dupes + [f"newsdesk: {p}" for p in nd_dupes]
+    if set(pf) != set(nd):
+        problems.append(f"cases differ: {sorted(set(pf) ^ set(nd))}")
+    disagreeing = len(set(pf) ^ set(nd))
+    for key in sorted(set(pf) & set(nd)):
+        _, found = compare({key: pf[key]}, {key: nd[key]})
+        found += compare_rendering({key: pf[key]}, {key: nd[key]})
+        disagreeing += bool(found)
+        problems += found
+    if request_shape(pf_requests) != request_shape(nd_requests):
+        problems.append(
+            f"requests: promptfoo sends {sorted(request_shape(pf_requests), key=str)}, "
+            f"newsdesk {sorted(request_shape(nd_requests), key=str)}"
+        )
+    print(f"{name}: {len(pf)} cases, {disagreeing} disagree")
+    return len(pf), disagreeing, [f"{name}: {p}" for p in problems]
+
+
+def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    problems: list[str] = []
+    cases = disagreeing = 0
+    with ScriptedServer(responder=echo_responder) as server:
+        for name in sorted(p.name for p in HERE.iterdir() if p.is_dir()):
+            n, bad, found = run_both(tmp_path, server, name, monkeypatch)
+            cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
+    print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
+    print("\n".join(problems))
+    assert cases >= 25
+    assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
