@@ -6,6 +6,7 @@
 //   -> {"id": 1, "ok": true, "value": <result>} | {"id": 1, "ok": false, "error": "..."}
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { renderPrompt, renderString } from "./js_render.mjs";
 
 // stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
 // land there (it would be read as the reply to the next request), so it goes to stderr.
@@ -42,6 +43,15 @@ async function load(file, fn) {
 }
 
 async function run(req) {
+  // templates: arg is the vars, code the template, context {env} (the suite's env)
+  if (req.kind === "render_prompt") return renderPrompt(req.code, req.arg, req.context.env);
+  if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
+  // promptfoo passes the provider object itself: `context.provider.id()` is a method
+  const provider = req.context?.provider;
+  if (provider && typeof provider.id === "string") {
+    const id = provider.id;
+    provider.id = () => id;
+  }
   if (req.file) {
     const f = await load(req.file, req.fn);
     return await f(req.arg, req.context);

@@ -62,21 +62,32 @@ def strict_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _js_numbers(value: Any) -> Any:
+def js_numbers(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return int(value)
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):
-        return {k: _js_numbers(v) for k, v in value.items()}
+        return {k: js_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_js_numbers(v) for v in value]
+        return [js_numbers(v) for v in value]
     return value
+
+
+# String.prototype.trim's whitespace: WhiteSpace and LineTerminator (ECMA-262)
+_TRIMMED = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+
+
+def js_trim(text: str) -> str:
+    """`text.trim()`."""
+    return text.strip(_TRIMMED)
 
 
 def js_stringify(value: Any) -> str:
     """`JSON.stringify(value)`: compact, 1.0 written as 1, NaN as null, non-ASCII kept."""
-    return json.dumps(_js_numbers(value), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(js_numbers(value), ensure_ascii=False, separators=(",", ":"))
 
 
 def js_json_parse(text: str) -> Any:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from newsdesk.evals.runner import AssertionResult, Group, RunReport
+from newsdesk.evals import jscompat
+from newsdesk.evals.runner import AssertionResult, Group, RunReport
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -292,22 +293,32 @@ def _pf_provider_id(ident: str) -> str:
     return "openai:" + ident[len("openai:chat:") :] if ident.startswith("openai:chat:") else ident
 
 
+def _pf_prompt_raw(text: str | None) -> str | None:
+    """promptfoo's -o holds a chat prompt (rendered as indented JSON) as compact JSON."""
+    if text is None or not text.startswith("["):
+        return text
+    try:
+        return jscompat.js_stringify(jscompat.js_json_parse(text))
+    except ValueError:
+        return text
+
+
 def to_promptfoo_json(report: RunReport) -> str:
     """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
     `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
-    prompts: dict[tuple[str, str], int] = {}
+    prompts: dict[tuple[str, str], int] = {}  # by label: a split .txt's prompts differ
     providers: dict[str, int] = {}
     rows: list[dict[str, object]] = []
     tests: dict[tuple[str, int], int] = {}
     for r in report.results:
-        p_idx = prompts.setdefault((r.prompt_id or r.prompt, r.provider), len(prompts))
+        p_idx = prompts.setdefault((r.prompt, r.provider), len(prompts))
         providers.setdefault(r.provider, len(providers))
         t_idx = tests.setdefault((r.suite, r.test_index), len(tests))
         components = [c for a in r.asserts for c in _pf_component(a)]
         row: dict[str, object] = {
             "promptIdx": p_idx,
             "testIdx": t_idx,
-            "prompt": {"raw": r.prompt_text, "label": r.prompt},
+            "prompt": {"raw": _pf_prompt_raw(r.prompt_text), "label": r.prompt},
             "provider": {"id": _pf_provider_id(r.provider_id or r.provider), "label": r.provider},
             "vars": r.vars,
             "response": None

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.evals import templates
 from newsdesk.evals.assertions import (
     EvalContext,
     Grade,
@@ -255,20 +256,18 @@ class PromptError(Exception):
 
 
 def render_prompt(
-    prompt: PromptSpec, variables: dict[str, Any]
-) -> tuple[str, list[dict[str, Any]]]:
-    """(the prompt as rendered, its messages): text is one user message; a chat prompt renders
-    to a JSON list of {role, content} messages."""
+    prompt: PromptSpec, variables: dict[str, Any], prefix: str = "", suffix: str = ""
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """(the prompt as rendered, its messages, the vars as promptfoo grades with them): text is one
+    user message; a chat prompt renders to a JSON list of {role, content} messages."""
     import json
 
-    import jinja2
-
     try:
-        rendered = render_template(prompt.text, variables)
-    except jinja2.TemplateError as exc:
+        rendered, graded_vars = templates.render_prompt(prefix + prompt.text + suffix, variables)
+    except templates.TemplateError as exc:
         raise PromptError(f"prompt {prompt.label!r}: cannot render: {exc}") from None
     if not prompt.chat:
-        return rendered, [{"role": "user", "content": rendered}]
+        return rendered, [{"role": "user", "content": rendered}], graded_vars
     try:
         messages = json.loads(rendered)
     except json.JSONDecodeError as exc:
@@ -279,7 +278,7 @@ def render_prompt(
         isinstance(m, dict) and "role" in m and "content" in m for m in messages
     ):
         raise PromptError(f"prompt {prompt.label!r}: a chat is a list of {{role, content}}")
-    return rendered, messages
+    return rendered, messages, graded_vars
 
 
 def _test_dict(test: TestCase) -> dict[str, Any]:
@@ -439,10 +438,16 @@ class Runner:
         )
         task: TaskOutput | None = None
         output: Any = None
+        graded_vars = job.test.vars
         try:
             if job.prompt.task is None:
-                result.prompt_text, messages = render_prompt(job.prompt, job.test.vars)
-                output = self._complete(job, llm, result.prompt_text, messages)
+                result.prompt_text, messages, graded_vars = render_prompt(
+                    job.prompt, job.test.vars, job.test.prefix, job.test.suffix
+                )
+                if job.test.provider_output is not None:  # promptfoo: graded, no call made
+                    output = job.test.provider_output
+                else:
+                    output = self._complete(job, llm, result.prompt_text, messages)
                 task = TaskOutput(output=output_string(output), article=None)
             else:
                 article = resolve_article(job.test.vars["article"], job.suite.base_dir)
@@ -476,7 +481,7 @@ class Runner:
         result.raw_output = output
         result.result = task.result
         ctx = EvalContext(
-            vars=job.test.vars,
+            vars=graded_vars,
             task=task,
             latency_ms=result.latency_ms,
             cached=bool(usage.records) and result.cache_hits == len(usage.records),
@@ -500,10 +505,11 @@ class Runner:
                 result.error = f"test transform raised {type(exc).__name__}: {exc}"
                 return result
             result.output = output_string(output)
+            result.raw_output = output  # promptfoo's -o holds the transformed output
             task.output = result.output
         grades = grade_all(job.test.asserts, output, ctx)
         result.asserts = [_assertion_result(spec, g) for spec, g in grades]
-        passed, score, reason, named = aggregate(grades, job.test.threshold, job.test.vars)
+        passed, score, reason, named = aggregate(grades, job.test.threshold, graded_vars)
         result.passed, result.score, result.reason, result.named_scores = (
             passed,
             score,

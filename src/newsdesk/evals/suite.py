@@ -40,10 +40,14 @@ TOP_KEYS = (
     # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
     "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
 )  # fmt: skip
-TEST_KEYS = ("description", "vars", "assert", "threshold", "metric", "options", "metadata")
+TEST_KEYS = (
+    "description", "vars", "assert", "threshold", "metric", "options", "metadata", "providerOutput",
+)  # fmt: skip
 DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metadata")
 SCENARIO_KEYS = ("description", "config", "tests")
-OPTION_KEYS = ("transform", "provider", "disableVarExpansion", "disableDefaultAsserts")
+OPTION_KEYS = (
+    "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
+)  # fmt: skip
 ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
 PROMPT_KEYS = ("id", "label", "task", "raw")
@@ -108,6 +112,9 @@ class TestCase:
     suite: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    prefix: str = ""  # options.prefix / suffix: around the prompt template, before rendering
+    suffix: str = ""
+    provider_output: str | None = None  # graded instead of calling the provider
 
 
 @dataclass
@@ -124,15 +131,28 @@ class Suite:
 
     def needs_node(self) -> list[tuple[int, str]]:
         from newsdesk.evals.assertions import is_js_transform, needs_node
+        from newsdesk.evals.templates import unsupported_construct
 
         out: list[tuple[int, str]] = []
+        for pr in self.prompts:
+            construct = None if pr.task else unsupported_construct(pr.text)
+            if construct:
+                out.append((pr.line, f"the Nunjucks template {construct!r}"))
         for t in self.tests:
+            for value in t.vars.values():
+                construct = unsupported_construct(value) if isinstance(value, str) else None
+                if construct:
+                    out.append((t.line, f"the Nunjucks template {construct!r}"))
             if t.transform and is_js_transform(t.transform):
                 out.append((t.line, "a JavaScript transform"))
             for a in _flat(t.asserts):
                 why = needs_node(a)
                 if why:
                     out.append((a.line, why))
+                for text in (a.raw.get("value"), a.metric):
+                    construct = unsupported_construct(text) if isinstance(text, str) else None
+                    if construct and a.type not in ("javascript", "python"):
+                        out.append((a.line, f"the Nunjucks template {construct!r}"))
         return out
 
 
@@ -278,8 +298,7 @@ class _Parser:
             ]
         if path.suffix in _CHAT_SUFFIXES:
             return [self.chat_prompt(ident, label, path, text, line)]
-        parts = [text] if path.suffix != ".txt" else re.split(r"^---$\n?", text, flags=re.M)
-        parts = [p.strip("\n") if len(parts) > 1 else p for p in parts if p.strip()]
+        parts = [text] if path.suffix != ".txt" else _split_txt(text)
         out = []
         for k, part in enumerate(parts):
             name = label or ident
@@ -458,9 +477,11 @@ class _Parser:
             problem = validate_transform(transform, self.base_dir)
             if problem:
                 raise self.error(opts.line_of("transform"), problem)
-        flags = {
+        flags: dict[str, Any] = {
             k: bool(opts[k]) for k in ("disableVarExpansion", "disableDefaultAsserts") if k in opts
         }
+        for k in ("prefix", "suffix"):
+            flags[k] = self.text(opts, k, "options") or ""
         return transform, _plain(opts.get("provider")), flags
 
     def vars(self, data: LineMap, where: str) -> dict[str, Any]:
@@ -486,12 +507,39 @@ class _Parser:
                 raise self.error(line, f"var {value}: no such file")
             if path.suffix in _SCRIPT_SUFFIXES:
                 raise self.error(line, f"var {value}: script vars are not supported")
-            from newsdesk.evals.assertions import read_data_file
-
-            return read_data_file(path)
+            return _file_var(path)
         if isinstance(value, list):
             return [self.var_value(v, line) for v in value]
         return _plain(value)
+
+
+def _split_txt(text: str) -> list[str]:
+    """promptfoo's processTxtFile: split at lines that are `---` once trimmed; each prompt
+    trimmed, empty ones dropped."""
+    from newsdesk.evals import jscompat
+
+    parts: list[str] = []
+    buffer: list[str] = []
+    for line in [*re.split(r"\r?\n", text), "---"]:
+        if jscompat.js_trim(line) != "---":
+            buffer.append(line)
+            continue
+        raw = jscompat.js_trim("\n".join(buffer))
+        if raw:
+            parts.append(raw)
+        buffer = []
+    return parts
+
+
+def _file_var(path: Path) -> str:
+    """A `file://` var as promptfoo's renderPrompt reads it: YAML as compact JSON text, any other
+    file (JSON too) its text, trimmed."""
+    from newsdesk.evals import jscompat
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        return jscompat.js_stringify(load_js_yaml(text))
+    return jscompat.js_trim(text)
 
 
 def _is_chat(data: Any) -> bool:
@@ -633,8 +681,16 @@ def _csv_tests(path: Path, p: _Parser) -> list[_RawTest]:
                     )
                 index = int(m.group(1)) - 1 if m.group(1) else 0
                 configs.setdefault(index, {})["threshold"] = float(value)
+            elif key in ("__prefix", "__suffix"):
+                if value:
+                    options = data.setdefault("options", LineMap())
+                    options.line, options.key_lines = line, {}
+                    options[key[2:]] = value
+            elif key == "__providerOutput":
+                if value:
+                    data["providerOutput"] = value
             elif key.startswith("__"):
-                continue  # __prefix, __suffix, __metadata:*: not read by newsdesk
+                continue  # __metadata:*: not read by newsdesk
             else:
                 variables[key] = value
                 variables.key_lines[key] = line
@@ -739,7 +795,7 @@ def load_suite(path: str | Path) -> Suite:
     default_asserts = p.asserts(dt)
     default_threshold = p.number(dt, "threshold", "defaultTest")
     default_metric = p.text(dt, "metric", "defaultTest")
-    default_transform, default_grader, _ = p.options(dt)
+    default_transform, default_grader, default_flags = p.options(dt)
     default_metadata = _plain(dt.get("metadata") or {})
 
     raw_tests: list[tuple[_RawTest, dict[str, Any], list[AssertionSpec], str | None]] = []
@@ -804,6 +860,10 @@ def load_suite(path: str | Path) -> Suite:
                 suite=label,
                 metadata={**default_metadata, **_plain(t.get("metadata") or {})},
                 raw={k: _plain(v) for k, v in t.items() if k != "assert"},
+                # promptfoo: the test's prefix, else defaultTest's (`||`: "" counts as unset)
+                prefix=flags.get("prefix") or default_flags.get("prefix") or "",
+                suffix=flags.get("suffix") or default_flags.get("suffix") or "",
+                provider_output=tp.text(t, "providerOutput", f"test {i}") or None,
             )
             for prompt in prompts:
                 _check_vars(case, prompt, tp)
@@ -827,6 +887,13 @@ def _check_node(suite: Suite, p: _Parser) -> None:
 
     if node_version() is None:
         line, why = needs[0]
+        if why.startswith("the Nunjucks template"):
+            raise p.error(
+                line,
+                f"{why} is rendered by nunjucks under node >= 18, and no node was found (install "
+                "node or set NEWSDESK_NODE; without node only plain `{{ name }}` substitutions "
+                "render)",
+            )
         raise p.error(
             line,
             f"{why} is JavaScript, which newsdesk runs with node >= 18, and no node was found "

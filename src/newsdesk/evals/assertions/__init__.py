@@ -42,7 +42,6 @@ from newsdesk.evals.assertions.values import (
     read_data_file,
     render_template,
     render_value,
-    template_env,
 )
 
 __all__ = [
@@ -70,7 +69,6 @@ __all__ = [
     "rouge_n",
     "run_python_file",
     "script_grade",
-    "template_env",
     "validate",
     "validate_transform",
 ]

@@ -1,5 +1,5 @@
-"""Values as templates: promptfoo renders string values over the test's vars (Nunjucks, read
-here by Jinja2) and reads `file://` data files."""
+"""Values as templates: promptfoo renders string values over the test's vars (Nunjucks) and reads
+`file://` data files."""
 
 from __future__ import annotations
 
@@ -8,49 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from newsdesk.evals import jscompat
-
-_env: Any = None
-
-
-def template_env() -> Any:
-    """Jinja2 reading Nunjucks' common syntax, as promptfoo renders values and prompts: an
-    undefined var (or an attribute of one) renders empty, values print as JavaScript's String()
-    prints them (true, 5, a,b), trailing newlines are kept, `dump` is JSON, `load` parses JSON,
-    `env` is the environment."""
-    global _env
-    if _env is None:
-        import os
-
-        import jinja2
-
-        def finalize(value: Any) -> Any:
-            if value is None or isinstance(value, jinja2.Undefined):
-                return ""
-            return value if isinstance(value, str) else jscompat.js_str(value)
-
-        env = jinja2.Environment(
-            keep_trailing_newline=True,
-            autoescape=False,
-            undefined=jinja2.ChainableUndefined,
-            finalize=finalize,
-        )
-        env.filters["dump"] = lambda v, indent=None: (
-            jscompat.js_stringify(v)
-            if indent is None
-            else json.dumps(v, indent=indent, ensure_ascii=False)
-        )
-        env.filters["json"] = env.filters["dump"]
-        env.filters["load"] = json.loads  # promptfoo's own filter: JSON text -> value
-        env.globals["env"] = dict(os.environ)
-        _env = env
-    return _env
+from newsdesk.evals import jscompat, templates
 
 
 def render_template(text: str, variables: dict[str, Any]) -> str:
-    if "{" not in text:
-        return text
-    return str(template_env().from_string(text).render(**variables))
+    """A value over the test's vars, as promptfoo renders it (real nunjucks: evals/templates)."""
+    return templates.render_string(text, variables)
 
 
 def render_value(value: Any, variables: dict[str, Any], base_dir: Path) -> Any:
@@ -92,6 +55,8 @@ def _file_value(ref: str, base_dir: Path) -> Any:
 def read_data_file(path: Path) -> Any:
     """A `file://` value or var: JSON and YAML parsed, anything else its text."""
     text = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt":  # promptfoo's processFileReference trims a .txt value
+        return jscompat.js_trim(text)
     if path.suffix == ".json":
         return json.loads(text)
     if path.suffix in (".yaml", ".yml"):
