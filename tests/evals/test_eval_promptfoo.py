@@ -156,6 +156,10 @@ def compare(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> tup
                 f"{label}: promptfoo {a['success']}/{a['score']:.4f}, "
                 f"newsdesk {b['success']}/{b['score']:.4f}"
             )
+        if a["gradingResult"] is None or b["gradingResult"] is None:
+            errors = f"promptfoo {a.get('error')}, newsdesk {b.get('error')}"
+            problems.append(f"{label}: not graded: {errors}")
+            continue
         ga, gb = a["gradingResult"]["componentResults"], b["gradingResult"]["componentResults"]
         if len(ga) != len(gb):
             problems.append(f"{label}: {len(ga)} vs {len(gb)} assertion results")

@@ -61,7 +61,7 @@ def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
                 "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>",
             },
         ]
-        content = llm.chat(messages, max_tokens=256).content
+        content = llm.chat(messages, max_tokens=1024).content  # promptfoo openai default
     found = jscompat.extract_json_objects(content)
     parsed = next((o for o in found if isinstance(o, dict)), None)
     if parsed is None:
