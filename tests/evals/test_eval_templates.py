@@ -67,3 +67,23 @@ def test_without_node_a_suite_with_nunjucks_is_a_load_error(tmp_path: Path, monk
     assert result.exit_code == 2
     line = result.output.strip()
     assert f"{suite}:4:" in line and "nunjucks under node" in line and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("assertion", "why"),
+    [
+        ("{type: word-count, value: 3}", "word-count assertion"),
+        ("{type: regex, value: '^[\\s\\S]*$'}", "install node"),
+    ],
+)
+def test_without_node_promptfoos_javascript_checks_are_load_errors(
+    tmp_path: Path, monkeypatch, assertion, why
+):
+    monkeypatch.setenv("NEWSDESK_NODE", "/nonexistent/node")
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        f"prompts: [hi]\nproviders: [echo]\ntests:\n  - assert:\n      - {assertion}\n"
+    )
+    result = CliRunner().invoke(app, ["eval", str(suite)])
+    assert result.exit_code == 2
+    assert f"{suite}:5:" in result.output and why in result.output

@@ -6,6 +6,7 @@
 //   -> {"id": 1, "ok": true, "value": <result>} | {"id": 1, "ok": false, "error": "..."}
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { runCheck } from "./js_checks.mjs";
 import { renderPrompt, renderString } from "./js_render.mjs";
 
 // stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
@@ -46,6 +47,15 @@ async function run(req) {
   // templates: arg is the vars, code the template, context {env} (the suite's env)
   if (req.kind === "render_prompt") return renderPrompt(req.code, req.arg, req.context.env);
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
+  if (req.kind === "check") return runCheck(req.arg);
+  if (req.kind === "regex_syntax") {
+    try {
+      new RegExp(req.code);
+      return null;
+    } catch (err) {
+      return err.message;
+    }
+  }
   // promptfoo passes the provider object itself: `context.provider.id()` is a method
   const provider = req.context?.provider;
   if (provider && typeof provider.id === "string") {

@@ -439,6 +439,7 @@ class Runner:
         task: TaskOutput | None = None
         output: Any = None
         graded_vars = job.test.vars
+        finish_reason: str | None = None
         try:
             if job.prompt.task is None:
                 result.prompt_text, messages, graded_vars = render_prompt(
@@ -447,7 +448,7 @@ class Runner:
                 if job.test.provider_output is not None:  # promptfoo: graded, no call made
                     output = job.test.provider_output
                 else:
-                    output = self._complete(job, llm, result.prompt_text, messages)
+                    output, finish_reason = self._complete(job, llm, result.prompt_text, messages)
                 task = TaskOutput(output=output_string(output), article=None)
             else:
                 article = resolve_article(job.test.vars["article"], job.suite.base_dir)
@@ -497,6 +498,7 @@ class Runner:
             metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job, llm),
             notes=self.notes,
+            finish_reason=finish_reason,
         )
         if job.test.transform:
             try:
@@ -520,11 +522,12 @@ class Runner:
 
     def _complete(
         self, job: Job, llm: LLMClient, rendered: str, messages: list[dict[str, Any]]
-    ) -> Any:
-        """The provider's output for the user's prompt: the completion's text, unchanged (a
-        json_schema response_format parses it, as promptfoo's openai provider does)."""
+    ) -> tuple[Any, str | None]:
+        """The provider's output for the user's prompt, and its finish reason: the completion's
+        text, unchanged (a json_schema response_format parses it, as promptfoo's openai provider
+        does)."""
         if job.provider.echo:
-            return rendered
+            return rendered, None
         cfg = job.provider.config
         fmt = cfg.get("response_format")
         schema = {"__response_format__": fmt} if fmt else None
@@ -543,7 +546,7 @@ class Runner:
 
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
-        return content
+        return content, completion.finish_reason
 
     def run(
         self,
