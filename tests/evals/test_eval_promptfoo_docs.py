@@ -70,14 +70,15 @@ def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any
 
 
 def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
-    """What each tool sends besides the messages: seed or not, max_tokens, temperature."""
+    """What each tool sends besides the messages: the model, seed or not, max_tokens,
+    temperature."""
     shape: set[tuple[str, Any]] = set()
     for r in requests:
         if "messages" not in r:
             continue
         grading = "<Rubric>" in str(r["messages"][-1].get("content"))
         kind = "grader" if grading else "case"
-        shape.add((kind, "seed" in r, r.get("max_tokens"), r.get("temperature")))
+        shape.add((kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature")))
     return shape
 
 

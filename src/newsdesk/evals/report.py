@@ -303,15 +303,30 @@ def _pf_prompt_raw(text: str | None) -> str | None:
         return text
 
 
+def _prompt_columns(report: RunReport) -> dict[tuple[str, str], int]:
+    """promptfoo's promptIdx: one column per provider and prompt it runs, provider-major, in the
+    suite's order (by label: a split .txt's prompts are distinct columns)."""
+    prompt_order: dict[str, int] = {}
+    provider_order: dict[str, int] = {}
+    for r in report.results:
+        prompt_order.setdefault(r.prompt, len(prompt_order))
+        provider_order.setdefault(r.provider, len(provider_order))
+    pairs = sorted(
+        {(r.prompt, r.provider) for r in report.results},
+        key=lambda pair: (provider_order[pair[1]], prompt_order[pair[0]]),
+    )
+    return {pair: i for i, pair in enumerate(pairs)}
+
+
 def to_promptfoo_json(report: RunReport) -> str:
     """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
     `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
-    prompts: dict[tuple[str, str], int] = {}  # by label: a split .txt's prompts differ
+    prompts = _prompt_columns(report)
     providers: dict[str, int] = {}
     rows: list[dict[str, object]] = []
     tests: dict[tuple[str, int], int] = {}
     for r in report.results:
-        p_idx = prompts.setdefault((r.prompt, r.provider), len(prompts))
+        p_idx = prompts[(r.prompt, r.provider)]
         providers.setdefault(r.provider, len(providers))
         t_idx = tests.setdefault((r.suite, r.test_index), len(tests))
         components = [c for a in r.asserts for c in _pf_component(a)]

@@ -36,26 +36,29 @@ from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
 
 TOP_KEYS = (
-    "description", "prompts", "providers", "defaultTest", "tests", "scenarios",
+    "description", "prompts", "providers", "defaultTest", "tests", "scenarios", "env",
     # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
     "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
 )  # fmt: skip
 TEST_KEYS = (
     "description", "vars", "assert", "threshold", "metric", "options", "metadata", "providerOutput",
+    "provider",
 )  # fmt: skip
 DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metadata")
 SCENARIO_KEYS = ("description", "config", "tests")
 OPTION_KEYS = (
     "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
+    "transformVars", "storeOutputAs",
 )  # fmt: skip
 ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
 PROMPT_KEYS = ("id", "label", "task", "raw")
-PROVIDER_KEYS = ("id", "label", "model", "config")
+PROVIDER_KEYS = ("id", "label", "model", "config", "prompts", "transform", "delay")
 PROVIDER_CONFIG_KEYS = (
     # promptfoo's openai provider
     "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
-    "seed", "top_p", "stop", "frequency_penalty", "presence_penalty",
+    "seed", "top_p", "stop", "frequency_penalty", "presence_penalty", "cost", "inputCost",
+    "outputCost",
     # newsdesk's
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
@@ -88,6 +91,20 @@ class ProviderSpec:
     model: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
     line: int = 0
+    prompts: list[str] | None = None  # promptfoo's `prompts:` on a provider: the ones it runs
+    transform: str | None = None  # applied to its output before a test's transform
+    delay_ms: float = 0.0  # promptfoo's `delay`: a pause before each call
+
+    def runs(self, prompt: PromptSpec) -> bool:
+        """promptfoo's doesPromptRefMatch: a label, `Group:*`, or the legacy `Group` prefix."""
+        if self.prompts is None:
+            return True
+        return any(
+            prompt.label == ref
+            or (ref.endswith("*") and prompt.label.startswith(ref[:-1]))
+            or prompt.label.startswith(f"{ref}:")
+            for ref in self.prompts
+        )
 
     @property
     def embedded(self) -> bool:
@@ -115,6 +132,8 @@ class TestCase:
     prefix: str = ""  # options.prefix / suffix: around the prompt template, before rendering
     suffix: str = ""
     provider_output: str | None = None  # graded instead of calling the provider
+    store_output_as: str | None = None  # options.storeOutputAs: later tests see it as a var
+    provider: ProviderSpec | None = None  # the test's own provider: called instead
 
 
 @dataclass
@@ -124,6 +143,7 @@ class Suite:
     prompts: list[PromptSpec]
     providers: list[ProviderSpec]
     tests: list[TestCase]
+    env: dict[str, Any] = field(default_factory=dict)  # `env`: the templates' `env` global
 
     @property
     def base_dir(self) -> Path:
@@ -383,7 +403,19 @@ class _Parser:
                     "{name, schema}}",
                 )
         label = self.text(data, "label", "provider") or ident
-        return ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        spec = ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        if "prompts" in data:
+            refs = self.listing(data["prompts"], data.line_of("prompts"), "provider prompts")
+            spec.prompts = [str(r) for r in refs]
+        spec.transform = self.text(data, "transform", "provider")
+        if spec.transform is not None:
+            from newsdesk.evals.assertions import validate_transform
+
+            problem = validate_transform(spec.transform, self.base_dir)
+            if problem:
+                raise self.error(data.line_of("transform"), problem)
+        spec.delay_ms = self.number(data, "delay", "provider") or 0.0
+        return spec
 
     def check_provider_id(self, ident: str, line: int) -> None:
         if ident in ("embedded", "echo") or ident.startswith("embedded:"):
@@ -480,7 +512,7 @@ class _Parser:
         flags: dict[str, Any] = {
             k: bool(opts[k]) for k in ("disableVarExpansion", "disableDefaultAsserts") if k in opts
         }
-        for k in ("prefix", "suffix"):
+        for k in ("prefix", "suffix", "transformVars", "storeOutputAs"):
             flags[k] = self.text(opts, k, "options") or ""
         return transform, _plain(opts.get("provider")), flags
 
@@ -721,25 +753,70 @@ def _test_items(value: Any, line: int, p: _Parser) -> list[_RawTest]:
     out: list[_RawTest] = []
     for item in value_list:
         if isinstance(item, str):
-            path = p.path(item)
-            if path is None:
-                raise p.error(list_line, f"tests {item!r}: no such file")
-            if path.suffix == ".csv":
-                out.extend(_csv_tests(path, p))
-                continue
-            if path.suffix not in (".yaml", ".yml", ".json"):
-                raise p.error(list_line, f"tests {item!r}: a .yaml, .json or .csv file")
-            text = path.read_text(encoding="utf-8")
-            data = load_yaml(text, str(path))
-            sub = _Parser(str(path), path.parent)
-            items = data if isinstance(data, LineList) else [data]
-            for t in items:
-                if not isinstance(t, LineMap):
-                    raise sub.error(getattr(t, "line", 1), "a test must be a mapping")
-                out.append(_RawTest(t, str(path), t.line))
+            for path in _test_files(item, list_line, p):
+                out.extend(_file_tests(path, item, list_line, p))
             continue
         out.append(_RawTest(item, p.label, getattr(item, "line", list_line)))
     return out
+
+
+def _test_files(ref: str, line: int, p: _Parser) -> list[Path]:
+    """A `tests:` file reference, or a glob of them (sorted: promptfoo takes the file system's
+    order, which only changes test numbers)."""
+    raw = ref.removeprefix("file://")
+    if any(c in raw for c in "*?["):
+        import glob
+
+        found = sorted(Path(f) for f in glob.glob(str(p.base_dir / raw), recursive=True))
+        if not found:
+            raise p.error(line, f"tests {ref!r}: no file matches")
+        return found
+    path = p.path(ref)
+    if path is None:
+        raise p.error(line, f"tests {ref!r}: no such file")
+    return [path]
+
+
+def _file_tests(path: Path, item: str, list_line: int, p: _Parser) -> list[_RawTest]:
+    """The tests in one file: CSV rows, JSON Lines, or a YAML/JSON list (or one test)."""
+    if path.suffix == ".csv":
+        return _csv_tests(path, p)
+    sub = _Parser(str(path), path.parent)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        out: list[_RawTest] = []
+        for k, text_line in enumerate(text.splitlines()):
+            if not text_line.strip():
+                continue
+            t = load_yaml(text_line, f"{path}:{k + 1}")
+            if not isinstance(t, LineMap):
+                raise sub.error(k + 1, "a test must be an object")
+            t.line = k + 1
+            out.append(_RawTest(t, str(path), k + 1))
+        return out
+    if path.suffix not in (".yaml", ".yml", ".json"):
+        raise p.error(list_line, f"tests {item!r}: a .yaml, .json, .jsonl or .csv file")
+    data = load_yaml(text, str(path))
+    items = data if isinstance(data, LineList) else [data]
+    for t in items:
+        if not isinstance(t, LineMap):
+            raise sub.error(getattr(t, "line", 1), "a test must be a mapping")
+    return [_RawTest(t, str(path), t.line) for t in items]
+
+
+def _transform_vars(code: str, variables: dict[str, Any], p: _Parser, line: int) -> dict[str, Any]:
+    """promptfoo's transformVars: JavaScript (or file://) over the test's vars, once per test
+    before list vars expand; the object it returns is merged over them."""
+    from newsdesk.evals.assertions import EvalContext, apply_transform
+
+    ctx = EvalContext(vars=variables, base_dir=p.base_dir)
+    try:
+        value = apply_transform(code, variables, ctx, kind="vars")
+    except Exception as exc:  # the user's JavaScript threw: the suite cannot run
+        raise p.error(line, f"transformVars raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(value, dict):
+        raise p.error(line, "transformVars must return an object")
+    return {**variables, **value}
 
 
 def _expand_vars(variables: dict[str, Any]) -> list[dict[str, Any]]:
@@ -788,14 +865,22 @@ def load_suite(path: str | Path) -> Suite:
 
     dt = LineMap()
     dt.line, dt.key_lines = top.line_of("defaultTest"), {}
+    dp = p  # defaultTest's parser: errors name its own file when it is `file://`
     if "defaultTest" in top:
-        dt = p.mapping(top["defaultTest"], top.line_of("defaultTest"), "defaultTest")
-        p.check_keys(dt, DEFAULT_TEST_KEYS, "defaultTest")
-    default_vars = p.vars(dt, "defaultTest")
-    default_asserts = p.asserts(dt)
-    default_threshold = p.number(dt, "threshold", "defaultTest")
-    default_metric = p.text(dt, "metric", "defaultTest")
-    default_transform, default_grader, default_flags = p.options(dt)
+        raw_dt = top["defaultTest"]
+        if isinstance(raw_dt, str) and raw_dt.startswith("file://"):
+            dt_path = p.path(raw_dt)
+            if dt_path is None:
+                raise p.error(top.line_of("defaultTest"), f"defaultTest {raw_dt!r}: no such file")
+            dp = _Parser(str(dt_path), p.base_dir)
+            raw_dt = load_yaml(dt_path.read_text(encoding="utf-8"), str(dt_path))
+        dt = dp.mapping(raw_dt, top.line_of("defaultTest"), "defaultTest")
+        dp.check_keys(dt, DEFAULT_TEST_KEYS, "defaultTest")
+    default_vars = dp.vars(dt, "defaultTest")
+    default_asserts = dp.asserts(dt)
+    default_threshold = dp.number(dt, "threshold", "defaultTest")
+    default_metric = dp.text(dt, "metric", "defaultTest")
+    default_transform, default_grader, default_flags = dp.options(dt)
     default_metadata = _plain(dt.get("metadata") or {})
 
     raw_tests: list[tuple[_RawTest, dict[str, Any], list[AssertionSpec], str | None]] = []
@@ -839,6 +924,12 @@ def load_suite(path: str | Path) -> Suite:
         desc = tp.text(t, "description", f"test {i}")
         own_asserts = tp.asserts(t)
         merged_vars = {**default_vars, **scenario_vars, **tp.vars(t, f"test {i}")}
+        transform_vars = flags.get("transformVars") or default_flags.get("transformVars")
+        if transform_vars:
+            merged_vars = _transform_vars(transform_vars, merged_vars, tp, t.line)
+        own_provider = (
+            tp.provider(t["provider"], t.line_of("provider")) if "provider" in t else None
+        )
         asserts = [
             *([] if flags.get("disableDefaultAsserts") else default_asserts),
             *scenario_asserts,
@@ -864,6 +955,8 @@ def load_suite(path: str | Path) -> Suite:
                 prefix=flags.get("prefix") or default_flags.get("prefix") or "",
                 suffix=flags.get("suffix") or default_flags.get("suffix") or "",
                 provider_output=tp.text(t, "providerOutput", f"test {i}") or None,
+                store_output_as=flags.get("storeOutputAs") or None,
+                provider=own_provider,
             )
             for prompt in prompts:
                 _check_vars(case, prompt, tp)
@@ -874,6 +967,7 @@ def load_suite(path: str | Path) -> Suite:
         prompts=prompts,
         providers=providers,
         tests=tests,
+        env=_plain(p.mapping(top["env"], top.line_of("env"), "env")) if top.get("env") else {},
     )
     _check_node(suite, p)
     return suite

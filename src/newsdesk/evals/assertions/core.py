@@ -55,6 +55,7 @@ class EvalContext:
     grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
+    env: dict[str, Any] = field(default_factory=dict)  # the suite's `env` (templates' `env`)
     raw_output: Any = None  # the output before coercion to text (what scripts receive)
 
     def as_dict(self) -> dict[str, Any]:

@@ -230,7 +230,7 @@ def grade(output: Any, spec: AssertionSpec, ctx: EvalContext) -> Grade:
         if spec.transform:
             output = apply_transform(spec.transform, output, ctx)
         ctx.raw_output = output
-        value = render_value(spec.value, ctx.vars, ctx.base_dir)
+        value = render_value(spec.value, ctx.vars, ctx.base_dir, ctx.env)
         result = ASSERTIONS[spec.type](output_string(output), value, spec, ctx, spec.negate)
     except Exception as exc:  # a failing script, value or grader must not stop the run
         result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {_short(str(exc))}")

@@ -11,23 +11,26 @@ from typing import Any
 from newsdesk.evals import jscompat, templates
 
 
-def render_template(text: str, variables: dict[str, Any]) -> str:
-    """A value over the test's vars, as promptfoo renders it (real nunjucks: evals/templates)."""
-    return templates.render_string(text, variables)
+def render_template(text: str, variables: dict[str, Any], env: dict[str, Any] | None = None) -> str:
+    """A value over the test's vars, as promptfoo renders it (real nunjucks: evals/templates);
+    `env` is the suite's `env` (over the process environment)."""
+    return templates.render_string(text, variables, env)
 
 
-def render_value(value: Any, variables: dict[str, Any], base_dir: Path) -> Any:
+def render_value(
+    value: Any, variables: dict[str, Any], base_dir: Path, env: dict[str, Any] | None = None
+) -> Any:
     """promptfoo's renderedValue: strings are templates over the vars; `file://` text/JSON/YAML
     files are read (scripts stay references: python/javascript run them)."""
     if isinstance(value, str):
         if value.startswith("file://"):
             return _file_value(value, base_dir)
-        return render_template(value, variables)
+        return render_template(value, variables, env)
     if isinstance(value, list):
         return [
             _file_value(v, base_dir)
             if isinstance(v, str) and v.startswith("file://")
-            else render_template(v, variables)
+            else render_template(v, variables, env)
             if isinstance(v, str)
             else v
             for v in value
