@@ -531,23 +531,17 @@ class Runner:
             finish_reason=finish_reason,
             env=job.suite.env,
         )
-        if job.provider.transform:  # promptfoo: the provider's transform, then the test's
+        # promptfoo: the provider's transform, then the test's; -o holds the transformed output
+        for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):
+            if not code:
+                continue
             try:
-                output = apply_transform(job.provider.transform, output, ctx)
+                output = apply_transform(code, output, ctx)
             except Exception as exc:
-                result.error = f"provider transform raised {type(exc).__name__}: {exc}"
+                result.error = f"{what} transform raised {type(exc).__name__}: {exc}"
                 return result
             result.output = output_string(output)
             result.raw_output = output
-            task.output = result.output
-        if job.test.transform:
-            try:
-                output = apply_transform(job.test.transform, output, ctx)
-            except Exception as exc:
-                result.error = f"test transform raised {type(exc).__name__}: {exc}"
-                return result
-            result.output = output_string(output)
-            result.raw_output = output  # promptfoo's -o holds the transformed output
             task.output = result.output
         if job.test.store_output_as and output:
             self.registers[job.test.store_output_as] = output
