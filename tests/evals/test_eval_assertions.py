@@ -104,7 +104,8 @@ def test_every_type_is_covered():
         "cites", "cites-valid", "abstains", "parties-include", "latency", "cost", "llm-rubric",
         "levenshtein", "contains-json", "javascript",  # tests/evals/test_eval_promptfoo.py
         # tests/evals/test_eval_promptfoo_docs.py (promptfoo's own code, run in node)
-        "word-count", "bleu", "gleu", "is-refusal", "finish-reason",
+        "word-count", "bleu", "gleu", "is-refusal", "finish-reason", "model-graded-closedqa",
+        "factuality",
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

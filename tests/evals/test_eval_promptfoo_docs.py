@@ -11,13 +11,16 @@ promptfoo fails this test instead of skipping it.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
+from newsdesk.evals.assertions.model_graded import PROMPTS_FILE
 from newsdesk.testing import Reply, ScriptedServer, completion
 from tests.evals.test_eval_promptfoo import (
     compare,
@@ -29,13 +32,31 @@ from tests.evals.test_eval_promptfoo import (
 HERE = Path(__file__).resolve().parent / "promptfoo_docs"
 
 
+GRADER_MARKS = ("<Rubric>", "[Criterion]:", "<expert_answer>")  # in every grading prompt here
+VERDICT = re.compile(r"VERDICT (\S)")
+CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
+
+
+def graded_answer(text: str) -> str | None:
+    """The scripted grader: a rubric, criterion or expert answer says what to answer."""
+    if "<Rubric>" in text:
+        return grader_answer(text)
+    if "[Criterion]:" in text and (m := VERDICT.search(text)):
+        return f"The criterion is read step by step.\n{m.group(1)}"
+    if "<expert_answer>" in text and (m := CATEGORY.search(text)):
+        if m.group(1) == "LEGACY":
+            return f"({m.group(2)}) the legacy form"
+        return json.dumps({"category": m.group(2), "reason": f"scripted {m.group(2)}"})
+    return None
+
+
 def echo_responder(request: dict[str, Any]) -> Reply:
-    """Echoes the last message (so assertions see the prompt as rendered); grades a rubric."""
+    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted."""
     content = request["messages"][-1]["content"]
     text = content if isinstance(content, str) else json.dumps(content)
-    if "<Rubric>" in text:
-        return Reply(body=completion(grader_answer(text)))
-    return Reply(body=completion(text))
+    whole = json.dumps(request["messages"])
+    answer = graded_answer(text) or graded_answer(whole)
+    return Reply(body=completion(answer if answer is not None else text))
 
 
 def keyed_rows(path: Path) -> tuple[dict[tuple[str, ...], dict[str, Any]], list[str]]:
@@ -70,14 +91,15 @@ def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any
 
 
 def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
-    """What each tool sends besides the messages: the model, seed or not, max_tokens,
-    temperature."""
+    """What each tool sends: the model, seed or not, max_tokens, temperature, and the messages
+    of every grading request."""
     shape: set[tuple[str, Any]] = set()
     for r in requests:
         if "messages" not in r:
             continue
-        grading = "<Rubric>" in str(r["messages"][-1].get("content"))
-        kind = "grader" if grading else "case"
+        grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
+        # a grading request's messages too: the grading prompt must be promptfoo's, as rendered
+        kind = json.dumps(r["messages"]) if grading else "case"
         shape.add((kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature")))
     return shape
 
@@ -137,3 +159,24 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
     print("\n".join(problems))
     assert cases >= 25
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
+
+
+def test_the_grading_prompts_are_promptfoos_own():
+    """src/newsdesk/evals/promptfoo_grading_prompts.json is what the installed promptfoo's
+    source evaluates to (with its own `dedent`)."""
+    binary = require_promptfoo()
+    package = binary.resolve().parents[1]  # node_modules/promptfoo/dist/src/main.js -> package
+    while not (package / "package.json").is_file():
+        package = package.parent
+    node = binary.parent / "node"
+    script = Path(__file__).with_name("promptfoo_grading_prompts.mjs")
+    proc = subprocess.run(
+        [str(node if node.is_file() else "node"), str(script), str(package)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ours = json.loads(PROMPTS_FILE.read_text(encoding="utf-8"))
+    ours.pop("_source")
+    assert json.loads(proc.stdout) == ours

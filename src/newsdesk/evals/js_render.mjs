@@ -115,3 +115,29 @@ export function renderPrompt(raw, inputVars, suiteEnv) {
 export function renderString(template, vars, suiteEnv) {
   return engine(suiteEnv).renderString(template, vars);
 }
+
+// promptfoo's renderLlmRubricPrompt (src/matchers/shared.ts): object vars as JSON text
+// (processContextForTemplating), a JSON prompt rendered string by string and re-serialised, else
+// the whole text rendered. Its grading engine is built when the module loads, before a config's
+// `env` is known: the process environment only.
+export function renderGradingPrompt(rubricPrompt, context) {
+  const processed = Object.fromEntries(
+    Object.entries(context).map(([key, value]) => {
+      if (value && typeof value === "object") {
+        if (Array.isArray(value)) {
+          return [key, value.map((item) => (item && typeof item === "object" ? JSON.stringify(item) : item))];
+        }
+        return [key, JSON.stringify(value)];
+      }
+      return [key, value];
+    }),
+  );
+  const env = engine({});
+  try {
+    const parsed = JSON.parse(rubricPrompt, (_k, v) => (typeof v === "string" ? env.renderString(v, processed) : v));
+    return JSON.stringify(parsed);
+  } catch {
+    // not JSON (or a string in it failed to render): the whole text is the template
+  }
+  return env.renderString(rubricPrompt, processed);
+}

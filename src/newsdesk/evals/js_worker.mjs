@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { runCheck } from "./js_checks.mjs";
-import { renderPrompt, renderString } from "./js_render.mjs";
+import { renderGradingPrompt, renderPrompt, renderString } from "./js_render.mjs";
 
 // stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
 // land there (it would be read as the reply to the next request), so it goes to stderr.
@@ -48,6 +48,7 @@ async function run(req) {
   if (req.kind === "render_prompt") return renderPrompt(req.code, req.arg, req.context.env);
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
   if (req.kind === "check") return runCheck(req.arg);
+  if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
   if (req.kind === "regex_syntax") {
     try {
       new RegExp(req.code);

@@ -294,8 +294,9 @@ def _pf_provider_id(ident: str) -> str:
 
 
 def _pf_prompt_raw(text: str | None) -> str | None:
-    """promptfoo's -o holds a chat prompt (rendered as indented JSON) as compact JSON."""
-    if text is None or not text.startswith("["):
+    """promptfoo's -o holds a prompt that is a JSON object or list (a chat, rendered as indented
+    JSON) as compact JSON."""
+    if text is None or not text.lstrip().startswith(("[", "{")):
         return text
     try:
         return jscompat.js_stringify(jscompat.js_json_parse(text))

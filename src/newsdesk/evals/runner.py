@@ -530,6 +530,7 @@ class Runner:
             notes=self.notes,
             finish_reason=finish_reason,
             env=job.suite.env,
+            rubric_prompt=job.test.rubric_prompt,
         )
         # promptfoo: the provider's transform, then the test's; -o holds the transformed output
         for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):

@@ -48,7 +48,7 @@ DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metada
 SCENARIO_KEYS = ("description", "config", "tests")
 OPTION_KEYS = (
     "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
-    "transformVars", "storeOutputAs",
+    "transformVars", "storeOutputAs", "rubricPrompt", "factuality",
 )  # fmt: skip
 ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
@@ -133,6 +133,7 @@ class TestCase:
     suffix: str = ""
     provider_output: str | None = None  # graded instead of calling the provider
     store_output_as: str | None = None  # options.storeOutputAs: later tests see it as a var
+    rubric_prompt: str | None = None  # options.rubricPrompt (the test's, else defaultTest's)
     provider: ProviderSpec | None = None  # the test's own provider: called instead
 
 
@@ -514,7 +515,28 @@ class _Parser:
         }
         for k in ("prefix", "suffix", "transformVars", "storeOutputAs"):
             flags[k] = self.text(opts, k, "options") or ""
+        if opts.get("rubricPrompt") is not None:
+            flags["rubricPrompt"] = self.rubric_prompt(
+                opts["rubricPrompt"], opts.line_of("rubricPrompt")
+            )
         return transform, _plain(opts.get("provider")), flags
+
+    def rubric_prompt(self, value: Any, line: int) -> str:
+        """promptfoo's loadRubricPrompt: text, a `file://` text file, or messages (as JSON)."""
+        if isinstance(value, str) and value.startswith("file://"):
+            path = self.path(value)
+            if path is None:
+                raise self.error(line, f"rubricPrompt {value!r}: no such file")
+            if path.suffix in _SCRIPT_SUFFIXES:
+                raise self.error(
+                    line, f"rubricPrompt {value!r}: prompt functions are not supported"
+                )
+            return path.read_text(encoding="utf-8")
+        if isinstance(value, str):
+            return value
+        from newsdesk.evals import jscompat
+
+        return jscompat.js_stringify(_plain(value))
 
     def vars(self, data: LineMap, where: str) -> dict[str, Any]:
         if "vars" not in data or data["vars"] is None:
@@ -956,6 +978,7 @@ def load_suite(path: str | Path) -> Suite:
                 suffix=flags.get("suffix") or default_flags.get("suffix") or "",
                 provider_output=tp.text(t, "providerOutput", f"test {i}") or None,
                 store_output_as=flags.get("storeOutputAs") or None,
+                rubric_prompt=flags.get("rubricPrompt") or default_flags.get("rubricPrompt"),
                 provider=own_provider,
             )
             for prompt in prompts:

@@ -129,3 +129,23 @@ def _render_json(value: Any, variables: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {k: _render_json(v, variables) for k, v in value.items()}
     return value
+
+
+def render_grading_prompt(template: str, context: dict[str, Any]) -> str:
+    """promptfoo's renderLlmRubricPrompt: objects in the context as JSON text; a JSON prompt
+    (a chat) rendered string by string, else the whole text."""
+    processed = {
+        k: [jscompat.js_stringify(i) if isinstance(i, dict | list) else i for i in v]
+        if isinstance(v, list)
+        else jscompat.js_stringify(v)
+        if isinstance(v, dict)
+        else v
+        for k, v in context.items()
+    }
+    if _node() is not None:
+        return str(_call("render_grading", template, processed, {}))
+    try:
+        parsed = jscompat.js_json_parse(template)
+    except ValueError:
+        return _render_plain(template, processed)
+    return jscompat.js_stringify(_render_json(parsed, processed))

@@ -17,7 +17,7 @@ module re-exports what importers use.
 """
 
 from newsdesk.evals.assertions.core import PASSED, Check, EvalContext, Grade
-from newsdesk.evals.assertions.graded import RUBRIC_SYSTEM, interpret_rubric
+from newsdesk.evals.assertions.graded import interpret_rubric
 from newsdesk.evals.assertions.registry import (
     ASSERTIONS,
     GROUP_TYPES,
@@ -51,7 +51,6 @@ __all__ = [
     "DEFAULT_SIMILAR",
     "GROUP_TYPES",
     "PASSED",
-    "RUBRIC_SYSTEM",
     "TASK_ONLY",
     "Check",
     "EvalContext",

@@ -56,6 +56,7 @@ class EvalContext:
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
     env: dict[str, Any] = field(default_factory=dict)  # the suite's `env` (templates' `env`)
+    rubric_prompt: str | None = None  # options.rubricPrompt: the model-graded checks' prompt
     raw_output: Any = None  # the output before coercion to text (what scripts receive)
 
     def as_dict(self) -> dict[str, Any]:

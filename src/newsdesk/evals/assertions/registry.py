@@ -12,6 +12,7 @@ from newsdesk.evals import jscompat
 from newsdesk.evals.assertions.core import Check, EvalContext, Grade, _short
 from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
 from newsdesk.evals.assertions.graded import _rubric
+from newsdesk.evals.assertions.model_graded import _closedqa, _factuality
 from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
 from newsdesk.evals.assertions.ported import PORTED_TYPES, _ported, _regex_check
 from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
@@ -50,6 +51,8 @@ ASSERTIONS: dict[str, Check] = {
     "similar": _similar,
     "rouge-n": _rouge,
     "llm-rubric": _rubric,
+    "model-graded-closedqa": _closedqa,
+    "factuality": _factuality,
     "latency": _latency,
     "cost": _cost,
     "cites": _cites,
@@ -67,6 +70,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
+    "model-graded-closedqa", "factuality",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}

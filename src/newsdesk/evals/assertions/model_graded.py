@@ -1,0 +1,131 @@
+"""promptfoo's model-graded checks beyond llm-rubric: `model-graded-closedqa` and `factuality`,
+and llm-rubric's `rubricPrompt`. The grading prompt is promptfoo's own (its default prompts,
+evaluated from its source: promptfoo_grading_prompts.json; or the test's `rubricPrompt`),
+rendered as promptfoo renders it (templates.render_grading_prompt); the verdict is read by
+promptfoo's rules, ported below."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat, templates
+from newsdesk.evals.assertions.core import EvalContext, Grade
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+PROMPTS_FILE = Path(__file__).resolve().parents[1] / "promptfoo_grading_prompts.json"
+FACTUALITY_CATEGORIES = {
+    "A": "The submitted answer is a subset of the expert answer and is fully consistent with it.",
+    "B": "The submitted answer is a superset of the expert answer and is fully consistent with it.",
+    "C": "The submitted answer contains all the same details as the expert answer.",
+    "D": "There is a disagreement between the submitted answer and the expert answer.",
+    "E": "The answers differ, but these differences don't matter from the perspective of "
+    "factuality.",
+}
+
+
+@cache
+def grading_prompt(name: str) -> str:
+    """One of promptfoo's default grading prompts (a JSON chat, as promptfoo keeps it)."""
+    prompts: dict[str, str] = json.loads(PROMPTS_FILE.read_text(encoding="utf-8"))
+    return prompts[name]
+
+
+def _try_parse(text: str) -> Any:
+    """promptfoo's tryParse: JSON when the text is JSON, else the text."""
+    try:
+        return jscompat.js_json_parse(text)
+    except ValueError:
+        return text
+
+
+def prompt_messages(prompt: str) -> list[dict[str, Any]]:
+    """The messages promptfoo's openai provider sends for a prompt: a JSON chat as itself, any
+    other text as one user message."""
+    if prompt.lstrip().startswith("["):
+        try:
+            chat = jscompat.js_json_parse(prompt)
+        except ValueError:
+            chat = None
+        if isinstance(chat, list) and all(isinstance(m, dict) and "role" in m for m in chat):
+            return chat
+    return [{"role": "user", "content": prompt}]
+
+
+def ask_grader(
+    spec: AssertionSpec, ctx: EvalContext, template: str, context: dict[str, Any]
+) -> str:
+    """The grader's answer to the rendered grading prompt (promptfoo's openai default: 1024
+    tokens)."""
+    if ctx.grader is None:
+        raise ValueError(f"{spec.type} needs a grading provider")
+    llm, _ = ctx.grader(spec.provider)
+    messages = prompt_messages(templates.render_grading_prompt(template, context))
+    return llm.chat(messages, max_tokens=1024).content
+
+
+def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's matchesClosedQa: passes when the answer ends with "Y"."""
+    context = {**ctx.vars, "input": ctx.prompt, "criteria": value, "completion": _try_parse(output)}
+    template = ctx.rubric_prompt or grading_prompt("OPENAI_CLOSED_QA_PROMPT")
+    answer = ask_grader(spec, ctx, template, context)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    passed = answer.rstrip().endswith("Y")
+    if passed:
+        reason = f"The submission meets the criterion:\n{answer}"
+    elif answer.rstrip().endswith("N"):
+        reason = f"The submission does not meet the criterion:\n{answer}"
+    else:
+        reason = f"Model grader produced a malformed response:\n{answer}"
+    return Grade(passed, 1.0 if passed else 0.0, reason)
+
+
+def _factuality(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's matchesFactuality: the grader's category (JSON, else the legacy `(A)` form);
+    A, B, C and E pass with score 1, D fails with 0 (the test's options.factuality may rescore)."""
+    context = {**ctx.vars, "input": ctx.prompt, "ideal": value, "completion": _try_parse(output)}
+    template = ctx.rubric_prompt or grading_prompt("PROMPTFOO_FACTUALITY_PROMPT")
+    answer = ask_grader(spec, ctx, template, context)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    try:
+        parsed = _factuality_json(answer) or _factuality_legacy(answer)
+    except ValueError as exc:
+        return Grade(False, 0.0, str(exc))
+    option, reason = parsed
+    scores = {"A": 1.0, "B": 1.0, "C": 1.0, "D": 0.0, "E": 1.0}
+    names = {"A": "subset", "B": "superset", "C": "agree", "D": "disagree", "E": "differButFactual"}
+    custom = ctx.test.get("options", {}).get("factuality") if isinstance(ctx.test, dict) else None
+    if isinstance(custom, dict):
+        scores = {k: float(custom.get(names[k], v)) for k, v in scores.items()}
+    passed = scores[option] > 0
+    return Grade(passed, scores[option], reason)
+
+
+def _factuality_json(answer: str) -> tuple[str, str] | None:
+    objects = jscompat.extract_json_objects(answer)
+    data = objects[0] if objects else None
+    if not isinstance(data, dict) or not isinstance(data.get("category"), str):
+        return None
+    if not data["category"]:
+        return None
+    option = data["category"].strip().upper()
+    if not re.fullmatch(r"[A-E]", option):
+        raise ValueError(f"Invalid category value: {option}")
+    reason = data.get("reason")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    return option, reason or f"Category {option}: {FACTUALITY_CATEGORIES[option]}"
+
+
+def _factuality_legacy(answer: str) -> tuple[str, str]:
+    m = re.search(r"\s*\(?([a-eA-E])\)", answer)
+    if m is None:
+        raise ValueError(f"Factuality checker output did not match expected format: {answer}")
+    reason = re.search(r"\)\s*(.*)", answer, re.DOTALL)
+    return m.group(1).upper(), (reason.group(1).strip() if reason and reason.group(1) else answer)
