@@ -521,17 +521,19 @@ class _Parser:
             )
         return transform, _plain(opts.get("provider")), flags
 
+    def data_file(self, ref: str, line: int, what: str) -> Path:
+        """A `file://` reference to data (not a script: those are refused here)."""
+        path = self.path(ref)
+        if path is None:
+            raise self.error(line, f"{what} {ref}: no such file")
+        if path.suffix in _SCRIPT_SUFFIXES:
+            raise self.error(line, f"{what} {ref}: scripts ({path.suffix}) are not supported here")
+        return path
+
     def rubric_prompt(self, value: Any, line: int) -> str:
         """promptfoo's loadRubricPrompt: text, a `file://` text file, or messages (as JSON)."""
         if isinstance(value, str) and value.startswith("file://"):
-            path = self.path(value)
-            if path is None:
-                raise self.error(line, f"rubricPrompt {value!r}: no such file")
-            if path.suffix in _SCRIPT_SUFFIXES:
-                raise self.error(
-                    line, f"rubricPrompt {value!r}: prompt functions are not supported"
-                )
-            return path.read_text(encoding="utf-8")
+            return self.data_file(value, line, "rubricPrompt").read_text(encoding="utf-8")
         if isinstance(value, str):
             return value
         from newsdesk.evals import jscompat
@@ -556,12 +558,7 @@ class _Parser:
     def var_value(self, value: Any, line: int) -> Any:
         """promptfoo reads `file://` vars: a text file's contents, JSON/YAML parsed."""
         if isinstance(value, str) and value.startswith("file://"):
-            path = self.path(value)
-            if path is None:
-                raise self.error(line, f"var {value}: no such file")
-            if path.suffix in _SCRIPT_SUFFIXES:
-                raise self.error(line, f"var {value}: script vars are not supported")
-            return _file_var(path)
+            return _file_var(self.data_file(value, line, "var"))
         if isinstance(value, list):
             return [self.var_value(v, line) for v in value]
         return _plain(value)
