@@ -34,7 +34,6 @@ from newsdesk.evals.assertions.scripts import run_python_file, script_grade
 from newsdesk.evals.assertions.similarity import (
     DEFAULT_ROUGE,
     DEFAULT_SIMILAR,
-    lexical_cosine,
     rouge_n,
 )
 from newsdesk.evals.assertions.text import DEFAULT_LEVENSHTEIN
@@ -59,7 +58,6 @@ __all__ = [
     "grade",
     "interpret_rubric",
     "is_js_transform",
-    "lexical_cosine",
     "needs_node",
     "output_string",
     "read_data_file",
