@@ -3,23 +3,40 @@
 // real nunjucks 3.2.4 (vendored: vendor/nunjucks-3.2.4.min.js, BSD-2-Clause, vendor/nunjucks-LICENSE).
 // Vars arrive with file:// values already read (newsdesk's suite loader does that, as promptfoo does).
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 const nunjucks = require("./vendor/nunjucks-3.2.4.min.js");
 
 const engines = new Map();
 
-// promptfoo's getNunjucksEngine: no autoescape, `env` (process.env then the suite's `env`), `load`.
-function engine(suiteEnv) {
-  const key = JSON.stringify(suiteEnv ?? {});
+// promptfoo's getNunjucksEngine: no autoescape, `env` (process.env then the suite's `env`), `load`,
+// then the suite's nunjucksFilters ({name: file}: the module's default export, as importModule).
+function engine(suiteEnv, filterFiles = {}, filters = {}) {
+  const key = JSON.stringify([suiteEnv ?? {}, filterFiles ?? {}]); // files: functions do not stringify
   let env = engines.get(key);
   if (!env) {
     env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
     env.addGlobal("env", { ...process.env, ...(suiteEnv ?? {}) });
     env.addFilter("load", (str) => JSON.parse(str));
+    for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
     engines.set(key, env);
   }
   return env;
+}
+
+const filterModules = new Map();
+
+async function loadFilters(files) {
+  const out = {};
+  for (const [name, file] of Object.entries(files ?? {})) {
+    if (!filterModules.has(file)) {
+      const mod = await import(pathToFileURL(file).href);
+      filterModules.set(file, mod.default ?? mod);
+    }
+    out[name] = filterModules.get(file);
+  }
+  return out;
 }
 
 function resolveVariables(variables) {
@@ -89,8 +106,8 @@ function renderVarsInObject(obj, vars, env) {
 
 // renderPrompt after its file:// step: {prompt, vars} (promptfoo grades with these vars: trailing
 // newline dropped, `{{ name }}` references resolved).
-export function renderPrompt(raw, inputVars, suiteEnv) {
-  const env = engine(suiteEnv);
+export async function renderPrompt(raw, inputVars, suiteEnv, filterFiles) {
+  const env = engine(suiteEnv, filterFiles, await loadFilters(filterFiles));
   const vars = { ...inputVars };
   for (const key of Object.keys(vars)) {
     if (typeof vars[key] === "string") vars[key] = vars[key].replace(/\n$/, "");

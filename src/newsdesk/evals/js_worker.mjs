@@ -45,7 +45,9 @@ async function load(file, fn) {
 
 async function run(req) {
   // templates: arg is the vars, code the template, context {env} (the suite's env)
-  if (req.kind === "render_prompt") return renderPrompt(req.code, req.arg, req.context.env);
+  if (req.kind === "render_prompt") {
+    return await renderPrompt(req.code, req.arg, req.context.env, req.context.filters);
+  }
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
   if (req.kind === "check") return runCheck(req.arg);
   if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);

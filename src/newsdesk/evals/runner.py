@@ -261,6 +261,7 @@ def render_prompt(
     prefix: str = "",
     suffix: str = "",
     env: dict[str, Any] | None = None,
+    filters: dict[str, str] | None = None,
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     """(the prompt as rendered, its messages, the vars as promptfoo grades with them): text is one
     user message; a chat prompt renders to a JSON list of {role, content} messages."""
@@ -268,7 +269,7 @@ def render_prompt(
 
     try:
         rendered, graded_vars = templates.render_prompt(
-            prefix + prompt.text + suffix, variables, env
+            prefix + prompt.text + suffix, variables, env, filters
         )
     except templates.TemplateError as exc:
         raise PromptError(f"prompt {prompt.label!r}: cannot render: {exc}") from None
@@ -470,7 +471,12 @@ class Runner:
         try:
             if job.prompt.task is None:
                 result.prompt_text, messages, graded_vars = render_prompt(
-                    job.prompt, variables, job.test.prefix, job.test.suffix, job.suite.env
+                    job.prompt,
+                    variables,
+                    job.test.prefix,
+                    job.test.suffix,
+                    job.suite.env,
+                    job.suite.nunjucks_filters,
                 )
                 if job.test.provider_output is not None:  # promptfoo: graded, no call made
                     output = job.test.provider_output

@@ -37,6 +37,7 @@ from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml,
 
 TOP_KEYS = (
     "description", "prompts", "providers", "defaultTest", "tests", "scenarios", "env",
+    "nunjucksFilters",
     # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
     "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
 )  # fmt: skip
@@ -145,6 +146,7 @@ class Suite:
     providers: list[ProviderSpec]
     tests: list[TestCase]
     env: dict[str, Any] = field(default_factory=dict)  # `env`: the templates' `env` global
+    nunjucks_filters: dict[str, str] = field(default_factory=dict)  # name -> a JavaScript file
 
     @property
     def base_dir(self) -> Path:
@@ -823,6 +825,27 @@ def _file_tests(path: Path, item: str, list_line: int, p: _Parser) -> list[_RawT
     return [_RawTest(t, str(path), t.line) for t in items]
 
 
+def _filters(top: LineMap, p: _Parser) -> dict[str, str]:
+    """nunjucksFilters: {name: a JavaScript file}, resolved from the suite's folder."""
+    if not top.get("nunjucksFilters"):
+        return {}
+    from newsdesk.evals.node import node_version
+
+    line = top.line_of("nunjucksFilters")
+    if node_version() is None:
+        raise p.error(line, "nunjucksFilters are JavaScript, run with node >= 18: install node")
+    mapping = p.mapping(top["nunjucksFilters"], line, "nunjucksFilters")
+    out: dict[str, str] = {}
+    for name, ref in mapping.items():
+        path = p.path(str(ref)) if isinstance(ref, str) else None
+        if path is None or path.suffix not in (".js", ".cjs", ".mjs"):
+            raise p.error(
+                mapping.line_of(name), f"nunjucksFilters {name}: no JavaScript file {ref!r}"
+            )
+        out[str(name)] = str(path)
+    return out
+
+
 def _transform_vars(code: str, variables: dict[str, Any], p: _Parser, line: int) -> dict[str, Any]:
     """promptfoo's transformVars: JavaScript (or file://) over the test's vars, once per test
     before list vars expand; the object it returns is merged over them."""
@@ -988,6 +1011,7 @@ def load_suite(path: str | Path) -> Suite:
         providers=providers,
         tests=tests,
         env=_plain(p.mapping(top["env"], top.line_of("env"), "env")) if top.get("env") else {},
+        nunjucks_filters=_filters(top, p),
     )
     _check_node(suite, p)
     return suite

@@ -40,11 +40,18 @@ def _node() -> Any:
     return worker() if node_version() is not None else None
 
 
-def _call(kind: str, template: str, variables: dict[str, Any], env: dict[str, Any]) -> Any:
+def _call(
+    kind: str,
+    template: str,
+    variables: dict[str, Any],
+    env: dict[str, Any],
+    filters: dict[str, str] | None = None,
+) -> Any:
     from newsdesk.evals.node import JSError
 
     try:
-        value, _ = _node().call(kind, variables, {"env": env}, code=template)
+        context = {"env": env, "filters": filters or {}}
+        value, _ = _node().call(kind, variables, context, code=template)
     except JSError as exc:
         raise TemplateError(" ".join(str(exc).split())) from None  # nunjucks spans lines
     return value
@@ -82,11 +89,15 @@ def render_string(text: str, variables: dict[str, Any], env: dict[str, Any] | No
 
 
 def render_prompt(
-    raw: str, variables: dict[str, Any], env: dict[str, Any] | None = None
+    raw: str,
+    variables: dict[str, Any],
+    env: dict[str, Any] | None = None,
+    filters: dict[str, str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """promptfoo's renderPrompt: (the prompt as sent, the vars its assertions then see)."""
+    """promptfoo's renderPrompt: (the prompt as sent, the vars its assertions then see);
+    `filters` are the suite's nunjucksFilters (name -> JavaScript file), which need node."""
     if _node() is not None:
-        out = _call("render_prompt", raw, variables, env or {})
+        out = _call("render_prompt", raw, variables, env or {}, filters)
         return str(out["prompt"]), dict(out["vars"])
     return _render_prompt_plain(raw, variables)
 
