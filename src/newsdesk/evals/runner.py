@@ -29,6 +29,7 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.providers import ProviderPool, provider_from_ref
+from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
 from newsdesk.llm.client import LLMClient
@@ -557,6 +558,10 @@ class Runner:
         passed, score, reason, named = aggregate(
             grades, job.test.threshold, graded_vars, job.suite.env
         )
+        if job.test.scoring_function:
+            passed, score, reason = apply_scoring(
+                job.test.scoring_function, job.suite.base_dir, named, job.test.threshold, grades
+            )
         result.passed, result.score, result.reason, result.named_scores = (
             passed,
             score,

@@ -43,9 +43,11 @@ TOP_KEYS = (
 )  # fmt: skip
 TEST_KEYS = (
     "description", "vars", "assert", "threshold", "metric", "options", "metadata", "providerOutput",
-    "provider",
+    "provider", "assertScoringFunction",
 )  # fmt: skip
-DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metadata")
+DEFAULT_TEST_KEYS = (
+    "vars", "assert", "threshold", "metric", "options", "metadata", "assertScoringFunction",
+)  # fmt: skip
 SCENARIO_KEYS = ("description", "config", "tests")
 OPTION_KEYS = (
     "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
@@ -135,6 +137,7 @@ class TestCase:
     provider_output: str | None = None  # graded instead of calling the provider
     store_output_as: str | None = None  # options.storeOutputAs: later tests see it as a var
     rubric_prompt: str | None = None  # options.rubricPrompt (the test's, else defaultTest's)
+    scoring_function: str | None = None  # assertScoringFunction: file://x.js|py[:fn]
     provider: ProviderSpec | None = None  # the test's own provider: called instead
 
 
@@ -154,6 +157,7 @@ class Suite:
 
     def needs_node(self) -> list[tuple[int, str]]:
         from newsdesk.evals.assertions import is_js_transform, needs_node
+        from newsdesk.evals.assertions.values import _file_path
         from newsdesk.evals.templates import unsupported_construct
 
         out: list[tuple[int, str]] = []
@@ -162,6 +166,11 @@ class Suite:
             if construct:
                 out.append((pr.line, f"the Nunjucks template {construct!r}"))
         for t in self.tests:
+            scoring = (
+                _file_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
+            )
+            if scoring is not None and scoring.suffix != ".py":
+                out.append((t.line, "a JavaScript assertScoringFunction"))
             for value in t.vars.values():
                 construct = unsupported_construct(value) if isinstance(value, str) else None
                 if construct:
@@ -522,6 +531,23 @@ class _Parser:
                 opts["rubricPrompt"], opts.line_of("rubricPrompt")
             )
         return transform, _plain(opts.get("provider")), flags
+
+    def scoring_function(self, data: LineMap) -> str | None:
+        """assertScoringFunction: a `file://` JavaScript or Python file (checked to exist)."""
+        ref = self.text(data, "assertScoringFunction", "test")
+        if ref is None:
+            return None
+        from newsdesk.evals.assertions.values import _file_path
+
+        path, fn = _file_path(ref, self.base_dir)
+        if not ref.startswith("file://") or path.suffix not in (".js", ".cjs", ".mjs", ".py"):
+            raise self.error(
+                data.line_of("assertScoringFunction"),
+                "assertScoringFunction is file://x.js or file://x.py (optionally :function)",
+            )
+        if not path.is_file():
+            raise self.error(data.line_of("assertScoringFunction"), f"{path}: no such file")
+        return f"file://{path.resolve()}" + (f":{fn}" if fn else "")
 
     def data_file(self, ref: str, line: int, what: str) -> Path:
         """A `file://` reference to data (not a script: those are refused here)."""
@@ -999,6 +1025,7 @@ def load_suite(path: str | Path) -> Suite:
                 provider_output=tp.text(t, "providerOutput", f"test {i}") or None,
                 store_output_as=flags.get("storeOutputAs") or None,
                 rubric_prompt=flags.get("rubricPrompt") or default_flags.get("rubricPrompt"),
+                scoring_function=tp.scoring_function(t) or dp.scoring_function(dt),
                 provider=own_provider,
             )
             for prompt in prompts:
