@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
+from newsdesk.evals import unsupported
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
 
@@ -212,6 +213,11 @@ class _Parser:
 
     def check_keys(self, data: LineMap, allowed: tuple[str, ...], where: str) -> None:
         for key in data:
+            refused = (
+                unsupported.reason(unsupported.SUITE_KEYS, key) if where == "the suite" else None
+            )
+            if refused:
+                raise self.error(data.line_of(key), refused)
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 did = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -470,6 +476,9 @@ class _Parser:
             raise self.error(data.line, "an assertion needs a `type`")
         negate = raw_type.startswith("not-")
         kind = raw_type[4:] if negate else raw_type
+        refused = unsupported.reason(unsupported.ASSERTION_TYPES, kind)
+        if refused:
+            raise self.error(data.line_of("type"), refused)
         if kind not in ASSERTIONS:
             names = [*ASSERTIONS, "assert-set"]
             hint = difflib.get_close_matches(kind, names, n=1)
