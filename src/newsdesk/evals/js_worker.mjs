@@ -51,6 +51,7 @@ async function run(req) {
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
   if (req.kind === "check") return runCheck(req.arg);
   if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
+  if (req.kind === "regex_test") return new RegExp(req.arg.pattern, req.arg.flags).test(req.arg.text);
   if (req.kind === "regex_syntax") {
     try {
       new RegExp(req.code);

@@ -27,6 +27,7 @@ from newsdesk.evals.assertions.text import (
     _multi,
     _schema,
     _starts_with,
+    unicode_pattern_test,
 )
 from newsdesk.evals.assertions.values import _file_path, _file_value, render_value
 
@@ -147,7 +148,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
             if isinstance(value, str) and value.startswith("file://"):
                 value = _file_value(value, base_dir)
             schema = _schema(value, EvalContext(vars={}, base_dir=base_dir))
-            jscompat.schema_validator(schema or {})
+            jscompat.schema_validator(schema or {}, unicode_pattern_test)
         except (OSError, ValueError) as exc:
             return f"{name}: cannot read the schema: {exc}"
         except Exception as exc:  # jsonschema.SchemaError and YAML errors
