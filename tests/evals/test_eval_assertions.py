@@ -103,7 +103,7 @@ def test_every_type_is_covered():
         "levenshtein", "contains-json", "javascript", "similar",  # test_eval_promptfoo.py
         # tests/evals/test_eval_promptfoo_docs.py (promptfoo's own code, run in node)
         "word-count", "bleu", "gleu", "is-refusal", "finish-reason", "model-graded-closedqa",
-        "factuality",
+        "factuality", "context-recall", "context-relevance",
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

@@ -32,8 +32,12 @@ from tests.evals.test_eval_promptfoo import (
 HERE = Path(__file__).resolve().parent / "promptfoo_docs"
 
 
-GRADER_MARKS = ("<Rubric>", "[Criterion]:", "<expert_answer>")  # in every grading prompt here
+# in every grading prompt here
+GRADER_MARKS = (
+    "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
+)  # fmt: skip
 VERDICT = re.compile(r"VERDICT (\S)")
+RECALL = re.compile(r"RECALL (\d+)/(\d+)")
 CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
 
 
@@ -43,6 +47,12 @@ def graded_answer(text: str) -> str | None:
         return grader_answer(text)
     if "[Criterion]:" in text and (m := VERDICT.search(text)):
         return f"The criterion is read step by step.\n{m.group(1)}"
+    if "classify if the sentence can be attributed" in text and (m := RECALL.search(text)):
+        good, total = int(m.group(1)), int(m.group(2))
+        marks = ["[Attributed]"] * good + ["[Not Attributed]"] * (total - good)
+        return "\n".join(f"{k + 1}. Sentence {k + 1}. So {mark}" for k, mark in enumerate(marks))
+    if "candidate sentences:" in text:
+        return "Paris is the capital of France."
     if "<expert_answer>" in text and (m := CATEGORY.search(text)):
         if m.group(1) == "LEGACY":
             return f"({m.group(2)}) the legacy form"

@@ -1,8 +1,9 @@
-"""promptfoo's model-graded checks beyond llm-rubric: `model-graded-closedqa` and `factuality`,
-and llm-rubric's `rubricPrompt`. The grading prompt is promptfoo's own (its default prompts,
-evaluated from its source: promptfoo_grading_prompts.json; or the test's `rubricPrompt`),
-rendered as promptfoo renders it (templates.render_grading_prompt); the verdict is read by
-promptfoo's rules, ported below."""
+"""promptfoo's model-graded checks beyond llm-rubric: `model-graded-closedqa`, `factuality`,
+`context-recall` and `context-relevance`, and llm-rubric's `rubricPrompt`. The grading prompt is
+promptfoo's own (its default prompts, evaluated from its source: promptfoo_grading_prompts.json
+and js_rag.mjs; or the test's `rubricPrompt`), rendered as promptfoo renders it
+(templates.render_grading_prompt); the verdict is read by promptfoo's rules (ported below, or
+its own code in js_rag.mjs)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,57 @@ def _factuality_legacy(answer: str) -> tuple[str, str]:
         raise ValueError(f"Factuality checker output did not match expected format: {answer}")
     reason = re.search(r"\)\s*(.*)", answer, re.DOTALL)
     return m.group(1).upper(), (reason.group(1).strip() if reason and reason.group(1) else answer)
+
+
+def _rag_context(ctx: EvalContext, fallback: str | None) -> str | list[str]:
+    """promptfoo's resolveContext: the `context` var (text, or a list of texts), else the
+    fallback (context-recall: the prompt)."""
+    value = ctx.vars.get("context")
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise ValueError("Invalid context: expected an array of strings")
+    context = value if isinstance(value, str | list) and value else fallback
+    if not context:
+        raise ValueError(
+            'Context is required for context-based assertions. Provide either a "context" '
+            "variable (string or array of strings) in your test case or use "
+            '"contextTransform" to extract context from the provider response.'
+        )
+    return context
+
+
+def _rag(spec: AssertionSpec, ctx: EvalContext, context: Any, variables: dict[str, Any]) -> Grade:
+    """Grade with promptfoo's context prompt and read the answer with its code (js_rag.mjs)."""
+    from newsdesk.evals.node import worker
+
+    template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
+    answer = ask_grader(spec, ctx, template, variables)
+    threshold = spec.threshold if spec.threshold is not None else 0.5
+    arg = {"type": spec.type, "output": answer, "context": context, "threshold": threshold}
+    verdict, _ = worker().call("rag_verdict", arg, {})
+    grade = Grade(bool(verdict["pass"]), float(verdict["score"]), str(verdict["reason"]))
+    if spec.negate and not verdict["graderError"]:  # promptfoo's applyRagInverse
+        return Grade(not grade.passed, 1.0 - grade.score, grade.reason)
+    return grade
+
+
+def _context_recall(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-recall: the share of the expected answer's sentences the grader
+    attributes to the context."""
+    context = _rag_context(ctx, ctx.prompt)
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    return _rag(spec, ctx, context, {**ctx.vars, "context": serialized, "groundTruth": value})
+
+
+def _context_relevance(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-relevance: the share of the context's sentences the grader extracts
+    as needed for the `query` var."""
+    query = ctx.vars.get("query")
+    if not isinstance(query, str):
+        raise ValueError('context-relevance assertion requires a "query" variable')
+    context = _rag_context(ctx, None)
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    return _rag(spec, ctx, context, {"context": serialized, "query": query})

@@ -12,7 +12,12 @@ from newsdesk.evals import jscompat
 from newsdesk.evals.assertions.core import Check, EvalContext, Grade, _short
 from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
 from newsdesk.evals.assertions.graded import _rubric
-from newsdesk.evals.assertions.model_graded import _closedqa, _factuality
+from newsdesk.evals.assertions.model_graded import (
+    _closedqa,
+    _context_recall,
+    _context_relevance,
+    _factuality,
+)
 from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
 from newsdesk.evals.assertions.ported import PORTED_TYPES, _ported, _regex_check
 from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
@@ -54,6 +59,8 @@ ASSERTIONS: dict[str, Check] = {
     "llm-rubric": _rubric,
     "model-graded-closedqa": _closedqa,
     "factuality": _factuality,
+    "context-recall": _context_recall,
+    "context-relevance": _context_relevance,
     "latency": _latency,
     "cost": _cost,
     "cites": _cites,
@@ -71,7 +78,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
-    "model-graded-closedqa", "factuality",
+    "model-graded-closedqa", "factuality", "context-recall",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
@@ -90,7 +97,7 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a javascript assertion"
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
-    if spec.type in PORTED_TYPES:
+    if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance"):
         return f"a {spec.type} assertion (promptfoo's own code)"
     return None
 
