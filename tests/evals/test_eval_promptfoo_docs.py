@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent / "promptfoo_docs"
 # in every grading prompt here
 GRADER_MARKS = (
     "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
+    "create one or more statements", "Natural language inference",
 )  # fmt: skip
 VERDICT = re.compile(r"VERDICT (\S)")
 RECALL = re.compile(r"RECALL (\d+)/(\d+)")
@@ -51,6 +52,10 @@ def graded_answer(text: str) -> str | None:
         good, total = int(m.group(1)), int(m.group(2))
         marks = ["[Attributed]"] * good + ["[Not Attributed]"] * (total - good)
         return "\n".join(f"{k + 1}. Sentence {k + 1}. So {mark}" for k, mark in enumerate(marks))
+    if "create one or more statements" in text:
+        return "Paris is the capital of France.\nParis has ten million people."
+    if "Natural language inference" in text:
+        return "Final verdict for each statement in order: Yes. No."
     if "candidate sentences:" in text:
         return "Paris is the capital of France."
     if "<expert_answer>" in text and (m := CATEGORY.search(text)):

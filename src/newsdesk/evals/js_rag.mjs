@@ -1,4 +1,5 @@
-// promptfoo 0.123.1's context-recall and context-relevance (src/matchers/rag.ts, src/prompts):
+// promptfoo 0.123.1's context-recall, context-relevance and context-faithfulness
+// (src/matchers/rag.ts, src/prompts):
 // its prompts and its reading of the grader's answer, copied verbatim from its dist build; the
 // grader call itself is newsdesk's (the `resp` below is the grader's answer as promptfoo sees it).
 //
@@ -145,13 +146,91 @@ function contextRelevanceVerdict(resp, context, threshold) {
 }
 
 
+// context-faithfulness: its two prompts, and the end of matchesContextFaithfulness (reading the
+// NLI answer) as a function of the answer and the statements extracted before
+const CONTEXT_FAITHFULNESS_LONGFORM = `Given a question and answer, create one or more statements from each sentence in the given answer.
+question: Who was  Albert Einstein and what is he best known for?
+answer: He was a German-born theoretical physicist, widely acknowledged to be one of the greatest and most influential physicists of all time. He was best known for developing the theory of relativity, he also made important contributions to the development of the theory of quantum mechanics.
+statements:\nAlbert Einstein was born in Germany.\nAlbert Einstein was best known for his theory of relativity.
+question: Cadmium Chloride is slightly soluble in this chemical, it is also called what?
+answer: alcohol
+statements:\nCadmium Chloride is slightly soluble in alcohol.
+question: Were Shahul and Jithin of the same nationality?
+answer: They were from different countries.
+statements:\nShahul and Jithin were from different countries.
+question:{{question}}
+answer: {{answer}}
+statements:\n`;
+const CONTEXT_FAITHFULNESS_NLI_STATEMENTS = `Prompt: Natural language inference
+Consider the given context and following statements, then determine whether they are supported by the information present in the context.Provide a brief explanation for each statement before arriving at the verdict (Yes/No). Provide a final verdict for each statement in order at the end in the given format. Do not deviate from the specified format.
+
+Context:\nJohn is a student at XYZ University. He is pursuing a degree in Computer Science. He is enrolled in several courses this semester, including Data Structures, Algorithms, and Database Management. John is a diligent student and spends a significant amount of time studying and completing assignments. He often stays late in the library to work on his projects.
+statements:\n1. John is majoring in Biology.\n2. John is taking a course on Artificial Intelligence.\n3. John is a dedicated student.\n4. John has a part-time job.\n5. John is interested in computer programming.\n
+Answer:
+1. John is majoring in Biology.
+Explanation: John's major is explicitly mentioned as Computer Science. There is no information suggesting he is majoring in Biology.  Verdict: No.
+2. John is taking a course on Artificial Intelligence.
+Explanation: The context mentions the courses John is currently enrolled in, and Artificial Intelligence is not mentioned. Therefore, it cannot be deduced that John is taking a course on AI. Verdict: No.
+3. John is a dedicated student.
+Explanation: The prompt states that he spends a significant amount of time studying and completing assignments. Additionally, it mentions that he often stays late in the library to work on his projects, which implies dedication. Verdict: Yes.
+4. John has a part-time job.
+Explanation: There is no information given in the context about John having a part-time job. Therefore, it cannot be deduced that John has a part-time job.  Verdict: No.
+5. John is interested in computer programming.
+Explanation: The context states that John is pursuing a degree in Computer Science, which implies an interest in computer programming. Verdict: Yes.
+Final verdict for each statement in order: No. No. Yes. No. Yes.
+context:\n{{context}}
+statements:\n{{statements|join("\\n")}}
+Answer:
+`;
+
+function contextFaithfulnessVerdict(resp, statements, threshold, tokensUsed) {
+	if (resp.error || !resp.output) return graderFail(resp.error || "No output", tokensUsed);
+	let finalAnswer = "Final verdict for each statement in order:";
+	finalAnswer = finalAnswer.toLowerCase();
+	let verdicts = resp.output.toLowerCase().trim();
+	let score = 0;
+	let parsedVerdict = false;
+	if (verdicts.includes(finalAnswer)) {
+		verdicts = verdicts.slice(verdicts.indexOf(finalAnswer) + finalAnswer.length);
+		const parsedVerdicts = verdicts.split(".").filter((answer) => answer.trim() !== "");
+		if (parsedVerdicts.length > 0 && parsedVerdicts.every((answer) => /\b(?:yes|no)\b/.test(answer))) {
+			parsedVerdict = true;
+			score = 1 - (parsedVerdicts.filter((answer) => !answer.includes("yes")).length + Math.max(0, statements.length - parsedVerdicts.length)) / statements.length;
+		}
+	} else {
+		const noVerdictCount = verdicts.split("verdict: no").length - 1;
+		const yesVerdictCount = verdicts.split("verdict: yes").length - 1;
+		if (noVerdictCount + yesVerdictCount > 0) {
+			parsedVerdict = true;
+			score = 1 - (noVerdictCount + Math.max(0, statements.length - noVerdictCount - yesVerdictCount)) / statements.length;
+		}
+	}
+	if (!parsedVerdict) return graderFail("Could not parse context-faithfulness verdicts", tokensUsed);
+	score = Math.min(1, Math.max(0, score));
+	const pass = score >= threshold - Number.EPSILON;
+	return {
+		pass,
+		score,
+		reason: pass ? `Faithfulness ${score.toFixed(2)} is >= ${threshold}` : `Faithfulness ${score.toFixed(2)} is < ${threshold}`,
+		tokensUsed
+	};
+}
+
 // newsdesk's entry points: the default prompt by assertion type, and the verdict
-export const RAG_PROMPTS = { "context-recall": CONTEXT_RECALL, "context-relevance": CONTEXT_RELEVANCE };
+export const RAG_PROMPTS = {
+	"context-recall": CONTEXT_RECALL,
+	"context-relevance": CONTEXT_RELEVANCE,
+	"context-faithfulness": CONTEXT_FAITHFULNESS_LONGFORM,
+	"context-faithfulness-nli": CONTEXT_FAITHFULNESS_NLI_STATEMENTS
+};
+export function ragStatements(output) {
+	return splitIntoSentences(output);
+}
 export function serialize(context) {
 	return serializeContext(context);
 }
 export function ragVerdict({ type, output, context, threshold }) {
 	const resp = { output };
-	const result = type === "context-recall" ? contextRecallVerdict(resp, threshold) : contextRelevanceVerdict(resp, context, threshold);
+	const result = type === "context-recall" ? contextRecallVerdict(resp, threshold) : type === "context-faithfulness" ? contextFaithfulnessVerdict(resp, context, threshold, {}) : contextRelevanceVerdict(resp, context, threshold);
 	return { pass: result.pass, score: result.score, reason: result.reason, graderError: result.metadata?.graderError === true };
 }

@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { runCheck } from "./js_checks.mjs";
-import { RAG_PROMPTS, ragVerdict } from "./js_rag.mjs";
+import { RAG_PROMPTS, ragStatements, ragVerdict } from "./js_rag.mjs";
 import { renderGradingPrompt, renderPrompt, renderString } from "./js_render.mjs";
 
 // stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
@@ -53,6 +53,7 @@ async function run(req) {
   if (req.kind === "check") return runCheck(req.arg);
   if (req.kind === "rag_prompt") return RAG_PROMPTS[req.arg];
   if (req.kind === "rag_verdict") return ragVerdict(req.arg);
+  if (req.kind === "rag_statements") return ragStatements(req.arg);
   if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
   if (req.kind === "regex_test") return new RegExp(req.arg.pattern, req.arg.flags).test(req.arg.text);
   if (req.kind === "regex_syntax") {

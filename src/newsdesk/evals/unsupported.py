@@ -24,7 +24,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "each case alone",
     "g-eval": _GRADER % "promptfoo's two-step G-Eval prompts",
     "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
-    "context-faithfulness": _GRADER % "promptfoo's statement-extraction prompts",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
     "webhook": "posts to a webhook, which newsdesk does not do",

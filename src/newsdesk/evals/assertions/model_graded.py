@@ -148,11 +148,18 @@ def _rag_context(ctx: EvalContext, fallback: str | None) -> str | list[str]:
     return context
 
 
-def _rag(spec: AssertionSpec, ctx: EvalContext, context: Any, variables: dict[str, Any]) -> Grade:
+def _rag(
+    spec: AssertionSpec,
+    ctx: EvalContext,
+    context: Any,
+    variables: dict[str, Any],
+    template: str | None = None,
+) -> Grade:
     """Grade with promptfoo's context prompt and read the answer with its code (js_rag.mjs)."""
     from newsdesk.evals.node import worker
 
-    template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
+    if template is None:
+        template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
     answer = ask_grader(spec, ctx, template, variables)
     threshold = spec.threshold if spec.threshold is not None else 0.5
     arg = {"type": spec.type, "output": answer, "context": context, "threshold": threshold}
@@ -184,3 +191,30 @@ def _context_relevance(
     context = _rag_context(ctx, None)
     serialized = "\n\n".join(context) if isinstance(context, list) else context
     return _rag(spec, ctx, context, {"context": serialized, "query": query})
+
+
+def _context_faithfulness(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
+    each against the context; the score is the share it finds supported."""
+    from newsdesk.evals.node import worker
+
+    query = ctx.vars.get("query")
+    if not isinstance(query, str):
+        raise ValueError('context-faithfulness assertion requires a "query" variable')
+    if ctx.rubric_prompt:
+        raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
+    context = _rag_context(ctx, None)
+    longform = str(worker().call("rag_prompt", "context-faithfulness", {})[0])
+    first = {**ctx.vars, "question": query, "answer": _try_parse(output)}
+    answer = ask_grader(spec, ctx, longform, first)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    statements, _ = worker().call("rag_statements", answer, {})
+    if not statements:
+        return Grade(False, 0.0, "Could not extract context-faithfulness statements")
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    nli = str(worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
+    second = {**ctx.vars, "context": serialized, "statements": statements}
+    return _rag(spec, ctx, statements, second, template=nli)

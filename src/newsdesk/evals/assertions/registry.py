@@ -14,6 +14,7 @@ from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
 from newsdesk.evals.assertions.graded import _rubric
 from newsdesk.evals.assertions.model_graded import (
     _closedqa,
+    _context_faithfulness,
     _context_recall,
     _context_relevance,
     _factuality,
@@ -61,6 +62,7 @@ ASSERTIONS: dict[str, Check] = {
     "factuality": _factuality,
     "context-recall": _context_recall,
     "context-relevance": _context_relevance,
+    "context-faithfulness": _context_faithfulness,
     "latency": _latency,
     "cost": _cost,
     "cites": _cites,
@@ -97,7 +99,7 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a javascript assertion"
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
-    if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance"):
+    if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
     return None
 
