@@ -8,18 +8,17 @@ import shutil
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
 from newsdesk.evals import node
+from tests.helpers.node import require_node
 
 SUITE = Path(__file__).resolve().parent / "hostile" / "suite.yaml"
 
 
 def test_endless_javascript_costs_one_case_each(tmp_path: Path, monkeypatch):
-    if node.node_version() is None:
-        pytest.skip("node is not installed (bash .ci/run installs node 22)")
+    require_node()
     monkeypatch.setattr(node, "CALL_TIMEOUT_S", 1.0)
     suite = tmp_path / "suite.yaml"
     shutil.copy(SUITE, suite)

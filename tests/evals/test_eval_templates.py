@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from newsdesk.cli.app import app
 from newsdesk.evals import templates
-from newsdesk.evals.node import node_version
+from tests.helpers.node import require_node
 
 NUNJUCKS_ONLY = [
     # (template, vars, what nunjucks renders: not what Jinja would)
@@ -30,19 +30,14 @@ PLAIN = [
 ]
 
 
-def needs_node() -> None:
-    if node_version() is None:
-        pytest.skip("node is not installed (bash .ci/run installs node 22)")
-
-
 @pytest.mark.parametrize(("template", "variables", "expected"), NUNJUCKS_ONLY)
 def test_nunjucks_renders_what_jinja_would_not(template, variables, expected):
-    needs_node()
+    require_node()
     assert templates.render_string(template, variables) == expected
 
 
 def test_the_pure_path_renders_plain_templates_as_nunjucks_does(monkeypatch):
-    needs_node()
+    require_node()
     with_node = [templates.render_prompt(t, v) for t, v in PLAIN]
     monkeypatch.setenv("NEWSDESK_NODE", "/nonexistent/node")
     assert templates._node() is None
