@@ -581,16 +581,24 @@ class _Parser:
         if "vars" not in data or data["vars"] is None:
             return {}
         value = data["vars"]
-        if isinstance(value, str) and value.startswith("file://"):
-            path = self.path(value)
-            if path is None:
-                raise self.error(data.line_of("vars"), f"{where} vars: {value}: no such file")
-            loaded = load_js_yaml(path.read_text(encoding="utf-8"))
-            if not isinstance(loaded, dict):
-                raise self.error(data.line_of("vars"), f"{where} vars: {value} is no mapping")
-            return dict(loaded)
+        if isinstance(value, str) or (
+            isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+        ):
+            return self.vars_files(value, data.line_of("vars"), where)
         mapping = self.mapping(value, data.line_of("vars"), f"{where} vars")
         return {k: self.var_value(v, mapping.line_of(k)) for k, v in mapping.items()}
+
+    def vars_files(self, refs: str | list[str], line: int, where: str) -> dict[str, Any]:
+        """promptfoo's readTestFiles: vars from YAML/JSON files, a path or glob or a list of them
+        (relative to the suite), merged in order."""
+        out: dict[str, Any] = {}
+        for ref in [refs] if isinstance(refs, str) else refs:
+            for path in _test_files(ref, line, self, f"{where} vars"):
+                loaded = load_js_yaml(path.read_text(encoding="utf-8"))
+                if not isinstance(loaded, dict):
+                    raise self.error(line, f"{where} vars: {path} is no mapping")
+                out.update(loaded)
+        return out
 
     def var_value(self, value: Any, line: int) -> Any:
         """promptfoo reads `file://` vars: a text file's contents, JSON/YAML parsed."""
@@ -816,20 +824,20 @@ def _test_items(value: Any, line: int, p: _Parser) -> list[_RawTest]:
     return out
 
 
-def _test_files(ref: str, line: int, p: _Parser) -> list[Path]:
-    """A `tests:` file reference, or a glob of them (sorted: promptfoo takes the file system's
-    order, which only changes test numbers)."""
+def _test_files(ref: str, line: int, p: _Parser, what: str = "tests") -> list[Path]:
+    """A `tests:` (or `vars:`) file reference, or a glob of them (sorted: promptfoo takes the file
+    system's order, which only changes test numbers)."""
     raw = ref.removeprefix("file://")
     if any(c in raw for c in "*?["):
         import glob
 
         found = sorted(Path(f) for f in glob.glob(str(p.base_dir / raw), recursive=True))
         if not found:
-            raise p.error(line, f"tests {ref!r}: no file matches")
+            raise p.error(line, f"{what} {ref!r}: no file matches")
         return found
     path = p.path(ref)
     if path is None:
-        raise p.error(line, f"tests {ref!r}: no such file")
+        raise p.error(line, f"{what} {ref!r}: no such file")
     return [path]
 
 
