@@ -31,7 +31,7 @@ class Settings:
     max_retries: int = 4  # retries after the first try, on 429/5xx/connection errors
     backoff: float = 0.5  # seconds before the first retry; doubles each time, with jitter
     temperature: float = 0.0
-    seed: int = 7
+    seed: int | None = 7  # None sends no seed (promptfoo's openai provider, unset)
     deterministic: bool = False
     n_ctx: int | None = None  # embedded server's context size (None: the model's own, 8192)
     prompt_budget: int | None = None  # tokens of article text a prompt may carry

@@ -6,7 +6,8 @@ scripted OpenAI-compatible server; every test's verdict and score, every asserti
 score, and the named metrics must agree.
 
 Runs when promptfoo (and node >= 22) are installed: `.ci/run` installs them under /opt/pf
-(PROMPTFOO_BIN names another promptfoo). Skips, saying so, when they are not.
+(PROMPTFOO_BIN names another promptfoo) and sets NEWSDESK_REQUIRE_PROMPTFOO=1, which turns a
+missing promptfoo into a failure; elsewhere the test skips, saying so.
 """
 
 from __future__ import annotations
@@ -155,6 +156,10 @@ def compare(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> tup
                 f"{label}: promptfoo {a['success']}/{a['score']:.4f}, "
                 f"newsdesk {b['success']}/{b['score']:.4f}"
             )
+        if a["gradingResult"] is None or b["gradingResult"] is None:
+            errors = f"promptfoo {a.get('error')}, newsdesk {b.get('error')}"
+            problems.append(f"{label}: not graded: {errors}")
+            continue
         ga, gb = a["gradingResult"]["componentResults"], b["gradingResult"]["componentResults"]
         if len(ga) != len(gb):
             problems.append(f"{label}: {len(ga)} vs {len(gb)} assertion results")
@@ -174,15 +179,24 @@ def compare(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> tup
     return assertions, problems
 
 
-def test_newsdesk_grades_as_promptfoo_does(tmp_path, monkeypatch):
+def require_promptfoo() -> Path:
+    """promptfoo's binary; a skip where it is not installed, a failure where CI requires it."""
     binary = promptfoo_bin()
+    missing = None
     if binary is None:
-        pytest.skip(
-            "promptfoo is not installed (bash .ci/run installs node 22 + promptfoo 0.123.1)"
-        )
-    node = binary.parent / "node"
-    if not node.is_file() and shutil.which("node") is None:
-        pytest.skip("promptfoo needs node 22, which is not installed")
+        missing = "promptfoo is not installed (bash .ci/run installs node 22 + promptfoo 0.123.1)"
+    elif not (binary.parent / "node").is_file() and shutil.which("node") is None:
+        missing = "promptfoo needs node 22, which is not installed"
+    if missing is not None:
+        if os.environ.get("NEWSDESK_REQUIRE_PROMPTFOO") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    assert binary is not None
+    return binary
+
+
+def test_newsdesk_grades_as_promptfoo_does(tmp_path, monkeypatch):
+    binary = require_promptfoo()
     monkeypatch.setenv("PARITY_KEY", "parity-key")
     monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
     with ScriptedServer(responder=responder) as server:

@@ -173,7 +173,7 @@ def test_the_users_own_prompts_end_to_end(tmp_path, monkeypatch):
     ("body", "line", "message"),
     [
         ("  - {type: regex, value: 'a(?<n>b'}\n", 5, "invalid regular expression"),
-        ("  - {type: regex, value: '\\cA'}\n", 5, "invalid regular expression"),
+        ("  - {type: regex, value: '[b-a]'}\n", 5, "invalid regular expression"),
         ("  - {type: contains, value: x, transform: 'python: output['}\n", 5, "invalid Python"),
         ("  - {type: contains, value: [a, b]}\n", 5, "value must be text or a number"),
         ("  - {type: starts-with, value: {a: 1}}\n", 5, "value must be text"),

@@ -157,3 +157,21 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
     (varied,) = task.prompts(article, settings, question, str(variant))
     assert "VARIANT-MARKER" in varied.messages[-1]["content"]
     assert "VARIANT-MARKER" not in shipped.messages[-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("derivedMetrics: []\ntests: [{vars: {}}]\n", 3, "'derivedMetrics' is not supported"),
+        ("tests:\n  - assert: [{type: is-xml}]\n", 4, "'is-xml' is not supported"),
+        ("tests:\n  - assert: [{type: not-select-best, value: x}]\n", 4, "each case alone"),
+    ],
+)
+def test_what_newsdesk_does_not_run_is_refused_with_the_reason(tmp_path, body, line, message):
+    suite = tmp_path / "s.yaml"
+    suite.write_text("prompts: [hi]\nproviders: [echo]\n" + body)
+    with pytest.raises(SuiteError) as err:
+        load_suite(suite)
+    text = str(err.value)
+    assert text.startswith(f"{suite}:{line}: ") and "\n" not in text
+    assert message in text

@@ -341,8 +341,12 @@ def test_cases_share_the_response_cache(tmp_path: Path) -> None:
 
 
 def test_a_repeat_is_its_own_sample(tmp_path: Path) -> None:
+    """No seed is sent unless the config sets one (as promptfoo does); a repeat gets its own."""
     p = pool(tmp_path)
     with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
         p.client(remote(srv.url)).chat(MESSAGES)
         p.client(remote(srv.url), repeat=1).chat(MESSAGES)
-    assert [r["seed"] for r in srv.requests] == [7, 8]
+        seeded = remote(srv.url, seed=7)
+        p.client(seeded).chat(MESSAGES)
+        p.client(seeded, repeat=1).chat(MESSAGES)
+    assert [r.get("seed") for r in srv.requests] == [None, 1, 7, 8]

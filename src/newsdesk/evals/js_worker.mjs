@@ -6,6 +6,9 @@
 //   -> {"id": 1, "ok": true, "value": <result>} | {"id": 1, "ok": false, "error": "..."}
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { runCheck } from "./js_checks.mjs";
+import { RAG_PROMPTS, ragStatements, ragVerdict } from "./js_rag.mjs";
+import { renderGradingPrompt, renderPrompt, renderString } from "./js_render.mjs";
 
 // stdout carries the replies, one JSON line each: a user's console.log / info / debug must not
 // land there (it would be read as the reply to the next request), so it goes to stderr.
@@ -42,6 +45,31 @@ async function load(file, fn) {
 }
 
 async function run(req) {
+  // templates: arg is the vars, code the template, context {env} (the suite's env)
+  if (req.kind === "render_prompt") {
+    return await renderPrompt(req.code, req.arg, req.context.env, req.context.filters);
+  }
+  if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
+  if (req.kind === "check") return runCheck(req.arg);
+  if (req.kind === "rag_prompt") return RAG_PROMPTS[req.arg];
+  if (req.kind === "rag_verdict") return ragVerdict(req.arg);
+  if (req.kind === "rag_statements") return ragStatements(req.arg);
+  if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
+  if (req.kind === "regex_test") return new RegExp(req.arg.pattern, req.arg.flags).test(req.arg.text);
+  if (req.kind === "regex_syntax") {
+    try {
+      new RegExp(req.code);
+      return null;
+    } catch (err) {
+      return err.message;
+    }
+  }
+  // promptfoo passes the provider object itself: `context.provider.id()` is a method
+  const provider = req.context?.provider;
+  if (provider && typeof provider.id === "string") {
+    const id = provider.id;
+    provider.id = () => id;
+  }
   if (req.file) {
     const f = await load(req.file, req.fn);
     return await f(req.arg, req.context);

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import regex
@@ -62,21 +63,32 @@ def strict_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _js_numbers(value: Any) -> Any:
+def js_numbers(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return int(value)
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dict):
-        return {k: _js_numbers(v) for k, v in value.items()}
+        return {k: js_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_js_numbers(v) for v in value]
+        return [js_numbers(v) for v in value]
     return value
+
+
+# String.prototype.trim's whitespace: WhiteSpace and LineTerminator (ECMA-262)
+_TRIMMED = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+
+
+def js_trim(text: str) -> str:
+    """`text.trim()`."""
+    return text.strip(_TRIMMED)
 
 
 def js_stringify(value: Any) -> str:
     """`JSON.stringify(value)`: compact, 1.0 written as 1, NaN as null, non-ASCII kept."""
-    return json.dumps(_js_numbers(value), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(js_numbers(value), ensure_ascii=False, separators=(",", ":"))
 
 
 def js_json_parse(text: str) -> Any:
@@ -554,14 +566,37 @@ def _format_checker() -> Any:
 _CHECKER: Any = None
 
 
-def schema_validator(schema: dict[str, Any]) -> Any:
+def _readable(test: Callable[[str, str], bool], pattern: Any) -> bool:
+    if isinstance(pattern, str):
+        test(pattern, "")  # raises ValueError when the pattern cannot be read
+    return True
+
+
+def schema_validator(
+    schema: dict[str, Any], pattern_test: Callable[[str, str], bool] | None = None
+) -> Any:
     """A draft-07 validator with ajv-formats' checks (Ajv's default draft; formats are asserted,
-    as `addFormats` makes them)."""
+    as `addFormats` makes them). `pattern_test(pattern, text)` decides `pattern` keywords (Ajv:
+    `new RegExp(pattern, "u").test(text)`, raising ValueError for a pattern it cannot read; the
+    schema's own patterns are checked with it too); None leaves Python's `re`."""
     global _CHECKER
     import jsonschema
 
     if _CHECKER is None:
         _CHECKER = _format_checker()
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-    cls.check_schema(schema)
+    if pattern_test is None:
+        cls.check_schema(schema)
+    else:
+        test = pattern_test
+        meta = jsonschema.FormatChecker()
+        meta.checkers = {**cls.FORMAT_CHECKER.checkers}
+        meta.checkers["regex"] = (lambda p: _readable(test, p), ValueError)
+        cls.check_schema(schema, format_checker=meta)
+
+        def pattern(validator: Any, value: str, instance: Any, _schema: Any) -> Any:
+            if validator.is_type(instance, "string") and not test(value, instance):
+                yield jsonschema.ValidationError(f"{instance!r} does not match {value!r}")
+
+        cls = jsonschema.validators.extend(cls, {"pattern": pattern})
     return cls(schema, format_checker=_CHECKER)

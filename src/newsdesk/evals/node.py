@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import subprocess
 import threading
@@ -20,6 +21,9 @@ from newsdesk.errors import ConfigError
 
 WORKER = Path(__file__).with_name("js_worker.mjs")
 MIN_MAJOR = 18
+# one call (a template, a regex, a user's assertion) may take this long before the worker is
+# killed and the call fails: a hostile suite's endless loop costs one case, not the run
+CALL_TIMEOUT_S = float(os.environ.get("NEWSDESK_JS_TIMEOUT", "30"))
 
 
 def node_binary() -> str | None:
@@ -75,6 +79,15 @@ class NodeWorker:
         )
         self.lock = threading.Lock()
         self.next_id = 0
+        # stdout lines, read by a thread so that a reply can be awaited with a timeout
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put("")  # end of output: the worker exited
 
     def call(
         self,
@@ -104,10 +117,18 @@ class NodeWorker:
 
     def _reply(self, want: int) -> dict[str, Any]:
         """The worker's reply to request `want`; any other stdout line (a write that bypassed
-        console, say) is skipped, never taken for the reply."""
-        assert self.proc.stdout is not None
+        console, say) is skipped, never taken for the reply. A call that outlives CALL_TIMEOUT_S
+        kills the worker (the next call starts another)."""
         while True:
-            line = self.proc.stdout.readline()
+            try:
+                line = self.lines.get(timeout=CALL_TIMEOUT_S)
+            except queue.Empty:
+                self.proc.kill()
+                self.proc.wait()  # so that worker() sees it dead and starts another
+                raise JSError(
+                    f"JavaScript ran longer than {CALL_TIMEOUT_S:g} s and was stopped "
+                    "(NEWSDESK_JS_TIMEOUT)"
+                ) from None
             if not line:
                 raise JSError("node worker exited")
             try:

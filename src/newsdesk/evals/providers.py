@@ -91,6 +91,8 @@ class ProviderPool:
             chosen = self.base.model if self.base.embedded_spec is not None else None
             model = (spec.model or chosen) if spec.embedded else None
             return replace(self.base, base_url=None, api_key=None, model=model, gguf=gguf, **params)
+        if "seed" not in cfg:
+            params["seed"] = None  # promptfoo's openai provider sends a seed only when set
         base_url = cfg.get("apiBaseUrl") or cfg.get("base_url") or self.base.base_url
         key_env = cfg.get("apiKeyEnvar") or cfg.get("api_key_env")
         api_key = cfg.get("apiKey") or (
@@ -138,8 +140,8 @@ class ProviderPool:
         base = self._base_client(spec)
         clone = copy.copy(base)
         clone.usage = usage if usage is not None else UsageLog()
-        if repeat:
-            clone.settings = replace(base.settings, seed=base.settings.seed + repeat)
+        if repeat:  # a distinct seed (so a distinct cache key) per repeat
+            clone.settings = replace(base.settings, seed=(base.settings.seed or 0) + repeat)
         return clone
 
     @staticmethod

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from newsdesk.evals.runner import AssertionResult, Group, RunReport
+from newsdesk.evals import jscompat
+from newsdesk.evals.runner import AssertionResult, Group, RunReport
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -292,22 +293,48 @@ def _pf_provider_id(ident: str) -> str:
     return "openai:" + ident[len("openai:chat:") :] if ident.startswith("openai:chat:") else ident
 
 
+def _pf_prompt_raw(text: str | None) -> str | None:
+    """promptfoo's -o holds a prompt that is a JSON object or list (a chat, rendered as indented
+    JSON) as compact JSON."""
+    if text is None or not text.lstrip().startswith(("[", "{")):
+        return text
+    try:
+        return jscompat.js_stringify(jscompat.js_json_parse(text))
+    except ValueError:
+        return text
+
+
+def _prompt_columns(report: RunReport) -> dict[tuple[str, str], int]:
+    """promptfoo's promptIdx: one column per provider and prompt it runs, provider-major, in the
+    suite's order (by label: a split .txt's prompts are distinct columns)."""
+    prompt_order: dict[str, int] = {}
+    provider_order: dict[str, int] = {}
+    for r in report.results:
+        prompt_order.setdefault(r.prompt, len(prompt_order))
+        provider_order.setdefault(r.provider, len(provider_order))
+    pairs = sorted(
+        {(r.prompt, r.provider) for r in report.results},
+        key=lambda pair: (provider_order[pair[1]], prompt_order[pair[0]]),
+    )
+    return {pair: i for i, pair in enumerate(pairs)}
+
+
 def to_promptfoo_json(report: RunReport) -> str:
     """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
     `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
-    prompts: dict[tuple[str, str], int] = {}
+    prompts = _prompt_columns(report)
     providers: dict[str, int] = {}
     rows: list[dict[str, object]] = []
     tests: dict[tuple[str, int], int] = {}
     for r in report.results:
-        p_idx = prompts.setdefault((r.prompt_id or r.prompt, r.provider), len(prompts))
+        p_idx = prompts[(r.prompt, r.provider)]
         providers.setdefault(r.provider, len(providers))
         t_idx = tests.setdefault((r.suite, r.test_index), len(tests))
         components = [c for a in r.asserts for c in _pf_component(a)]
         row: dict[str, object] = {
             "promptIdx": p_idx,
             "testIdx": t_idx,
-            "prompt": {"raw": r.prompt_text, "label": r.prompt},
+            "prompt": {"raw": _pf_prompt_raw(r.prompt_text), "label": r.prompt},
             "provider": {"id": _pf_provider_id(r.provider_id or r.provider), "label": r.provider},
             "vars": r.vars,
             "response": None

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import NewsdeskError
+from newsdesk.evals import templates
 from newsdesk.evals.assertions import (
     EvalContext,
     Grade,
@@ -28,6 +29,7 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.providers import ProviderPool, provider_from_ref
+from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
 from newsdesk.llm.client import LLMClient
@@ -255,20 +257,25 @@ class PromptError(Exception):
 
 
 def render_prompt(
-    prompt: PromptSpec, variables: dict[str, Any]
-) -> tuple[str, list[dict[str, Any]]]:
-    """(the prompt as rendered, its messages): text is one user message; a chat prompt renders
-    to a JSON list of {role, content} messages."""
+    prompt: PromptSpec,
+    variables: dict[str, Any],
+    prefix: str = "",
+    suffix: str = "",
+    env: dict[str, Any] | None = None,
+    filters: dict[str, str] | None = None,
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """(the prompt as rendered, its messages, the vars as promptfoo grades with them): text is one
+    user message; a chat prompt renders to a JSON list of {role, content} messages."""
     import json
 
-    import jinja2
-
     try:
-        rendered = render_template(prompt.text, variables)
-    except jinja2.TemplateError as exc:
+        rendered, graded_vars = templates.render_prompt(
+            prefix + prompt.text + suffix, variables, env, filters
+        )
+    except templates.TemplateError as exc:
         raise PromptError(f"prompt {prompt.label!r}: cannot render: {exc}") from None
     if not prompt.chat:
-        return rendered, [{"role": "user", "content": rendered}]
+        return rendered, [{"role": "user", "content": rendered}], graded_vars
     try:
         messages = json.loads(rendered)
     except json.JSONDecodeError as exc:
@@ -279,7 +286,20 @@ def render_prompt(
         isinstance(m, dict) and "role" in m and "content" in m for m in messages
     ):
         raise PromptError(f"prompt {prompt.label!r}: a chat is a list of {{role, content}}")
-    return rendered, messages
+    return rendered, messages, graded_vars
+
+
+def _configured_cost(provider: ProviderSpec, cost: float | None, total: Any) -> float | None:
+    """promptfoo's calculateCost: config `inputCost`/`outputCost` (else `cost`) per token replace
+    the model's prices, for a model that has prices (else the cost stays unknown)."""
+    cfg = provider.config
+    if cost is None or not any(k in cfg for k in ("cost", "inputCost", "outputCost")):
+        return cost
+    per_in = cfg.get("inputCost", cfg.get("cost"))
+    per_out = cfg.get("outputCost", cfg.get("cost"))
+    if per_in is None or per_out is None:  # one side from config, the other from the model
+        return cost
+    return float(per_in) * int(total.prompt_tokens) + float(per_out) * int(total.completion_tokens)
 
 
 def _test_dict(test: TestCase) -> dict[str, Any]:
@@ -298,7 +318,7 @@ def grade_all(specs: list[Any], output: Any, ctx: EvalContext) -> list[tuple[Any
     for spec in specs:
         if spec.type == "assert-set":
             children = grade_all(spec.children, output, ctx)
-            passed, score, reason, named = aggregate(children, spec.threshold, ctx.vars)
+            passed, score, reason, named = aggregate(children, spec.threshold, ctx.vars, ctx.env)
             out.append(
                 (spec, Grade(passed, score, reason, named_scores=named, components=children))
             )
@@ -308,7 +328,10 @@ def grade_all(specs: list[Any], output: Any, ctx: EvalContext) -> list[tuple[Any
 
 
 def aggregate(
-    grades: list[tuple[Any, Grade]], threshold: float | None, variables: dict[str, Any]
+    grades: list[tuple[Any, Grade]],
+    threshold: float | None,
+    variables: dict[str, Any],
+    env: dict[str, Any] | None = None,
 ) -> tuple[bool, float, str, dict[str, float]]:
     """promptfoo's AssertionsResult: the score is the weighted mean (0 when every weight is 0);
     the test passes when no assertion failed, or, with a threshold, when the score reaches it.
@@ -323,7 +346,7 @@ def aggregate(
         w = spec.weight
         total += g.score * w
         weights += w
-        metric = render_template(spec.metric, variables) if spec.metric else None
+        metric = render_template(spec.metric, variables, env) if spec.metric else None
         if metric:
             named[metric] = named.get(metric, 0.0) + g.score * w
             named_w[metric] = named_w.get(metric, 0.0) + w
@@ -381,8 +404,9 @@ def plan(suites: list[Suite], repeat: int = 1, pattern: str | None = None) -> li
             seen[case_id] = seen.get(case_id, 0) + 1
             if seen[case_id] > 1:
                 case_id += f" #{test.index}"
-            for prompt in suite.prompts:
-                for provider in suite.providers:
+            # promptfoo's order: each provider, then each prompt it runs
+            for provider in suite.providers:
+                for prompt in filter(provider.runs, suite.prompts):
                     for i in range(repeat):
                         jobs.append(Job(len(jobs), suite, test, prompt, provider, i, case_id))
     return jobs
@@ -402,6 +426,7 @@ class Runner:
     def __init__(self, pool: ProviderPool) -> None:
         self.pool = pool
         self.notes: list[str] = []
+        self.registers: dict[str, Any] = {}  # storeOutputAs: name -> a test's output
 
     def _grader(
         self, job: Job, case_client: LLMClient
@@ -421,7 +446,8 @@ class Runner:
 
     def run_job(self, job: Job) -> CaseResult:
         usage = UsageLog()
-        llm = self.pool.client(job.provider, job.repeat, usage=usage)
+        # a test's own `provider` is called in place of the suite's (the row keeps the suite's)
+        llm = self.pool.client(job.test.provider or job.provider, job.repeat, usage=usage)
         result = CaseResult(
             case_id=job.case_id,
             suite=str(job.suite.path),
@@ -439,10 +465,24 @@ class Runner:
         )
         task: TaskOutput | None = None
         output: Any = None
+        # promptfoo: outputs stored by earlier tests (storeOutputAs) override the test's vars
+        variables = {**job.test.vars, **self.registers}
+        graded_vars = variables
+        finish_reason: str | None = None
         try:
             if job.prompt.task is None:
-                result.prompt_text, messages = render_prompt(job.prompt, job.test.vars)
-                output = self._complete(job, llm, result.prompt_text, messages)
+                result.prompt_text, messages, graded_vars = render_prompt(
+                    job.prompt,
+                    variables,
+                    job.test.prefix,
+                    job.test.suffix,
+                    job.suite.env,
+                    job.suite.nunjucks_filters,
+                )
+                if job.test.provider_output is not None:  # promptfoo: graded, no call made
+                    output = job.test.provider_output
+                else:
+                    output, finish_reason = self._complete(job, llm, result.prompt_text, messages)
                 task = TaskOutput(output=output_string(output), article=None)
             else:
                 article = resolve_article(job.test.vars["article"], job.suite.base_dir)
@@ -470,13 +510,16 @@ class Runner:
         result.completion_tokens = total.completion_tokens
         result.latency_ms = sum(r.seconds for r in usage.records if not r.cached) * 1000
         result.cost_usd = 0.0 if (job.provider.embedded or job.provider.echo) else total.cost
+        result.cost_usd = _configured_cost(
+            job.test.provider or job.provider, result.cost_usd, total
+        )
         if task is None:
             return result
         result.output = output_string(output)
         result.raw_output = output
         result.result = task.result
         ctx = EvalContext(
-            vars=job.test.vars,
+            vars=graded_vars,
             task=task,
             latency_ms=result.latency_ms,
             cached=bool(usage.records) and result.cache_hits == len(usage.records),
@@ -492,18 +535,33 @@ class Runner:
             metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job, llm),
             notes=self.notes,
+            finish_reason=finish_reason,
+            env=job.suite.env,
+            rubric_prompt=job.test.rubric_prompt,
         )
-        if job.test.transform:
+        # promptfoo: the provider's transform, then the test's; -o holds the transformed output
+        for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):
+            if not code:
+                continue
             try:
-                output = apply_transform(job.test.transform, output, ctx)
+                output = apply_transform(code, output, ctx)
             except Exception as exc:
-                result.error = f"test transform raised {type(exc).__name__}: {exc}"
+                result.error = f"{what} transform raised {type(exc).__name__}: {exc}"
                 return result
             result.output = output_string(output)
+            result.raw_output = output
             task.output = result.output
+        if job.test.store_output_as and output:
+            self.registers[job.test.store_output_as] = output
         grades = grade_all(job.test.asserts, output, ctx)
         result.asserts = [_assertion_result(spec, g) for spec, g in grades]
-        passed, score, reason, named = aggregate(grades, job.test.threshold, job.test.vars)
+        passed, score, reason, named = aggregate(
+            grades, job.test.threshold, graded_vars, job.suite.env
+        )
+        if job.test.scoring_function:
+            passed, score, reason = apply_scoring(
+                job.test.scoring_function, job.suite.base_dir, named, job.test.threshold, grades
+            )
         result.passed, result.score, result.reason, result.named_scores = (
             passed,
             score,
@@ -514,18 +572,22 @@ class Runner:
 
     def _complete(
         self, job: Job, llm: LLMClient, rendered: str, messages: list[dict[str, Any]]
-    ) -> Any:
-        """The provider's output for the user's prompt: the completion's text, unchanged (a
-        json_schema response_format parses it, as promptfoo's openai provider does)."""
-        if job.provider.echo:
-            return rendered
-        cfg = job.provider.config
+    ) -> tuple[Any, str | None]:
+        """The provider's output for the user's prompt, and its finish reason: the completion's
+        text, unchanged (a json_schema response_format parses it, as promptfoo's openai provider
+        does)."""
+        provider = job.test.provider or job.provider
+        if provider.echo:
+            return rendered, None
+        if provider.delay_ms > 0:
+            time.sleep(provider.delay_ms / 1000)
+        cfg = provider.config
         fmt = cfg.get("response_format")
         schema = {"__response_format__": fmt} if fmt else None
         kwargs: dict[str, Any] = {"max_tokens": int(cfg.get("max_tokens", 1024)), "schema": schema}
         if "temperature" in cfg:
             kwargs["temperature"] = float(cfg["temperature"])
-        if job.provider.embedded:
+        if provider.embedded:
             with self.pool.embedded_lock:
                 completion = llm.chat(messages, **kwargs)
         else:
@@ -537,7 +599,7 @@ class Runner:
 
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
-        return content
+        return content, completion.finish_reason
 
     def run(
         self,
@@ -553,6 +615,8 @@ class Runner:
                 on_result(r)
             return job.order, r
 
+        if any(j.test.store_output_as for j in jobs):
+            max_concurrency = 1  # as promptfoo: later tests read what earlier ones stored
         if max_concurrency <= 1 or len(jobs) <= 1:
             results = [work(j) for j in jobs]
         else:

@@ -32,27 +32,38 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
+from newsdesk.evals import unsupported
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
 from newsdesk.tasks.contract import TASK_NAMES
 
 TOP_KEYS = (
-    "description", "prompts", "providers", "defaultTest", "tests", "scenarios",
+    "description", "prompts", "providers", "defaultTest", "tests", "scenarios", "env",
+    "nunjucksFilters",
     # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
     "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
 )  # fmt: skip
-TEST_KEYS = ("description", "vars", "assert", "threshold", "metric", "options", "metadata")
-DEFAULT_TEST_KEYS = ("vars", "assert", "threshold", "metric", "options", "metadata")
+TEST_KEYS = (
+    "description", "vars", "assert", "threshold", "metric", "options", "metadata", "providerOutput",
+    "provider", "assertScoringFunction",
+)  # fmt: skip
+DEFAULT_TEST_KEYS = (
+    "vars", "assert", "threshold", "metric", "options", "metadata", "assertScoringFunction",
+)  # fmt: skip
 SCENARIO_KEYS = ("description", "config", "tests")
-OPTION_KEYS = ("transform", "provider", "disableVarExpansion", "disableDefaultAsserts")
+OPTION_KEYS = (
+    "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
+    "transformVars", "storeOutputAs", "rubricPrompt", "factuality",
+)  # fmt: skip
 ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
 PROMPT_KEYS = ("id", "label", "task", "raw")
-PROVIDER_KEYS = ("id", "label", "model", "config")
+PROVIDER_KEYS = ("id", "label", "model", "config", "prompts", "transform", "delay")
 PROVIDER_CONFIG_KEYS = (
     # promptfoo's openai provider
     "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
-    "seed", "top_p", "stop", "frequency_penalty", "presence_penalty",
+    "seed", "top_p", "stop", "frequency_penalty", "presence_penalty", "cost", "inputCost",
+    "outputCost",
     # newsdesk's
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
@@ -85,6 +96,20 @@ class ProviderSpec:
     model: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
     line: int = 0
+    prompts: list[str] | None = None  # promptfoo's `prompts:` on a provider: the ones it runs
+    transform: str | None = None  # applied to its output before a test's transform
+    delay_ms: float = 0.0  # promptfoo's `delay`: a pause before each call
+
+    def runs(self, prompt: PromptSpec) -> bool:
+        """promptfoo's doesPromptRefMatch: a label, `Group:*`, or the legacy `Group` prefix."""
+        if self.prompts is None:
+            return True
+        return any(
+            prompt.label == ref
+            or (ref.endswith("*") and prompt.label.startswith(ref[:-1]))
+            or prompt.label.startswith(f"{ref}:")
+            for ref in self.prompts
+        )
 
     @property
     def embedded(self) -> bool:
@@ -109,6 +134,13 @@ class TestCase:
     suite: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    prefix: str = ""  # options.prefix / suffix: around the prompt template, before rendering
+    suffix: str = ""
+    provider_output: str | None = None  # graded instead of calling the provider
+    store_output_as: str | None = None  # options.storeOutputAs: later tests see it as a var
+    rubric_prompt: str | None = None  # options.rubricPrompt (the test's, else defaultTest's)
+    scoring_function: str | None = None  # assertScoringFunction: file://x.js|py[:fn]
+    provider: ProviderSpec | None = None  # the test's own provider: called instead
 
 
 @dataclass
@@ -118,6 +150,8 @@ class Suite:
     prompts: list[PromptSpec]
     providers: list[ProviderSpec]
     tests: list[TestCase]
+    env: dict[str, Any] = field(default_factory=dict)  # `env`: the templates' `env` global
+    nunjucks_filters: dict[str, str] = field(default_factory=dict)  # name -> a JavaScript file
 
     @property
     def base_dir(self) -> Path:
@@ -125,15 +159,34 @@ class Suite:
 
     def needs_node(self) -> list[tuple[int, str]]:
         from newsdesk.evals.assertions import is_js_transform, needs_node
+        from newsdesk.evals.assertions.values import _file_path
+        from newsdesk.evals.templates import unsupported_construct
 
         out: list[tuple[int, str]] = []
+        for pr in self.prompts:
+            construct = None if pr.task else unsupported_construct(pr.text)
+            if construct:
+                out.append((pr.line, f"the Nunjucks template {construct!r}"))
         for t in self.tests:
+            scoring = (
+                _file_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
+            )
+            if scoring is not None and scoring.suffix != ".py":
+                out.append((t.line, "a JavaScript assertScoringFunction"))
+            for value in t.vars.values():
+                construct = unsupported_construct(value) if isinstance(value, str) else None
+                if construct:
+                    out.append((t.line, f"the Nunjucks template {construct!r}"))
             if t.transform and is_js_transform(t.transform):
                 out.append((t.line, "a JavaScript transform"))
             for a in _flat(t.asserts):
                 why = needs_node(a)
                 if why:
                     out.append((a.line, why))
+                for text in (a.raw.get("value"), a.metric):
+                    construct = unsupported_construct(text) if isinstance(text, str) else None
+                    if construct and a.type not in ("javascript", "python"):
+                        out.append((a.line, f"the Nunjucks template {construct!r}"))
         return out
 
 
@@ -161,6 +214,11 @@ class _Parser:
 
     def check_keys(self, data: LineMap, allowed: tuple[str, ...], where: str) -> None:
         for key in data:
+            refused = (
+                unsupported.reason(unsupported.SUITE_KEYS, key) if where == "the suite" else None
+            )
+            if refused:
+                raise self.error(data.line_of(key), refused)
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 did = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -279,8 +337,7 @@ class _Parser:
             ]
         if path.suffix in _CHAT_SUFFIXES:
             return [self.chat_prompt(ident, label, path, text, line)]
-        parts = [text] if path.suffix != ".txt" else re.split(r"^---$\n?", text, flags=re.M)
-        parts = [p.strip("\n") if len(parts) > 1 else p for p in parts if p.strip()]
+        parts = [text] if path.suffix != ".txt" else _split_txt(text)
         out = []
         for k, part in enumerate(parts):
             name = label or ident
@@ -365,7 +422,19 @@ class _Parser:
                     "{name, schema}}",
                 )
         label = self.text(data, "label", "provider") or ident
-        return ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        spec = ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        if "prompts" in data:
+            refs = self.listing(data["prompts"], data.line_of("prompts"), "provider prompts")
+            spec.prompts = [str(r) for r in refs]
+        spec.transform = self.text(data, "transform", "provider")
+        if spec.transform is not None:
+            from newsdesk.evals.assertions import validate_transform
+
+            problem = validate_transform(spec.transform, self.base_dir)
+            if problem:
+                raise self.error(data.line_of("transform"), problem)
+        spec.delay_ms = self.number(data, "delay", "provider") or 0.0
+        return spec
 
     def check_provider_id(self, ident: str, line: int) -> None:
         if ident in ("embedded", "echo") or ident.startswith("embedded:"):
@@ -408,6 +477,9 @@ class _Parser:
             raise self.error(data.line, "an assertion needs a `type`")
         negate = raw_type.startswith("not-")
         kind = raw_type[4:] if negate else raw_type
+        refused = unsupported.reason(unsupported.ASSERTION_TYPES, kind)
+        if refused:
+            raise self.error(data.line_of("type"), refused)
         if kind not in ASSERTIONS:
             names = [*ASSERTIONS, "assert-set"]
             hint = difflib.get_close_matches(kind, names, n=1)
@@ -459,40 +531,112 @@ class _Parser:
             problem = validate_transform(transform, self.base_dir)
             if problem:
                 raise self.error(opts.line_of("transform"), problem)
-        flags = {
+        flags: dict[str, Any] = {
             k: bool(opts[k]) for k in ("disableVarExpansion", "disableDefaultAsserts") if k in opts
         }
+        for k in ("prefix", "suffix", "transformVars", "storeOutputAs"):
+            flags[k] = self.text(opts, k, "options") or ""
+        if opts.get("rubricPrompt") is not None:
+            flags["rubricPrompt"] = self.rubric_prompt(
+                opts["rubricPrompt"], opts.line_of("rubricPrompt")
+            )
         return transform, _plain(opts.get("provider")), flags
+
+    def scoring_function(self, data: LineMap) -> str | None:
+        """assertScoringFunction: a `file://` JavaScript or Python file (checked to exist)."""
+        ref = self.text(data, "assertScoringFunction", "test")
+        if ref is None:
+            return None
+        from newsdesk.evals.assertions.values import _file_path
+
+        path, fn = _file_path(ref, self.base_dir)
+        if not ref.startswith("file://") or path.suffix not in (".js", ".cjs", ".mjs", ".py"):
+            raise self.error(
+                data.line_of("assertScoringFunction"),
+                "assertScoringFunction is file://x.js or file://x.py (optionally :function)",
+            )
+        if not path.is_file():
+            raise self.error(data.line_of("assertScoringFunction"), f"{path}: no such file")
+        return f"file://{path.resolve()}" + (f":{fn}" if fn else "")
+
+    def data_file(self, ref: str, line: int, what: str) -> Path:
+        """A `file://` reference to data (not a script: those are refused here)."""
+        path = self.path(ref)
+        if path is None:
+            raise self.error(line, f"{what} {ref}: no such file")
+        if path.suffix in _SCRIPT_SUFFIXES:
+            raise self.error(line, f"{what} {ref}: scripts ({path.suffix}) are not supported here")
+        return path
+
+    def rubric_prompt(self, value: Any, line: int) -> str:
+        """promptfoo's loadRubricPrompt: text, a `file://` text file, or messages (as JSON)."""
+        if isinstance(value, str) and value.startswith("file://"):
+            return self.data_file(value, line, "rubricPrompt").read_text(encoding="utf-8")
+        if isinstance(value, str):
+            return value
+        from newsdesk.evals import jscompat
+
+        return jscompat.js_stringify(_plain(value))
 
     def vars(self, data: LineMap, where: str) -> dict[str, Any]:
         if "vars" not in data or data["vars"] is None:
             return {}
         value = data["vars"]
-        if isinstance(value, str) and value.startswith("file://"):
-            path = self.path(value)
-            if path is None:
-                raise self.error(data.line_of("vars"), f"{where} vars: {value}: no such file")
-            loaded = load_js_yaml(path.read_text(encoding="utf-8"))
-            if not isinstance(loaded, dict):
-                raise self.error(data.line_of("vars"), f"{where} vars: {value} is no mapping")
-            return dict(loaded)
+        if isinstance(value, str) or (
+            isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+        ):
+            return self.vars_files(value, data.line_of("vars"), where)
         mapping = self.mapping(value, data.line_of("vars"), f"{where} vars")
         return {k: self.var_value(v, mapping.line_of(k)) for k, v in mapping.items()}
+
+    def vars_files(self, refs: str | list[str], line: int, where: str) -> dict[str, Any]:
+        """promptfoo's readTestFiles: vars from YAML/JSON files, a path or glob or a list of them
+        (relative to the suite), merged in order."""
+        out: dict[str, Any] = {}
+        for ref in [refs] if isinstance(refs, str) else refs:
+            for path in _test_files(ref, line, self, f"{where} vars"):
+                loaded = load_js_yaml(path.read_text(encoding="utf-8"))
+                if not isinstance(loaded, dict):
+                    raise self.error(line, f"{where} vars: {path} is no mapping")
+                out.update(loaded)
+        return out
 
     def var_value(self, value: Any, line: int) -> Any:
         """promptfoo reads `file://` vars: a text file's contents, JSON/YAML parsed."""
         if isinstance(value, str) and value.startswith("file://"):
-            path = self.path(value)
-            if path is None:
-                raise self.error(line, f"var {value}: no such file")
-            if path.suffix in _SCRIPT_SUFFIXES:
-                raise self.error(line, f"var {value}: script vars are not supported")
-            from newsdesk.evals.assertions import read_data_file
-
-            return read_data_file(path)
+            return _file_var(self.data_file(value, line, "var"))
         if isinstance(value, list):
             return [self.var_value(v, line) for v in value]
         return _plain(value)
+
+
+def _split_txt(text: str) -> list[str]:
+    """promptfoo's processTxtFile: split at lines that are `---` once trimmed; each prompt
+    trimmed, empty ones dropped."""
+    from newsdesk.evals import jscompat
+
+    parts: list[str] = []
+    buffer: list[str] = []
+    for line in [*re.split(r"\r?\n", text), "---"]:
+        if jscompat.js_trim(line) != "---":
+            buffer.append(line)
+            continue
+        raw = jscompat.js_trim("\n".join(buffer))
+        if raw:
+            parts.append(raw)
+        buffer = []
+    return parts
+
+
+def _file_var(path: Path) -> str:
+    """A `file://` var as promptfoo's renderPrompt reads it: YAML as compact JSON text, any other
+    file (JSON too) its text, trimmed."""
+    from newsdesk.evals import jscompat
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        return jscompat.js_stringify(load_js_yaml(text))
+    return jscompat.js_trim(text)
 
 
 def _is_chat(data: Any) -> bool:
@@ -634,8 +778,16 @@ def _csv_tests(path: Path, p: _Parser) -> list[_RawTest]:
                     )
                 index = int(m.group(1)) - 1 if m.group(1) else 0
                 configs.setdefault(index, {})["threshold"] = float(value)
+            elif key in ("__prefix", "__suffix"):
+                if value:
+                    options = data.setdefault("options", LineMap())
+                    options.line, options.key_lines = line, {}
+                    options[key[2:]] = value
+            elif key == "__providerOutput":
+                if value:
+                    data["providerOutput"] = value
             elif key.startswith("__"):
-                continue  # __prefix, __suffix, __metadata:*: not read by newsdesk
+                continue  # __metadata:*: not read by newsdesk
             else:
                 variables[key] = value
                 variables.key_lines[key] = line
@@ -666,25 +818,91 @@ def _test_items(value: Any, line: int, p: _Parser) -> list[_RawTest]:
     out: list[_RawTest] = []
     for item in value_list:
         if isinstance(item, str):
-            path = p.path(item)
-            if path is None:
-                raise p.error(list_line, f"tests {item!r}: no such file")
-            if path.suffix == ".csv":
-                out.extend(_csv_tests(path, p))
-                continue
-            if path.suffix not in (".yaml", ".yml", ".json"):
-                raise p.error(list_line, f"tests {item!r}: a .yaml, .json or .csv file")
-            text = path.read_text(encoding="utf-8")
-            data = load_yaml(text, str(path))
-            sub = _Parser(str(path), path.parent)
-            items = data if isinstance(data, LineList) else [data]
-            for t in items:
-                if not isinstance(t, LineMap):
-                    raise sub.error(getattr(t, "line", 1), "a test must be a mapping")
-                out.append(_RawTest(t, str(path), t.line))
+            for path in _test_files(item, list_line, p):
+                out.extend(_file_tests(path, item, list_line, p))
             continue
         out.append(_RawTest(item, p.label, getattr(item, "line", list_line)))
     return out
+
+
+def _test_files(ref: str, line: int, p: _Parser, what: str = "tests") -> list[Path]:
+    """A `tests:` (or `vars:`) file reference, or a glob of them (sorted: promptfoo takes the file
+    system's order, which only changes test numbers)."""
+    raw = ref.removeprefix("file://")
+    if any(c in raw for c in "*?["):
+        import glob
+
+        found = sorted(Path(f) for f in glob.glob(str(p.base_dir / raw), recursive=True))
+        if not found:
+            raise p.error(line, f"{what} {ref!r}: no file matches")
+        return found
+    path = p.path(ref)
+    if path is None:
+        raise p.error(line, f"{what} {ref!r}: no such file")
+    return [path]
+
+
+def _file_tests(path: Path, item: str, list_line: int, p: _Parser) -> list[_RawTest]:
+    """The tests in one file: CSV rows, JSON Lines, or a YAML/JSON list (or one test)."""
+    if path.suffix == ".csv":
+        return _csv_tests(path, p)
+    sub = _Parser(str(path), path.parent)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        out: list[_RawTest] = []
+        for k, text_line in enumerate(text.splitlines()):
+            if not text_line.strip():
+                continue
+            t = load_yaml(text_line, f"{path}:{k + 1}")
+            if not isinstance(t, LineMap):
+                raise sub.error(k + 1, "a test must be an object")
+            t.line = k + 1
+            out.append(_RawTest(t, str(path), k + 1))
+        return out
+    if path.suffix not in (".yaml", ".yml", ".json"):
+        raise p.error(list_line, f"tests {item!r}: a .yaml, .json, .jsonl or .csv file")
+    data = load_yaml(text, str(path))
+    items = data if isinstance(data, LineList) else [data]
+    for t in items:
+        if not isinstance(t, LineMap):
+            raise sub.error(getattr(t, "line", 1), "a test must be a mapping")
+    return [_RawTest(t, str(path), t.line) for t in items]
+
+
+def _filters(top: LineMap, p: _Parser) -> dict[str, str]:
+    """nunjucksFilters: {name: a JavaScript file}, resolved from the suite's folder."""
+    if not top.get("nunjucksFilters"):
+        return {}
+    from newsdesk.evals.node import node_version
+
+    line = top.line_of("nunjucksFilters")
+    if node_version() is None:
+        raise p.error(line, "nunjucksFilters are JavaScript, run with node >= 18: install node")
+    mapping = p.mapping(top["nunjucksFilters"], line, "nunjucksFilters")
+    out: dict[str, str] = {}
+    for name, ref in mapping.items():
+        path = p.path(str(ref)) if isinstance(ref, str) else None
+        if path is None or path.suffix not in (".js", ".cjs", ".mjs"):
+            raise p.error(
+                mapping.line_of(name), f"nunjucksFilters {name}: no JavaScript file {ref!r}"
+            )
+        out[str(name)] = str(path)
+    return out
+
+
+def _transform_vars(code: str, variables: dict[str, Any], p: _Parser, line: int) -> dict[str, Any]:
+    """promptfoo's transformVars: JavaScript (or file://) over the test's vars, once per test
+    before list vars expand; the object it returns is merged over them."""
+    from newsdesk.evals.assertions import EvalContext, apply_transform
+
+    ctx = EvalContext(vars=variables, base_dir=p.base_dir)
+    try:
+        value = apply_transform(code, variables, ctx, kind="vars")
+    except Exception as exc:  # the user's JavaScript threw: the suite cannot run
+        raise p.error(line, f"transformVars raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(value, dict):
+        raise p.error(line, "transformVars must return an object")
+    return {**variables, **value}
 
 
 def _expand_vars(variables: dict[str, Any]) -> list[dict[str, Any]]:
@@ -733,14 +951,22 @@ def load_suite(path: str | Path) -> Suite:
 
     dt = LineMap()
     dt.line, dt.key_lines = top.line_of("defaultTest"), {}
+    dp = p  # defaultTest's parser: errors name its own file when it is `file://`
     if "defaultTest" in top:
-        dt = p.mapping(top["defaultTest"], top.line_of("defaultTest"), "defaultTest")
-        p.check_keys(dt, DEFAULT_TEST_KEYS, "defaultTest")
-    default_vars = p.vars(dt, "defaultTest")
-    default_asserts = p.asserts(dt)
-    default_threshold = p.number(dt, "threshold", "defaultTest")
-    default_metric = p.text(dt, "metric", "defaultTest")
-    default_transform, default_grader, _ = p.options(dt)
+        raw_dt = top["defaultTest"]
+        if isinstance(raw_dt, str) and raw_dt.startswith("file://"):
+            dt_path = p.path(raw_dt)
+            if dt_path is None:
+                raise p.error(top.line_of("defaultTest"), f"defaultTest {raw_dt!r}: no such file")
+            dp = _Parser(str(dt_path), p.base_dir)
+            raw_dt = load_yaml(dt_path.read_text(encoding="utf-8"), str(dt_path))
+        dt = dp.mapping(raw_dt, top.line_of("defaultTest"), "defaultTest")
+        dp.check_keys(dt, DEFAULT_TEST_KEYS, "defaultTest")
+    default_vars = dp.vars(dt, "defaultTest")
+    default_asserts = dp.asserts(dt)
+    default_threshold = dp.number(dt, "threshold", "defaultTest")
+    default_metric = dp.text(dt, "metric", "defaultTest")
+    default_transform, default_grader, default_flags = dp.options(dt)
     default_metadata = _plain(dt.get("metadata") or {})
 
     raw_tests: list[tuple[_RawTest, dict[str, Any], list[AssertionSpec], str | None]] = []
@@ -784,6 +1010,12 @@ def load_suite(path: str | Path) -> Suite:
         desc = tp.text(t, "description", f"test {i}")
         own_asserts = tp.asserts(t)
         merged_vars = {**default_vars, **scenario_vars, **tp.vars(t, f"test {i}")}
+        transform_vars = flags.get("transformVars") or default_flags.get("transformVars")
+        if transform_vars:
+            merged_vars = _transform_vars(transform_vars, merged_vars, tp, t.line)
+        own_provider = (
+            tp.provider(t["provider"], t.line_of("provider")) if "provider" in t else None
+        )
         asserts = [
             *([] if flags.get("disableDefaultAsserts") else default_asserts),
             *scenario_asserts,
@@ -805,6 +1037,14 @@ def load_suite(path: str | Path) -> Suite:
                 suite=label,
                 metadata={**default_metadata, **_plain(t.get("metadata") or {})},
                 raw={k: _plain(v) for k, v in t.items() if k != "assert"},
+                # promptfoo: the test's prefix, else defaultTest's (`||`: "" counts as unset)
+                prefix=flags.get("prefix") or default_flags.get("prefix") or "",
+                suffix=flags.get("suffix") or default_flags.get("suffix") or "",
+                provider_output=tp.text(t, "providerOutput", f"test {i}") or None,
+                store_output_as=flags.get("storeOutputAs") or None,
+                rubric_prompt=flags.get("rubricPrompt") or default_flags.get("rubricPrompt"),
+                scoring_function=tp.scoring_function(t) or dp.scoring_function(dt),
+                provider=own_provider,
             )
             for prompt in prompts:
                 _check_vars(case, prompt, tp)
@@ -815,6 +1055,8 @@ def load_suite(path: str | Path) -> Suite:
         prompts=prompts,
         providers=providers,
         tests=tests,
+        env=_plain(p.mapping(top["env"], top.line_of("env"), "env")) if top.get("env") else {},
+        nunjucks_filters=_filters(top, p),
     )
     _check_node(suite, p)
     return suite
@@ -828,6 +1070,13 @@ def _check_node(suite: Suite, p: _Parser) -> None:
 
     if node_version() is None:
         line, why = needs[0]
+        if why.startswith("the Nunjucks template"):
+            raise p.error(
+                line,
+                f"{why} is rendered by nunjucks under node >= 18, and no node was found (install "
+                "node or set NEWSDESK_NODE; without node only plain `{{ name }}` substitutions "
+                "render)",
+            )
         raise p.error(
             line,
             f"{why} is JavaScript, which newsdesk runs with node >= 18, and no node was found "

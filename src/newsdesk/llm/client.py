@@ -156,11 +156,13 @@ class LLMClient:
     # ------------------------------------------------------------ calls
 
     def _params(self, max_tokens: int, temperature: float | None) -> dict[str, Any]:
-        return {
+        params: dict[str, Any] = {
             "max_tokens": max_tokens,
             "temperature": self.settings.temperature if temperature is None else temperature,
-            "seed": self.settings.seed,
         }
+        if self.settings.seed is not None:  # None: an eval provider whose config sets none
+            params["seed"] = self.settings.seed
+        return params
 
     def _response_format(self, schema: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
         if schema is None:

@@ -17,7 +17,7 @@ module re-exports what importers use.
 """
 
 from newsdesk.evals.assertions.core import PASSED, Check, EvalContext, Grade
-from newsdesk.evals.assertions.graded import RUBRIC_SYSTEM, interpret_rubric
+from newsdesk.evals.assertions.graded import interpret_rubric
 from newsdesk.evals.assertions.registry import (
     ASSERTIONS,
     GROUP_TYPES,
@@ -34,7 +34,6 @@ from newsdesk.evals.assertions.scripts import run_python_file, script_grade
 from newsdesk.evals.assertions.similarity import (
     DEFAULT_ROUGE,
     DEFAULT_SIMILAR,
-    lexical_cosine,
     rouge_n,
 )
 from newsdesk.evals.assertions.text import DEFAULT_LEVENSHTEIN
@@ -42,7 +41,6 @@ from newsdesk.evals.assertions.values import (
     read_data_file,
     render_template,
     render_value,
-    template_env,
 )
 
 __all__ = [
@@ -52,7 +50,6 @@ __all__ = [
     "DEFAULT_SIMILAR",
     "GROUP_TYPES",
     "PASSED",
-    "RUBRIC_SYSTEM",
     "TASK_ONLY",
     "Check",
     "EvalContext",
@@ -61,7 +58,6 @@ __all__ = [
     "grade",
     "interpret_rubric",
     "is_js_transform",
-    "lexical_cosine",
     "needs_node",
     "output_string",
     "read_data_file",
@@ -70,7 +66,6 @@ __all__ = [
     "rouge_n",
     "run_python_file",
     "script_grade",
-    "template_env",
     "validate",
     "validate_transform",
 ]

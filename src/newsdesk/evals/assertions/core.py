@@ -54,6 +54,9 @@ class EvalContext:
     # None for the case's own provider) to (client, its embeddings model or None)
     grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
     notes: list[str] = field(default_factory=list)
+    finish_reason: str | None = None  # the completion's, as the endpoint gave it
+    env: dict[str, Any] = field(default_factory=dict)  # the suite's `env` (templates' `env`)
+    rubric_prompt: str | None = None  # options.rubricPrompt: the model-graded checks' prompt
     raw_output: Any = None  # the output before coercion to text (what scripts receive)
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,6 +78,7 @@ class EvalContext:
                 "cached": self.cached,
                 "cost": self.cost,
                 "latencyMs": self.latency_ms,
+                "finishReason": self.finish_reason,
             },
             "metadata": self.metadata,
             # newsdesk's own (built-in tasks)

@@ -1,4 +1,5 @@
-"""Model-graded checks: `llm-rubric`, with promptfoo's grading prompt and verdict reading."""
+"""Model-graded checks: `llm-rubric`, with promptfoo's grading prompt and verdict reading (the other
+model-graded checks: model_graded.py)."""
 
 from __future__ import annotations
 
@@ -6,24 +7,12 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, templates
 from newsdesk.evals.assertions.core import EvalContext, Grade, _short, _text
+from newsdesk.evals.assertions.model_graded import _try_parse, grading_prompt, prompt_messages
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
-
-# promptfoo's default llm-rubric grading prompt (promptfoo, MIT licence), so a grader model sees
-# what it would see under promptfoo
-RUBRIC_SYSTEM = (
-    "You are grading output according to a user-specified rubric. If the statement in the rubric "
-    "is true, then the output passes the test. You respond with a JSON object with this "
-    "structure: {reason: string, pass: boolean, score: number}\n\nExamples:\n\n"
-    "<Output>Hello world</Output>\n<Rubric>Content contains a greeting</Rubric>\n"
-    '{"reason": "the content contains the word \'Hello\'", "pass": true, "score": 1.0}\n\n'
-    "<Output>Avast ye swabs, repel the invaders!</Output>\n"
-    "<Rubric>Does not speak like a pirate</Rubric>\n"
-    '{"reason": "\'avast ye\' is a common pirate term", "pass": false, "score": 0.0}'
-)
 
 
 def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
@@ -54,14 +43,11 @@ def _rubric(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
             [{"role": "user", "content": text}], max_tokens=160, schema=schema, schema_name="grade"
         ).content
     else:
-        messages = [
-            {"role": "system", "content": RUBRIC_SYSTEM},
-            {
-                "role": "user",
-                "content": f"<Output>\n{output}\n</Output>\n<Rubric>\n{rubric}\n</Rubric>",
-            },
-        ]
-        content = llm.chat(messages, max_tokens=256).content
+        # promptfoo's grading prompt (or the test's rubricPrompt), rendered as promptfoo does
+        template = ctx.rubric_prompt or grading_prompt("DEFAULT_GRADING_PROMPT")
+        context = {**ctx.vars, "output": _try_parse(output), "rubric": value}
+        text = templates.render_grading_prompt(template, context)
+        content = llm.chat(prompt_messages(text), max_tokens=1024).content  # openai default
     found = jscompat.extract_json_objects(content)
     parsed = next((o for o in found if isinstance(o, dict)), None)
     if parsed is None:

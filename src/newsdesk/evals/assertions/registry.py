@@ -12,7 +12,15 @@ from newsdesk.evals import jscompat
 from newsdesk.evals.assertions.core import Check, EvalContext, Grade, _short
 from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
 from newsdesk.evals.assertions.graded import _rubric
+from newsdesk.evals.assertions.model_graded import (
+    _closedqa,
+    _context_faithfulness,
+    _context_recall,
+    _context_relevance,
+    _factuality,
+)
 from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
+from newsdesk.evals.assertions.ported import PORTED_TYPES, _ported, _regex_check
 from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
 from newsdesk.evals.assertions.similarity import _rouge, _similar
 from newsdesk.evals.assertions.text import (
@@ -23,9 +31,9 @@ from newsdesk.evals.assertions.text import (
     _is_json,
     _levenshtein,
     _multi,
-    _regex,
     _schema,
     _starts_with,
+    unicode_pattern_test,
 )
 from newsdesk.evals.assertions.values import _file_path, _file_value, render_value
 
@@ -41,7 +49,7 @@ ASSERTIONS: dict[str, Check] = {
     "icontains-any": _multi(fold=True, need_all=False),
     "icontains-all": _multi(fold=True, need_all=True),
     "starts-with": _starts_with,
-    "regex": _regex,
+    "regex": _regex_check,
     "levenshtein": _levenshtein,
     "is-json": _is_json,
     "contains-json": _contains_json,
@@ -50,6 +58,11 @@ ASSERTIONS: dict[str, Check] = {
     "similar": _similar,
     "rouge-n": _rouge,
     "llm-rubric": _rubric,
+    "model-graded-closedqa": _closedqa,
+    "factuality": _factuality,
+    "context-recall": _context_recall,
+    "context-relevance": _context_relevance,
+    "context-faithfulness": _context_faithfulness,
     "latency": _latency,
     "cost": _cost,
     "cites": _cites,
@@ -57,6 +70,7 @@ ASSERTIONS: dict[str, Check] = {
     "abstains": _abstains,
     "parties-include": _parties_include,
     "max-tokens": _max_tokens,
+    **dict.fromkeys(PORTED_TYPES, _ported),
 }
 # assert-set is a group (suite.py/runner.py), not a check
 GROUP_TYPES = ("assert-set",)
@@ -66,6 +80,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
+    "model-graded-closedqa", "factuality", "context-recall",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
@@ -84,6 +99,8 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a javascript assertion"
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
+    if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
+        return f"a {spec.type} assertion (promptfoo's own code)"
     return None
 
 
@@ -100,7 +117,8 @@ def is_js_transform(code: str) -> bool:
 def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     """What is wrong with an assertion's value (None: nothing), checked when the suite loads."""
     name = spec.label
-    if spec.type in _NEEDS_VALUE and spec.value in (None, "", []):
+    empty: tuple[Any, ...] = (None, []) if spec.type == "equals" else (None, "", [])
+    if spec.type in _NEEDS_VALUE and spec.value in empty:  # promptfoo grades `equals: ""`
         return f"{name} needs a `value`"
     if spec.type in _NO_VALUE and spec.value is not None:
         hint = " (use `threshold`)" if spec.type in _NEEDS_THRESHOLD else ""
@@ -115,10 +133,20 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
         return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
-        try:
-            jscompat.js_regex(spec.value)
-        except ValueError as exc:
-            return f"{name}: invalid regular expression (JavaScript syntax, as promptfoo): {exc}"
+        from newsdesk.evals.node import node_version, worker
+
+        if node_version() is not None:  # RegExp itself reads it (and runs it, as in promptfoo)
+            error, _ = worker().call("regex_syntax", None, {}, code=spec.value)
+            if error:
+                return f"{name}: invalid regular expression (JavaScript syntax): {error}"
+        else:
+            try:
+                jscompat.js_regex(spec.value)
+            except ValueError as exc:
+                return (
+                    f"{name}: invalid regular expression (JavaScript syntax, as promptfoo), or "
+                    f"one only node runs (install node): {exc}"
+                )
     if spec.type == "max-tokens" and (
         isinstance(spec.value, bool) or not isinstance(spec.value, int) or spec.value < 1
     ):
@@ -129,7 +157,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
             if isinstance(value, str) and value.startswith("file://"):
                 value = _file_value(value, base_dir)
             schema = _schema(value, EvalContext(vars={}, base_dir=base_dir))
-            jscompat.schema_validator(schema or {})
+            jscompat.schema_validator(schema or {}, unicode_pattern_test)
         except (OSError, ValueError) as exc:
             return f"{name}: cannot read the schema: {exc}"
         except Exception as exc:  # jsonschema.SchemaError and YAML errors
@@ -216,7 +244,7 @@ def grade(output: Any, spec: AssertionSpec, ctx: EvalContext) -> Grade:
         if spec.transform:
             output = apply_transform(spec.transform, output, ctx)
         ctx.raw_output = output
-        value = render_value(spec.value, ctx.vars, ctx.base_dir)
+        value = render_value(spec.value, ctx.vars, ctx.base_dir, ctx.env)
         result = ASSERTIONS[spec.type](output_string(output), value, spec, ctx, spec.negate)
     except Exception as exc:  # a failing script, value or grader must not stop the run
         result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {_short(str(exc))}")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import jscompat
-from newsdesk.evals.assertions.core import _WORD, EvalContext, Grade, _text
+from newsdesk.evals.assertions.core import EvalContext, Grade, _text
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -16,22 +14,6 @@ if TYPE_CHECKING:
 
 DEFAULT_SIMILAR = 0.75  # promptfoo's default threshold for `similar`
 DEFAULT_ROUGE = 0.75  # and for `rouge-n`
-
-
-def lexical_cosine(a: str, b: str) -> float:
-    """Cosine of term-frequency vectors over case-folded word tokens (letters and digits).
-
-    The fallback for `similar` when the grading provider has no embeddings. It measures shared
-    wording, not meaning: paraphrases score low, so set thresholds lower than for embeddings.
-    """
-    va = Counter(_WORD.findall(a.casefold()))
-    vb = Counter(_WORD.findall(b.casefold()))
-    if not va or not vb:
-        return 0.0
-    dot = sum(va[w] * vb[w] for w in va.keys() & vb.keys())
-    return dot / (
-        math.sqrt(sum(v * v for v in va.values())) * math.sqrt(sum(v * v for v in vb.values()))
-    )
 
 
 def _embedding_cosine(llm: LLMClient, model: str, a: str, b: str) -> float:
@@ -47,29 +29,24 @@ def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv
     """promptfoo's similar: cosine of embeddings (the grader provider's: `openai:embedding:MODEL`,
     or a provider whose config names `embeddings`), passing at >= threshold (default 0.75);
     `not-` passes at <= threshold and scores 1 - similarity. Against a list, the first value
-    that passes wins (negated: the first that fails). Without embeddings, a lexical cosine over
-    words, said in the run's notes."""
+    that passes wins (negated: the first that fails). Without embeddings it fails, as promptfoo's
+    does (no stand-in measure)."""
     threshold = spec.threshold if spec.threshold is not None else DEFAULT_SIMILAR
     eps = 2.220446049250313e-16
-    measure = "lexical cosine"
-    scorer: Callable[[str, str], float] = lexical_cosine
-    if ctx.grader is not None:
-        llm, emb_model = ctx.grader(spec.provider)
-        if emb_model:
-            measure = f"embedding cosine ({emb_model})"
-            model_name = emb_model
+    if ctx.grader is None:
+        return Grade(False, 0.0, "similar needs a grading provider with embeddings")
+    llm, emb_model = ctx.grader(spec.provider)
+    if not emb_model:
+        return Grade(
+            False,
+            0.0,
+            f"similar: provider {llm.settings.model_name} has no embeddings (use provider: "
+            "openai:embedding:MODEL, or set config.embeddings)",
+        )
+    measure = f"embedding cosine ({emb_model})"
 
-            def scorer(a: str, b: str) -> float:
-                return _embedding_cosine(llm, model_name, a, b)
-
-        else:
-            note = (
-                f"similar: provider {llm.settings.model_name} has no embeddings "
-                "(use provider: openai:embedding:MODEL, or set config.embeddings); used lexical "
-                "cosine over words"
-            )
-            if note not in ctx.notes:
-                ctx.notes.append(note)
+    def scorer(a: str, b: str) -> float:
+        return _embedding_cosine(llm, emb_model, a, b)
 
     def one(reference: Any) -> Grade:
         sim = scorer(_text(reference), output)

@@ -131,7 +131,7 @@ def _is_json(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv
     schema = _schema(value, ctx)
     if schema is None:
         return _binary(True, inv, f"Expected output to {_not(inv)}be valid JSON")
-    errors = _schema_errors(jscompat.schema_validator(schema), data)
+    errors = _schema_errors(jscompat.schema_validator(schema, unicode_pattern_test), data)
     ok = not errors
     if ok == inv:
         why = (
@@ -151,7 +151,7 @@ def _contains_json(
     reason = f"Expected output to {_not(inv)}contain valid JSON"
     schema = _schema(value, ctx)
     if schema is not None:
-        validator = jscompat.schema_validator(schema)
+        validator = jscompat.schema_validator(schema, unicode_pattern_test)
         for obj in found:
             errors = _schema_errors(validator, obj)
             valid = not errors
@@ -162,3 +162,18 @@ def _contains_json(
                 break
             reason = f"JSON does not conform to the provided schema. Errors: {errors}"
     return Grade(passed, 1.0 if passed else 0.0, PASSED if passed else reason)
+
+
+def unicode_pattern_test(pattern: str, text: str) -> bool:
+    """A JSON schema `pattern` as Ajv reads it: `new RegExp(pattern, "u")`, run by node's RegExp
+    where there is node (`\\p{Lu}` and all), else translated (refusing what cannot be)."""
+    from newsdesk.evals.node import JSError, node_version, worker
+
+    if node_version() is None:
+        return jscompat.js_regex(pattern, "u").search(text) is not None
+    try:
+        arg = {"pattern": pattern, "flags": "u", "text": text}
+        found, _ = worker().call("regex_test", arg, {})
+    except JSError as exc:
+        raise ValueError(str(exc)) from None
+    return bool(found)

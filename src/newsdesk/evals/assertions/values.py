@@ -1,5 +1,5 @@
-"""Values as templates: promptfoo renders string values over the test's vars (Nunjucks, read
-here by Jinja2) and reads `file://` data files."""
+"""Values as templates: promptfoo renders string values over the test's vars (Nunjucks) and reads
+`file://` data files."""
 
 from __future__ import annotations
 
@@ -8,63 +8,29 @@ import re
 from pathlib import Path
 from typing import Any
 
-from newsdesk.evals import jscompat
-
-_env: Any = None
+from newsdesk.evals import jscompat, templates
 
 
-def template_env() -> Any:
-    """Jinja2 reading Nunjucks' common syntax, as promptfoo renders values and prompts: an
-    undefined var (or an attribute of one) renders empty, values print as JavaScript's String()
-    prints them (true, 5, a,b), trailing newlines are kept, `dump` is JSON, `load` parses JSON,
-    `env` is the environment."""
-    global _env
-    if _env is None:
-        import os
-
-        import jinja2
-
-        def finalize(value: Any) -> Any:
-            if value is None or isinstance(value, jinja2.Undefined):
-                return ""
-            return value if isinstance(value, str) else jscompat.js_str(value)
-
-        env = jinja2.Environment(
-            keep_trailing_newline=True,
-            autoescape=False,
-            undefined=jinja2.ChainableUndefined,
-            finalize=finalize,
-        )
-        env.filters["dump"] = lambda v, indent=None: (
-            jscompat.js_stringify(v)
-            if indent is None
-            else json.dumps(v, indent=indent, ensure_ascii=False)
-        )
-        env.filters["json"] = env.filters["dump"]
-        env.filters["load"] = json.loads  # promptfoo's own filter: JSON text -> value
-        env.globals["env"] = dict(os.environ)
-        _env = env
-    return _env
+def render_template(text: str, variables: dict[str, Any], env: dict[str, Any] | None = None) -> str:
+    """A value over the test's vars, as promptfoo renders it (real nunjucks: evals/templates);
+    `env` is the suite's `env` (over the process environment)."""
+    return templates.render_string(text, variables, env)
 
 
-def render_template(text: str, variables: dict[str, Any]) -> str:
-    if "{" not in text:
-        return text
-    return str(template_env().from_string(text).render(**variables))
-
-
-def render_value(value: Any, variables: dict[str, Any], base_dir: Path) -> Any:
+def render_value(
+    value: Any, variables: dict[str, Any], base_dir: Path, env: dict[str, Any] | None = None
+) -> Any:
     """promptfoo's renderedValue: strings are templates over the vars; `file://` text/JSON/YAML
     files are read (scripts stay references: python/javascript run them)."""
     if isinstance(value, str):
         if value.startswith("file://"):
             return _file_value(value, base_dir)
-        return render_template(value, variables)
+        return render_template(value, variables, env)
     if isinstance(value, list):
         return [
             _file_value(v, base_dir)
             if isinstance(v, str) and v.startswith("file://")
-            else render_template(v, variables)
+            else render_template(v, variables, env)
             if isinstance(v, str)
             else v
             for v in value
@@ -92,6 +58,8 @@ def _file_value(ref: str, base_dir: Path) -> Any:
 def read_data_file(path: Path) -> Any:
     """A `file://` value or var: JSON and YAML parsed, anything else its text."""
     text = path.read_text(encoding="utf-8")
+    if path.suffix == ".txt":  # promptfoo's processFileReference trims a .txt value
+        return jscompat.js_trim(text)
     if path.suffix == ".json":
         return json.loads(text)
     if path.suffix in (".yaml", ".yml"):

@@ -1,0 +1,220 @@
+"""promptfoo's model-graded checks beyond llm-rubric: `model-graded-closedqa`, `factuality`,
+`context-recall` and `context-relevance`, and llm-rubric's `rubricPrompt`. The grading prompt is
+promptfoo's own (its default prompts, evaluated from its source: promptfoo_grading_prompts.json
+and js_rag.mjs; or the test's `rubricPrompt`), rendered as promptfoo renders it
+(templates.render_grading_prompt); the verdict is read by promptfoo's rules (ported below, or
+its own code in js_rag.mjs)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import jscompat, templates
+from newsdesk.evals.assertions.core import EvalContext, Grade
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+PROMPTS_FILE = Path(__file__).resolve().parents[1] / "promptfoo_grading_prompts.json"
+FACTUALITY_CATEGORIES = {
+    "A": "The submitted answer is a subset of the expert answer and is fully consistent with it.",
+    "B": "The submitted answer is a superset of the expert answer and is fully consistent with it.",
+    "C": "The submitted answer contains all the same details as the expert answer.",
+    "D": "There is a disagreement between the submitted answer and the expert answer.",
+    "E": "The answers differ, but these differences don't matter from the perspective of "
+    "factuality.",
+}
+
+
+@cache
+def grading_prompt(name: str) -> str:
+    """One of promptfoo's default grading prompts (a JSON chat, as promptfoo keeps it)."""
+    prompts: dict[str, str] = json.loads(PROMPTS_FILE.read_text(encoding="utf-8"))
+    return prompts[name]
+
+
+def _try_parse(text: str) -> Any:
+    """promptfoo's tryParse: JSON when the text is JSON, else the text."""
+    try:
+        return jscompat.js_json_parse(text)
+    except ValueError:
+        return text
+
+
+def prompt_messages(prompt: str) -> list[dict[str, Any]]:
+    """The messages promptfoo's openai provider sends for a prompt: a JSON chat as itself, any
+    other text as one user message."""
+    if prompt.lstrip().startswith("["):
+        try:
+            chat = jscompat.js_json_parse(prompt)
+        except ValueError:
+            chat = None
+        if isinstance(chat, list) and all(isinstance(m, dict) and "role" in m for m in chat):
+            return chat
+    return [{"role": "user", "content": prompt}]
+
+
+def ask_grader(
+    spec: AssertionSpec, ctx: EvalContext, template: str, context: dict[str, Any]
+) -> str:
+    """The grader's answer to the rendered grading prompt (promptfoo's openai default: 1024
+    tokens)."""
+    if ctx.grader is None:
+        raise ValueError(f"{spec.type} needs a grading provider")
+    llm, _ = ctx.grader(spec.provider)
+    messages = prompt_messages(templates.render_grading_prompt(template, context))
+    return llm.chat(messages, max_tokens=1024).content
+
+
+def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's matchesClosedQa: passes when the answer ends with "Y"."""
+    context = {**ctx.vars, "input": ctx.prompt, "criteria": value, "completion": _try_parse(output)}
+    template = ctx.rubric_prompt or grading_prompt("OPENAI_CLOSED_QA_PROMPT")
+    answer = ask_grader(spec, ctx, template, context)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    passed = answer.rstrip().endswith("Y")
+    if passed:
+        reason = f"The submission meets the criterion:\n{answer}"
+    elif answer.rstrip().endswith("N"):
+        reason = f"The submission does not meet the criterion:\n{answer}"
+    else:
+        reason = f"Model grader produced a malformed response:\n{answer}"
+    return Grade(passed, 1.0 if passed else 0.0, reason)
+
+
+def _factuality(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's matchesFactuality: the grader's category (JSON, else the legacy `(A)` form);
+    A, B, C and E pass with score 1, D fails with 0 (the test's options.factuality may rescore)."""
+    context = {**ctx.vars, "input": ctx.prompt, "ideal": value, "completion": _try_parse(output)}
+    template = ctx.rubric_prompt or grading_prompt("PROMPTFOO_FACTUALITY_PROMPT")
+    answer = ask_grader(spec, ctx, template, context)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    try:
+        parsed = _factuality_json(answer) or _factuality_legacy(answer)
+    except ValueError as exc:
+        return Grade(False, 0.0, str(exc))
+    option, reason = parsed
+    scores = {"A": 1.0, "B": 1.0, "C": 1.0, "D": 0.0, "E": 1.0}
+    names = {"A": "subset", "B": "superset", "C": "agree", "D": "disagree", "E": "differButFactual"}
+    custom = ctx.test.get("options", {}).get("factuality") if isinstance(ctx.test, dict) else None
+    if isinstance(custom, dict):
+        scores = {k: float(custom.get(names[k], v)) for k, v in scores.items()}
+    passed = scores[option] > 0
+    return Grade(passed, scores[option], reason)
+
+
+def _factuality_json(answer: str) -> tuple[str, str] | None:
+    objects = jscompat.extract_json_objects(answer)
+    data = objects[0] if objects else None
+    if not isinstance(data, dict) or not isinstance(data.get("category"), str):
+        return None
+    if not data["category"]:
+        return None
+    option = data["category"].strip().upper()
+    if not re.fullmatch(r"[A-E]", option):
+        raise ValueError(f"Invalid category value: {option}")
+    reason = data.get("reason")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    return option, reason or f"Category {option}: {FACTUALITY_CATEGORIES[option]}"
+
+
+def _factuality_legacy(answer: str) -> tuple[str, str]:
+    m = re.search(r"\s*\(?([a-eA-E])\)", answer)
+    if m is None:
+        raise ValueError(f"Factuality checker output did not match expected format: {answer}")
+    reason = re.search(r"\)\s*(.*)", answer, re.DOTALL)
+    return m.group(1).upper(), (reason.group(1).strip() if reason and reason.group(1) else answer)
+
+
+def _rag_context(ctx: EvalContext, fallback: str | None) -> str | list[str]:
+    """promptfoo's resolveContext: the `context` var (text, or a list of texts), else the
+    fallback (context-recall: the prompt)."""
+    value = ctx.vars.get("context")
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise ValueError("Invalid context: expected an array of strings")
+    context = value if isinstance(value, str | list) and value else fallback
+    if not context:
+        raise ValueError(
+            'Context is required for context-based assertions. Provide either a "context" '
+            "variable (string or array of strings) in your test case or use "
+            '"contextTransform" to extract context from the provider response.'
+        )
+    return context
+
+
+def _rag(
+    spec: AssertionSpec,
+    ctx: EvalContext,
+    context: Any,
+    variables: dict[str, Any],
+    template: str | None = None,
+) -> Grade:
+    """Grade with promptfoo's context prompt and read the answer with its code (js_rag.mjs)."""
+    from newsdesk.evals.node import worker
+
+    if template is None:
+        template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
+    answer = ask_grader(spec, ctx, template, variables)
+    threshold = spec.threshold if spec.threshold is not None else 0.5
+    arg = {"type": spec.type, "output": answer, "context": context, "threshold": threshold}
+    verdict, _ = worker().call("rag_verdict", arg, {})
+    grade = Grade(bool(verdict["pass"]), float(verdict["score"]), str(verdict["reason"]))
+    if spec.negate and not verdict["graderError"]:  # promptfoo's applyRagInverse
+        return Grade(not grade.passed, 1.0 - grade.score, grade.reason)
+    return grade
+
+
+def _context_recall(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-recall: the share of the expected answer's sentences the grader
+    attributes to the context."""
+    context = _rag_context(ctx, ctx.prompt)
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    return _rag(spec, ctx, context, {**ctx.vars, "context": serialized, "groundTruth": value})
+
+
+def _context_relevance(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-relevance: the share of the context's sentences the grader extracts
+    as needed for the `query` var."""
+    query = ctx.vars.get("query")
+    if not isinstance(query, str):
+        raise ValueError('context-relevance assertion requires a "query" variable')
+    context = _rag_context(ctx, None)
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    return _rag(spec, ctx, context, {"context": serialized, "query": query})
+
+
+def _context_faithfulness(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
+    each against the context; the score is the share it finds supported."""
+    from newsdesk.evals.node import worker
+
+    query = ctx.vars.get("query")
+    if not isinstance(query, str):
+        raise ValueError('context-faithfulness assertion requires a "query" variable')
+    if ctx.rubric_prompt:
+        raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
+    context = _rag_context(ctx, None)
+    longform = str(worker().call("rag_prompt", "context-faithfulness", {})[0])
+    first = {**ctx.vars, "question": query, "answer": _try_parse(output)}
+    answer = ask_grader(spec, ctx, longform, first)
+    if not answer:
+        return Grade(False, 0.0, "No output")
+    statements, _ = worker().call("rag_statements", answer, {})
+    if not statements:
+        return Grade(False, 0.0, "Could not extract context-faithfulness statements")
+    serialized = "\n\n".join(context) if isinstance(context, list) else context
+    nli = str(worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
+    second = {**ctx.vars, "context": serialized, "statements": statements}
+    return _rag(spec, ctx, statements, second, template=nli)

@@ -1,0 +1,54 @@
+"""promptfoo's own deterministic checks whose semantics are JavaScript's (`word-count`, `bleu`,
+`gleu`, `is-refusal`, `finish-reason`, `regex`): its code, copied verbatim into js_checks.mjs, run
+in the eval's node worker, so they grade exactly as promptfoo grades. Without node, a suite using
+one is refused at load (registry.needs_node), except `regex`, which then falls back to the
+translation of JavaScript patterns into Python's (jscompat.js_regex: refusing at load what it
+cannot translate)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals.assertions.core import EvalContext, Grade
+from newsdesk.evals.assertions.text import _regex
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+PORTED_TYPES = (
+    "word-count",
+    "bleu",
+    "gleu",
+    "is-refusal",
+    "finish-reason",
+)  # and regex  # regex: below
+
+
+def _ported(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    from newsdesk.evals.node import JSError, worker
+
+    request = {
+        "type": spec.type,
+        "assertion": {k: v for k, v in spec.raw.items() if not k.startswith("__")},
+        "inverse": inv,
+        "output": ctx.raw_output if ctx.raw_output is not None else output,
+        "outputString": output,
+        "renderedValue": value,
+        "providerResponse": {"finishReason": ctx.finish_reason} if ctx.finish_reason else {},
+    }
+    try:
+        result, _ = worker().call("check", request, {})
+    except JSError as exc:  # promptfoo's invariant() failing on a bad value
+        return Grade(False, 0.0, str(exc))
+    return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
+
+
+def _regex_check(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """`regex`: JavaScript's RegExp itself where there is node, else the translation."""
+    from newsdesk.evals.node import node_version
+
+    if node_version() is None:
+        return _regex(output, value, spec, ctx, inv)
+    return _ported(output, value, spec, ctx, inv)

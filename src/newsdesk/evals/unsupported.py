@@ -1,0 +1,43 @@
+"""What promptfoo 0.123.1 accepts and newsdesk eval does not run, with the reason: refused when a
+suite loads (never silently ignored, never guessed at)."""
+
+from __future__ import annotations
+
+_PARSER = "needs a parser promptfoo bundles and newsdesk does not (%s)"
+_GRADER = "a model-graded check newsdesk does not run yet (%s)"
+
+ASSERTION_TYPES: dict[str, str] = {
+    "is-xml": _PARSER % "its XML well-formedness checker",
+    "contains-xml": _PARSER % "its XML well-formedness checker",
+    "is-html": _PARSER % "parse5",
+    "contains-html": _PARSER % "parse5",
+    "is-sql": _PARSER % "node-sql-parser",
+    "contains-sql": _PARSER % "node-sql-parser",
+    "meteor": "needs WordNet synonyms (natural), which newsdesk does not bundle",
+    "perplexity": "needs the completion's logprobs, which newsdesk does not request",
+    "perplexity-score": "needs the completion's logprobs, which newsdesk does not request",
+    "is-valid-openai-tools-call": "needs tool calls in the output; newsdesk sends no `tools`",
+    "is-valid-openai-function-call": "needs a function call in the output; newsdesk sends none",
+    "select-best": "compares the outputs of every prompt of a test at once; newsdesk grades "
+    "each case alone",
+    "max-score": "compares the outputs of every prompt of a test at once; newsdesk grades "
+    "each case alone",
+    "g-eval": _GRADER % "promptfoo's two-step G-Eval prompts",
+    "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
+    "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
+    "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
+    "webhook": "posts to a webhook, which newsdesk does not do",
+}
+
+SUITE_KEYS: dict[str, str] = {
+    "derivedMetrics": "summary metrics from mathjs expressions, which newsdesk does not compute",
+    "extensions": "extension hooks (beforeAll, afterEach...) run arbitrary code around the run; "
+    "newsdesk does not run them",
+    "redteam": "red teaming is promptfoo's own feature (`promptfoo redteam`)",
+}
+
+
+def reason(table: dict[str, str], name: str) -> str | None:
+    """`name (not supported: why)` when newsdesk refuses it, else None."""
+    why = table.get(name)
+    return f"{name!r} is not supported by newsdesk eval: {why}" if why else None
