@@ -59,7 +59,11 @@ def test_a_model_that_fails_mid_answer_fails_that_request_only(
 
 
 def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: Path) -> None:
-    with ScriptedServer(responder=schema_responder, latency=0.8) as slow:
+    # ask makes two calls (the answer, then the check's reading). Each takes 3 s, so the desk
+    # has that long to notice the client left while the second is in flight (at 0.8 s a
+    # loaded CI machine noticed only after the answer was done, and recorded it whole).
+    latency = 3.0
+    with ScriptedServer(responder=schema_responder, latency=latency) as slow:
         settings = scripted_settings(slow, tmp_path, max_retries=0)
         with serve_in_thread(settings, ServeOptions(port=0)) as url:
             with httpx.stream("POST", f"{url}api/ask/stream", json=ASK) as resp:
@@ -67,7 +71,7 @@ def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: P
                     if '"event": "call"' in line:
                         break  # one model call done: leave mid-stream
             sent = len(slow.requests)
-            time.sleep(3.0)
+            time.sleep(latency + 2.0)  # the call in flight ends; a next one would have started
             # at most the call already in flight when the client left reaches the model
             assert len(slow.requests) <= sent + 1
             history = History(default_cache_path(tmp_path))
