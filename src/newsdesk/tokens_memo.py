@@ -6,10 +6,10 @@ import contextlib
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from newsdesk.sqlitefile import connect, retrying
 
 
 class TokenMemo:
@@ -29,18 +29,11 @@ class TokenMemo:
         if self._conn is None and not self._broken:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(
-                    self.path, timeout=5, isolation_level=None, check_same_thread=False
+                self._conn = connect(
+                    self.path,
+                    "CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)",
+                    timeout=5,
                 )
-                # another process creating the file at the same moment answers "locked"
-                # without waiting on the busy timeout: that is a reason to retry, not to give up
-                _retrying(lambda: conn.execute("PRAGMA journal_mode=WAL"))
-                _retrying(
-                    lambda: conn.execute(
-                        "CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)"
-                    )
-                )
-                self._conn = conn
             except (sqlite3.Error, OSError):
                 self._broken = True  # a memo is an optimisation: carry on without it
         return self._conn
@@ -67,22 +60,9 @@ class TokenMemo:
         if db is None:
             return
         with contextlib.suppress(sqlite3.Error), self._lock:
-            _retrying(
+            retrying(
                 lambda: db.execute("INSERT OR REPLACE INTO counts (key, n) VALUES (?, ?)", (key, n))
             )
-
-
-def _retrying(statement: Callable[[], object], attempts: int = 20) -> None:
-    """Run a statement, retrying while another process holds the file ("locked", "busy")."""
-    for attempt in range(attempts):
-        try:
-            statement()
-            return
-        except sqlite3.OperationalError as e:
-            transient = "locked" in str(e) or "busy" in str(e)
-            if not transient or attempt == attempts - 1:
-                raise
-            time.sleep(0.01 * (attempt + 1))
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from newsdesk import sqlitefile
+
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS responses"
     " (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
@@ -38,12 +40,7 @@ def cache_key(**parts: Any) -> str:
 
 def connect(path: Path, schema: str) -> sqlite3.Connection:
     """The cache file, opened as every user of it opens it (the history shares the file)."""
-    # autocommit; busy_timeout lets concurrent writers wait instead of failing
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(schema)
-    return conn
+    return sqlitefile.connect(path, schema, timeout=30)
 
 
 class ResponseCache:
