@@ -146,7 +146,7 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
     """What `newsdesk eval` hands the ask task for a variant is what the model is sent."""
     from newsdesk.article import load_article
     from newsdesk.config import load_settings
-    from newsdesk.tasks.contract import get_task
+    from newsdesk.tasks.registry import get_task
 
     variant = tmp_path / "ask-marked.j2"
     variant.write_text((ROOT / "prompts" / "ask.j2").read_text() + "\nVARIANT-MARKER\n")

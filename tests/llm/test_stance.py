@@ -430,7 +430,7 @@ def test_result_json_keeps_its_printed_names_and_order():
 def test_task_runs_through_the_contract(example_article, tmp_path):
     """`TASK` (what `newsdesk eval` runs): the result as JSON, the analysed and other parties,
     the analysed parties' evidence once each in article order; `max_parties` read from vars."""
-    from newsdesk.tasks.contract import get_task
+    from newsdesk.tasks.registry import get_task
     from newsdesk.tasks.stance import TASK
 
     assert get_task("stance") is TASK

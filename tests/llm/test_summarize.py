@@ -187,7 +187,7 @@ def test_renderers_escape_article_text():
 
     from rich.console import Console
 
-    from newsdesk.render.summary import print_summary, summary_markdown
+    from newsdesk.tasks.summarize.render import print_summary, summary_markdown
 
     a = parse_article("The [bold]mayor[/bold] said *nothing* <script>x</script> at all today.\n")
     result = interpret(None, every_id(a), a, "bullets", lines=1)
@@ -393,7 +393,7 @@ def test_task_runs_through_the_contract(example_article, tmp_path):
     """`TASK` (what `newsdesk eval` runs): the lines as the output, every line's citations once
     each, the ids lines dropped as invalid (none here: the check re-asks for a line citing an id
     not shown); `length` read from vars (default bullets)."""
-    from newsdesk.tasks.contract import get_task
+    from newsdesk.tasks.registry import get_task
     from newsdesk.tasks.summarize import TASK
 
     assert get_task("summarize") is TASK

@@ -277,7 +277,8 @@ def test_every_article_command_is_registered() -> None:
 
     from newsdesk.cli.app import app
 
-    names = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    names = set(group.list_commands(typer.Context(group)))  # type: ignore[attr-defined]
     assert set(ARTICLE_COMMANDS) <= names
 
 

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from newsdesk.article import Article, parse_article
 from newsdesk.citations import resolve
-from newsdesk.render.stance import print_party, print_stance
+from newsdesk.tasks.stance.render import print_party, print_stance
 from newsdesk.tasks.stance.results import Claim, Disagreement, Party, Quote, Side, StanceResult
 
 TEXT = (

@@ -11,7 +11,8 @@ from newsdesk.article import Article, parse_article
 from newsdesk.chunking import Chunk
 from newsdesk.citations import resolve
 from newsdesk.llm.usage import Usage
-from newsdesk.render.terminal import footer, print_ask, print_chunks, print_citations
+from newsdesk.render.terminal import footer, print_chunks, print_citations
+from newsdesk.tasks.ask.render import print_ask
 from newsdesk.tasks.ask import NOT_SAID, AskResult
 
 TEXT = (

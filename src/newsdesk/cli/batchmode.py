@@ -1,4 +1,4 @@
-"""Batch mode, shared by `brief` and `summarize` with -o DIR/: one output per article.
+"""Batch mode, for a task that has it (brief, summarize) with -o DIR/: one output per article.
 
 Checks --format, makes one client, runs newsdesk.batch.run_batch with a progress bar on stderr,
 prints the summary and the failures, exits 1 when any article failed.
@@ -6,26 +6,36 @@ prints the summary and the failures, exits 1 when any article failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-from newsdesk.cli.options import Batch, Common
-from newsdesk.cli.output import PLAIN, View
+from newsdesk.article import Article
+from newsdesk.batch import BatchReport, run_batch
+from newsdesk.cli.options import Common
+from newsdesk.cli.output import file_format, formats_hint
+from newsdesk.cli.progress import BatchProgress
+from newsdesk.cli.runtime import client_for, settings_from
+from newsdesk.errors import InputError
+from newsdesk.tasks.contract import Task, View
 
-if TYPE_CHECKING:
-    from newsdesk.article import Article
-    from newsdesk.batch import BatchReport
-    from newsdesk.llm.client import LLMClient
+
+@dataclass(frozen=True)
+class Batch:
+    """Batch mode's options."""
+
+    max_concurrency: int = 4
+    format: str = "md"
+    force: bool = False
 
 
 def finish(report: BatchReport, json_out: bool = False) -> None:
     """Print the summary (stderr) and the failures; exit 1 when any article failed."""
     if json_out:
-        import json
-
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     typer.echo(report.summary(), err=True)
     for item in report.failures:
@@ -35,36 +45,29 @@ def finish(report: BatchReport, json_out: bool = False) -> None:
 
 
 def run_batch_command(
-    command: str,
+    task: Task,
     inputs: Sequence[str],
     outdir: Path,
-    *,
     opts: Common,
     batch: Batch,
-    task: Callable[[LLMClient], Callable[[Article], Any]],
-    view: View = PLAIN,
+    variables: dict[str, Any],
+    view: View,
 ) -> None:
-    """`task(llm)` returns the per-article call; its result is rendered in --format.
+    """Each article's result, rendered in --format into `outdir`.
 
     The embedded model serves one request at a time (more threads only queue), so its
     concurrency is 1.
     """
-    from newsdesk.batch import run_batch
-    from newsdesk.cli.output import file_format, formats_hint, render
-    from newsdesk.cli.progress import BatchProgress
-    from newsdesk.cli.runtime import client_for, settings_from
-    from newsdesk.errors import InputError
-
     suffix = "." + batch.format.lower().lstrip(".")
-    fmt = file_format(command, suffix)
+    fmt = file_format(task, suffix)
     if fmt is None:
-        raise InputError(f"--format {batch.format}: use {formats_hint(command)}")
+        raise InputError(f"--format {batch.format}: use {formats_hint(task)}")
     settings = settings_from(opts)
     max_concurrency = 1 if settings.embedded else batch.max_concurrency
-    run = task(client_for(settings))
+    llm = client_for(settings)
 
     def process(doc: Article) -> str:
-        return render(command, run(doc), fmt, view)
+        return task.render(fmt, task.answer([doc], llm, variables), view)
 
     bar = BatchProgress()
     try:

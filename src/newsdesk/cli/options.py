@@ -3,8 +3,8 @@
 A command writes `*, opts: Common` where the shared options belong in its --help and decorates
 itself with `@common_options()` (or names the few it takes: `@common_options("model", "json")`).
 The decorator shows Typer the options themselves in place of `opts` and hands the command one
-`Common`, so no command lists them, or copies them into `settings_from`, again. Batch mode's
-options are bundled the same way (`*, batch: Batch` and `@batch_options(command)`).
+`Common`, so no command lists them, or copies them into `settings_from`, again. The task
+commands (`cli.taskcommand`) take the same options from `SHARED`.
 """
 
 from __future__ import annotations
@@ -18,73 +18,64 @@ from typing import Annotated, Any, cast
 
 import typer
 
-ArticleArg = Annotated[str, typer.Argument(help="Article file (UTF-8 text), or - for stdin.")]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="Model name; with no endpoint, an embedded model: qwen2.5-coder-1.5b (default) or "
+ARTICLE_HELP = "Article file (UTF-8 text), or - for stdin."
+ArticleArg = Annotated[str, typer.Argument(help=ARTICLE_HELP)]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One shared option: the `Common` field it fills, its flags, its help, its value's type."""
+
+    field: str
+    flags: tuple[str, ...]
+    help: str
+    type: Any  # str | None, Path | None or bool (a flag)
+
+    @property
+    def param(self) -> str:
+        """The parameter Typer sees (json: `json_out`, not to shadow the json module)."""
+        return "json_out" if self.field == "json" else self.field
+
+    @property
+    def annotation(self) -> Any:
+        return Annotated[self.type, typer.Option(*self.flags, help=self.help)]
+
+
+SHARED: tuple[Shared, ...] = (
+    Shared(
+        "model",
+        ("--model", "-m"),
+        "Model name; with no endpoint, an embedded model: qwen2.5-coder-1.5b (default) or "
         "gemma-3-270m (see `newsdesk models`) [env: NEWSDESK_MODEL].",
+        str | None,
     ),
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url",
-        help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 [env: OPENAI_BASE_URL].",
+    Shared(
+        "base_url",
+        ("--base-url",),
+        "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 [env: OPENAI_BASE_URL].",
+        str | None,
     ),
-]
-GgufOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--gguf",
-        help="Serve this GGUF file in-process instead of an embedded model [env: NEWSDESK_GGUF].",
+    Shared(
+        "gguf",
+        ("--gguf",),
+        "Serve this GGUF file in-process instead of an embedded model [env: NEWSDESK_GGUF].",
+        Path | None,
     ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Bypass the response cache.")]
-DryRunOpt = Annotated[
-    bool,
-    typer.Option(
-        "--dry-run",
-        help="Print the filled prompts, their token counts and estimated cost; call nothing.",
+    Shared("json", ("--json",), "Machine-readable JSON on stdout.", bool),
+    Shared("no_cache", ("--no-cache",), "Bypass the response cache.", bool),
+    Shared(
+        "dry_run",
+        ("--dry-run",),
+        "Print the filled prompts, their token counts and estimated cost; call nothing.",
+        bool,
     ),
-]
-DeterministicOpt = Annotated[
-    bool,
-    typer.Option(
-        "--deterministic",
-        help="Embedded model: no KV-cache reuse, so answers are reproducible (about 4x slower).",
+    Shared(
+        "deterministic",
+        ("--deterministic",),
+        "Embedded model: no KV-cache reuse, so answers are reproducible (about 4x slower).",
+        bool,
     ),
-]
-
-# Batch mode (brief and summarize with -o DIR/).
-MaxConcurrencyOpt = Annotated[
-    int,
-    typer.Option(
-        "--max-concurrency",
-        min=1,
-        max=256,
-        help="Batch mode: articles processed at once against a remote endpoint "
-        "(the embedded model always takes one at a time).",
-    ),
-]
-
-
-def format_option(command: str) -> Any:
-    """Batch mode's --format, naming the formats `command` writes (cli.output's table)."""
-    from newsdesk.cli.output import formats_hint
-
-    return typer.Option(
-        "--format",
-        help=f"Batch mode (-o DIR/): each article's output format: {formats_hint(command)}.",
-    )
-
-
-ForceOpt = Annotated[
-    bool, typer.Option("--force", help="Batch mode: redo articles whose output already exists.")
-]
+)
 
 
 @dataclass(frozen=True)
@@ -100,18 +91,22 @@ class Common:
     deterministic: bool = False
 
 
-# Each field's option; the parameter Typer sees is named after the field (json: `json_out`,
-# so that it does not shadow the json module in a command's body).
-_OPTIONS: dict[str, tuple[str, Any]] = {
-    "model": ("model", ModelOpt),
-    "base_url": ("base_url", BaseUrlOpt),
-    "gguf": ("gguf", GgufOpt),
-    "json": ("json_out", JsonOpt),
-    "no_cache": ("no_cache", NoCacheOpt),
-    "dry_run": ("dry_run", DryRunOpt),
-    "deterministic": ("deterministic", DeterministicOpt),
-}
+# Each field's option: the parameter Typer sees, and its annotation.
+_OPTIONS: dict[str, tuple[str, Any]] = {o.field: (o.param, o.annotation) for o in SHARED}
 _DEFAULTS = Common()
+
+
+def shared_parameters() -> list[inspect.Parameter]:
+    """Every shared option, as the keyword-only parameters Typer reads."""
+    return [
+        inspect.Parameter(
+            o.param,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=getattr(_DEFAULTS, o.field),
+            annotation=o.annotation,
+        )
+        for o in SHARED
+    ]
 
 
 def common_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -124,29 +119,6 @@ def common_options(*names: str) -> Callable[[Callable[..., None]], Callable[...,
         "opts",
         lambda values: Common(**values),
         [(n, *_OPTIONS[n], getattr(_DEFAULTS, n)) for n in chosen],
-    )
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Batch mode's options (brief and summarize with -o DIR/)."""
-
-    max_concurrency: int = 4
-    format: str = "md"
-    force: bool = False
-
-
-def batch_options(command: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give `command` batch mode's options as one `batch: Batch`."""
-    default = Batch()
-    return _bundle(
-        "batch",
-        lambda values: Batch(**values),
-        [
-            ("max_concurrency", "max_concurrency", MaxConcurrencyOpt, default.max_concurrency),
-            ("format", "batch_format", Annotated[str, format_option(command)], default.format),
-            ("force", "force", ForceOpt, default.force),
-        ],
     )
 
 

@@ -7,19 +7,22 @@ what the user sees, a rich bar on a terminal or plain lines, is decided here.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from rich.progress import Progress, ProgressColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
-    from newsdesk.batch import BatchItem
+from newsdesk.batch import BatchItem
+from newsdesk.cli.runtime import stderr_console
 
 
 def _bar(*columns: ProgressColumn | str, transient: bool) -> Progress:
-    from rich.progress import Progress
-
-    from newsdesk.cli.runtime import stderr_console
-
     return Progress(*columns, console=stderr_console(), transient=transient)
 
 
@@ -34,8 +37,6 @@ class ChunkProgress:
         if total <= 1:
             return
         if self.bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-
             self.bar = _bar(
                 TextColumn("summarising: chunks, then a final pass"),
                 BarColumn(),
@@ -61,13 +62,6 @@ class BatchProgress:
     def __call__(self, done: int, total: int, item: BatchItem | None) -> None:
         if item is None:  # the start: the bar shows 0/total while the first article runs
             if sys.stderr.isatty():
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    TextColumn,
-                    TimeRemainingColumn,
-                )
-
                 self.bar = _bar(
                     TextColumn("{task.description}"),
                     BarColumn(),

@@ -7,19 +7,19 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from rich.console import Console
 
+from newsdesk.article import Article
 from newsdesk.cli.options import Common
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from newsdesk.article import Article
-    from newsdesk.cli.output import View
-    from newsdesk.config import Settings
-    from newsdesk.llm.client import LLMClient
+from newsdesk.config import Settings, load_settings
+from newsdesk.errors import NewsdeskError
+from newsdesk.history import History
+from newsdesk.llm.cache import default_cache_path
+from newsdesk.llm.client import LLMClient, redact
+from newsdesk.tasks.contract import Task, Vars, View
 
 T = TypeVar("T")
 DEFAULTS = Common()
@@ -33,8 +33,6 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def guarded(fn: Callable[[], T]) -> T:
     """Run a command body, turning every expected failure into a one-line error."""
-    from newsdesk.errors import NewsdeskError
-
     try:
         return fn()
     except NewsdeskError as exc:
@@ -50,8 +48,6 @@ def guarded(fn: Callable[[], T]) -> T:
     except Exception as exc:  # a bug: still one line, with the way to see more
         if os.environ.get("NEWSDESK_DEBUG"):
             raise
-        from newsdesk.llm.client import redact
-
         key = os.environ.get("OPENAI_API_KEY")
         fail(
             redact(
@@ -65,8 +61,6 @@ def guarded(fn: Callable[[], T]) -> T:
 
 def settings_from(opts: Common = DEFAULTS) -> Settings:
     """Settings from the shared options: flags > environment > .env > defaults."""
-    from newsdesk.config import load_settings
-
     return load_settings(
         model=opts.model,
         base_url=opts.base_url,
@@ -77,20 +71,14 @@ def settings_from(opts: Common = DEFAULTS) -> Settings:
 
 
 def client_for(settings: Settings) -> LLMClient:
-    from newsdesk.llm.client import LLMClient
-
     return LLMClient(settings)
 
 
 def stderr_console() -> Console:
-    from rich.console import Console
-
     return Console(stderr=True, highlight=False)
 
 
 def stdout_console() -> Console:
-    from rich.console import Console
-
     return Console(highlight=False, soft_wrap=True)
 
 
@@ -109,23 +97,14 @@ def status(message: str, enabled: bool = True) -> Iterator[None]:
 
 
 def remember(
-    settings: Settings,
-    command: str,
-    doc: Article,
-    inputs: dict[str, Any],
-    result: Any,
-    view: View | None = None,
+    settings: Settings, task: Task, doc: Article, inputs: Vars, result: Any, view: View
 ) -> None:
     """List a finished answer in the history `newsdesk serve` shows (not with --no-cache)."""
     if not settings.use_cache:
         return
-    from newsdesk.cli.output import PLAIN, json_record
-    from newsdesk.history import History
-    from newsdesk.llm.cache import default_cache_path
-
     history = History(default_cache_path(settings.cache_dir))
     try:
-        record = json_record(command, result, view or PLAIN)
-        history.add(command, settings.model_name, doc.text, doc.title, inputs, record)
+        record = task.record(result, view)
+        history.add(task.name, settings.model_name, doc.text, doc.title, dict(inputs), record)
     finally:
         history.close()

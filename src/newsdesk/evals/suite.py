@@ -35,7 +35,7 @@ from newsdesk.errors import InputError
 from newsdesk.evals import unsupported
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
-from newsdesk.tasks.contract import TASK_NAMES
+from newsdesk.tasks import registry
 
 TOP_KEYS = (
     "description", "prompts", "providers", "defaultTest", "tests", "scenarios", "env",
@@ -68,7 +68,6 @@ PROVIDER_CONFIG_KEYS = (
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
 )  # fmt: skip
-KNOWN_TASKS = TASK_NAMES  # a prompt naming one of these runs the task, not the literal text
 
 
 # ---------------------------------------------------------------- the suite model
@@ -299,7 +298,7 @@ class _Parser:
             raise self.error(line, f"a prompt must be text, a file or a task, got {item!r}")
         if task is not None:
             return [self.task_prompt(ident, task, label, line)]
-        if ident in KNOWN_TASKS:
+        if registry.is_task(ident):  # runs the task, not the literal text
             return [self.task_prompt(ident, ident, label, line)]
         explicit = ident.startswith("file://")
         looks_like_file = explicit or (
@@ -372,15 +371,15 @@ class _Parser:
         """prompts/ask.j2 (the shipped template) names the `ask` task itself."""
         from newsdesk.prompts import prompts_dir
 
-        for task in KNOWN_TASKS:
+        for task in registry.names():
             if path == (prompts_dir() / f"{task}.j2").resolve():
                 return task
         return None
 
     def task_prompt(self, ident: str, task: str, label: str | None, line: int) -> PromptSpec:
-        if task not in KNOWN_TASKS:
+        if not registry.is_task(task):
             raise self.error(
-                line, f"prompt {ident!r}: no task {task!r} (known: {', '.join(KNOWN_TASKS)})"
+                line, f"prompt {ident!r}: no task {task!r} (known: {', '.join(registry.names())})"
             )
         template = f"{task}.j2"
         if ident != task:

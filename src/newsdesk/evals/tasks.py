@@ -1,6 +1,7 @@
 """What `newsdesk eval` needs of the tasks: the article a case names, and the task run through its
-contract (`newsdesk.tasks.contract.Task`): the same code path as the CLI, returning the text
-assertions see as `output` plus what newsdesk's own assertions need (`TaskOutput`).
+contract (`newsdesk.tasks.contract.Task`, found in `tasks.registry`): the same code path as the
+CLI, returning the text assertions see as `output` plus what newsdesk's own assertions need
+(`TaskOutput`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import Article, load_article, parse_article
 from newsdesk.errors import InputError
-from newsdesk.tasks.contract import TaskOutput, get_task
+from newsdesk.tasks.contract import TaskOutput
+from newsdesk.tasks.registry import get_task
 
 if TYPE_CHECKING:
     from newsdesk.llm.client import LLMClient

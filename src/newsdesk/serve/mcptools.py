@@ -15,14 +15,7 @@ from newsdesk.config import Settings
 from newsdesk.serve.desk import Desk
 from newsdesk.serve.events import error_message
 from newsdesk.serve.options import ServeOptions
-from newsdesk.serve.routes import (
-    ROUTES,
-    AskRequest,
-    CheckRequest,
-    StanceRequest,
-    SummarizeRequest,
-    TaskRequest,
-)
+from newsdesk.serve.routes import ROUTES
 
 INSTRUCTIONS = (
     "Answers from a news article the caller supplies as text. Every statement cites the "
@@ -35,36 +28,36 @@ def build_server(settings: Settings) -> MCPServer:
     desk = Desk(settings, ServeOptions())
     server: MCPServer = MCPServer(name="newsdesk", version=__version__, instructions=INSTRUCTIONS)
 
-    async def run(name: str, req: TaskRequest) -> dict[str, Any]:
+    async def run(name: str, **fields: Any) -> dict[str, Any]:
         try:
-            return await desk.run(ROUTES[name], req, lambda e: None, threading.Event())
+            route = ROUTES[name]
+            req = route.request(**fields)
+            return await desk.run(route, req, lambda e: None, threading.Event())
         except Exception as exc:  # the CLI's one-line message, for the assistant to read
             raise ToolError(error_message(exc)) from None
 
     @server.tool(description="Answer a question about the article, citing its sentences.")
     async def ask(article: str, question: str) -> dict[str, Any]:
-        return await run("ask", AskRequest(article=article, question=question))
+        return await run("ask", article=article, question=question)
 
     @server.tool(
         description="Check each sentence of a draft against the article: supported, "
         "unsupported, contradicted or attributed elsewhere, with the deciding sentences."
     )
     async def check(article: str, draft: str) -> dict[str, Any]:
-        return await run("check", CheckRequest(article=article, draft=draft))
+        return await run("check", article=article, draft=draft)
 
     @server.tool(description="Every party in the article: position, stance, its own words.")
     async def stance(
         article: str, party: str | None = None, max_parties: int = 6
     ) -> dict[str, Any]:
-        return await run(
-            "stance", StanceRequest(article=article, party=party, max_parties=max_parties)
-        )
+        return await run("stance", article=article, party=party, max_parties=max_parties)
 
     @server.tool(description="Summarise the article; every line cites its sentences.")
     async def summarize(
         article: str, length: Literal["headline", "short", "bullets", "long"] = "bullets"
     ) -> dict[str, Any]:
-        return await run("summarize", SummarizeRequest(article=article, length=length))
+        return await run("summarize", article=article, length=length)
 
     return server
 

@@ -9,7 +9,9 @@ details") are found deterministically, without a model.
 - `results`: the briefing newsdesk prints (`schema.Record`s);
 - `rules`: what is found without a model, and the worked-example copy check;
 - `interpret`: the model's answers through the grounding check into statements (pure);
-- `run`: prompts, the model calls, the task (`TASK`).
+- `run`: prompts, the model calls;
+- `markdown`, `html`, `jsonout`: the briefing as each file format;
+- `task`: `brief` as one registered task (`TASK`).
 """
 
 from newsdesk.tasks.brief.interpret import (
@@ -40,7 +42,6 @@ from newsdesk.tasks.brief.results import (
 )
 from newsdesk.tasks.brief.rules import find_unknowns
 from newsdesk.tasks.brief.run import (
-    TASK,
     brief,
     brief_article,
     build_prompts,
@@ -48,11 +49,13 @@ from newsdesk.tasks.brief.run import (
     party_candidates,
     synthesis_prompt,
 )
+from newsdesk.tasks.brief.task import TASK, BriefTask
 
 __all__ = [
     "TASK",
     "ArticleBrief",
     "ArticleSentence",
+    "BriefTask",
     "Briefing",
     "ClaimOut",
     "DebateOut",

@@ -9,14 +9,12 @@ and a re-ask costs a whole prompt and answer again (a small model that looped on
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
 from newsdesk.article import Article, Sentence
 from newsdesk.chunking import sentence_line
-from newsdesk.citations import resolve
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyCandidate, find_parties
 from newsdesk.prompts import Prompt, build_prompt
@@ -34,11 +32,9 @@ from newsdesk.tasks.brief.outputs import (
     synthesis_limits,
 )
 from newsdesk.tasks.brief.results import ArticleBrief, Briefing, Ref
-from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
-    from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
 
 Out = TypeVar("Out", bound=BaseModel)
@@ -204,38 +200,3 @@ def dry_run_prompts(
     for a in articles:
         out.extend(build_prompts(a, budget, model, small, template)[2])
     return out
-
-
-class BriefTask:
-    """`brief` on one article, as `newsdesk eval` runs it (`tasks.contract.Task`)."""
-
-    name = "brief"
-    variables: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-
-    def run(
-        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
-    ) -> TaskOutput:
-        """Output: the briefing as JSON; citations: every sentence it cites."""
-        result = brief([article], llm, template)
-        data = result.to_dict()
-        ids: set[str] = set()
-        for a in result.articles:
-            ids |= a.cited_ids()
-        return TaskOutput(
-            output=json.dumps(data, ensure_ascii=False),
-            article=article,
-            result=data,
-            citations=resolve(ids, article),
-            invalid=sorted(i for i in ids if i not in article.by_id),
-            parties=[p.to_dict() for a in result.articles for p in a.parties],
-        )
-
-    def prompts(
-        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
-    ) -> list[Prompt[Any]]:
-        budget, model, small = settings.article_budget, settings.model_name, settings.small_model
-        return build_prompts(article, budget, model, small, template)[2]
-
-
-TASK = BriefTask()

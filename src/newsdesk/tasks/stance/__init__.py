@@ -13,7 +13,9 @@ The parts, by job:
   positions, the parties chosen, disagreements);
 - `interpret`: what is kept of the model's answers (the one grounding check);
 - `results`: the result types (`--json` is their `to_dict()`);
-- `run`: the calls in order (`analyse_stance`, `dry_run_prompts`, `TASK`).
+- `run`: the calls in order (`analyse_stance`, `dry_run_prompts`);
+- `render`: the terminal view and the JSON;
+- `task`: `stance` as one registered task (`TASK`).
 """
 
 from newsdesk.tasks.stance.interpret import merge_proposals
@@ -40,7 +42,8 @@ from newsdesk.tasks.stance.rules import (
     own_position,
     select_parties,
 )
-from newsdesk.tasks.stance.run import TASK, StanceTask, analyse_stance, dry_run_prompts
+from newsdesk.tasks.stance.run import analyse_stance, dry_run_prompts
+from newsdesk.tasks.stance.task import TASK, StanceTask
 
 __all__ = [
     "DEFAULT_MAX_PARTIES",

@@ -12,7 +12,6 @@ one; the overview and topic calls keep their own templates.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.article import Article
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyMap, analyse_parties, quoted_spans
-from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.stance.checking import check_parties
 from newsdesk.tasks.stance.interpret import (
     apply,
@@ -50,7 +48,6 @@ from newsdesk.tasks.stance.rules import (
 )
 
 if TYPE_CHECKING:
-    from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
     from newsdesk.prompts import Prompt
 
@@ -210,56 +207,3 @@ def dry_run_prompts(
         overview_prompt(article, budget, model),
         *(party_prompt(article, pm.candidates[i], issue, template) for i in chosen),
     ]
-
-
-def _options(variables: Vars) -> dict[str, Any]:
-    """`party` and `max_parties` from an eval case's vars (unset or empty: the defaults)."""
-    options: dict[str, Any] = {}
-    if variables.get("party"):
-        options["party"] = str(variables["party"])
-    if variables.get("max_parties"):
-        options["max_parties"] = int(variables["max_parties"])
-    return options
-
-
-class StanceTask:
-    """`stance` as `newsdesk eval` runs it (`tasks.contract.Task`): the output is the result as
-    JSON; the parties are those analysed and the others found; the citations every analysed
-    party's evidence."""
-
-    name = "stance"
-    variables: tuple[str, ...] = ("party", "max_parties")
-    required: tuple[str, ...] = ()
-
-    def run(
-        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
-    ) -> TaskOutput:
-        result = analyse_stance(article, llm, template=template, **_options(variables))
-        data = result.to_dict()
-        cited = {c.id: c for p in result.parties for c in p.evidence}
-        return TaskOutput(
-            output=json.dumps(data, ensure_ascii=False),
-            article=article,
-            result=data,
-            citations=sorted(cited.values(), key=lambda c: int(c.id[1:])),
-            dropped=list(result.dropped),
-            invalid=list(result.dropped),
-            parties=[p.to_dict() for p in [*result.parties, *result.others]],
-        )
-
-    def prompts(
-        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
-    ) -> list[Prompt[Any]]:
-        options = {"max_parties": DEFAULT_MAX_PARTIES, "party": None, **_options(variables)}
-        return dry_run_prompts(
-            article,
-            settings.article_budget,
-            settings.model_name,
-            options["party"],
-            options["max_parties"],
-            settings.small_model,
-            template,
-        )
-
-
-TASK = StanceTask()

@@ -21,7 +21,8 @@ How (one direction, no back and forth):
 3. **Interpret** (`interpret`, pure): grounded wording kept, the rest quoted from the cited
    sentence, lines without a valid citation flagged, missing lines filled from the ranking.
 
-`outputs` holds what the model returns and its schema, `results` what `summarize` returns.
+`outputs` holds what the model returns and its schema, `results` what `summarize` returns,
+`render` how it is shown, `task` the registered task (`TASK`).
 """
 
 from newsdesk.tasks.summarize.interpret import interpret
@@ -43,7 +44,8 @@ from newsdesk.tasks.summarize.ranking import (
     rank_sentences,
 )
 from newsdesk.tasks.summarize.results import SummaryLine, SummaryResult
-from newsdesk.tasks.summarize.run import TASK, SummarizeTask, extractive, summarize
+from newsdesk.tasks.summarize.run import extractive, summarize
+from newsdesk.tasks.summarize.task import TASK, SummarizeTask
 
 __all__ = [
     "LENGTHS",

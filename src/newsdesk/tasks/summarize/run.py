@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from newsdesk.article import Article
-from newsdesk.citations import Citation, check_ids
+from newsdesk.citations import check_ids
 from newsdesk.errors import ModelOutputError
-from newsdesk.tasks.contract import TaskOutput, Vars
+from newsdesk.tasks.contract import Progress
 from newsdesk.tasks.summarize.checking import check_lines
 from newsdesk.tasks.summarize.interpret import interpret
 from newsdesk.tasks.summarize.outputs import PicksOutput, SummaryOutput
@@ -18,19 +17,14 @@ from newsdesk.tasks.summarize.prompts import (
     chunk_ids,
     chunk_sentences,
     over_budget,
-    plan,
 )
 from newsdesk.tasks.summarize.ranking import line_count
 from newsdesk.tasks.summarize.results import SummaryResult
 
 if TYPE_CHECKING:
-    from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
-    from newsdesk.prompts import Prompt
 
 DEFAULT_LENGTH = "bullets"
-
-Progress = Callable[[int, int], None]
 
 
 def _run(
@@ -115,43 +109,3 @@ def extractive(article: Article, length: str = "short") -> SummaryResult:
     """The summary with no model at all: the top-ranked sentences, in article order (the
     fallback, and the bench's ablation of what the model adds)."""
     return interpret(None, [s.id for s in article.sentences], article, length)
-
-
-def _length(variables: Vars) -> str:
-    return str(variables["length"]) if variables.get("length") else DEFAULT_LENGTH
-
-
-class SummarizeTask:
-    """`summarize` as `newsdesk eval` runs it (`tasks.contract.Task`): the output is the
-    summary's lines, one per line; the citations every line's cited sentences, once each; the
-    invalid ids those the lines dropped."""
-
-    name = "summarize"
-    variables: tuple[str, ...] = ("length",)
-    required: tuple[str, ...] = ()
-
-    def run(
-        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
-    ) -> TaskOutput:
-        result = summarize(article, llm, _length(variables), template=template)
-        cited: dict[str, Citation] = {}
-        invalid: list[str] = []
-        for line in result.lines:
-            for c in line.citations:
-                cited.setdefault(c.id, c)
-            invalid += [i for i in line.dropped if i not in invalid]
-        return TaskOutput(
-            output="\n".join(line.text for line in result.lines),
-            article=article,
-            result=result.to_dict(),
-            citations=sorted(cited.values(), key=lambda c: int(c.id[1:])),
-            invalid=invalid,
-        )
-
-    def prompts(
-        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
-    ) -> list[Prompt[Any]]:
-        return list(plan(article, _length(variables), settings, template))
-
-
-TASK = SummarizeTask()

@@ -19,7 +19,6 @@ The draft's `score` is the share of its sentences supported.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, computed_field
@@ -34,7 +33,6 @@ from newsdesk.llm.usage import Usage
 from newsdesk.prompts import Prompt
 from newsdesk.retrieval import top_k
 from newsdesk.schema import Record
-from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.verify import shown_for, verify, verify_prompts
 from newsdesk.tokens import count_tokens
 
@@ -200,34 +198,3 @@ def prompts(article: Article, draft: str, settings: Settings) -> list[Prompt[Any
     claims = [Claim(lines[i]) for i in asked]
     shown = shown_for(article, claims, settings.article_budget, settings.model_name)
     return list(verify_prompts(claims, shown, settings.model_name))
-
-
-class CheckTask:
-    """`check` as `newsdesk eval` runs it (`tasks.contract.Task`): the draft is a variable; the
-    output is the result as JSON (assert on `score` or the verdicts), the citations every
-    sentence's."""
-
-    name = "check"
-    variables: tuple[str, ...] = ("draft",)
-    required: tuple[str, ...] = ("draft",)
-
-    def run(
-        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
-    ) -> TaskOutput:
-        result = check(article, str(variables["draft"]), llm)
-        cited = {c.id: c for s in result.sentences for c in s.citations}
-        data = result.to_dict()
-        return TaskOutput(
-            output=json.dumps(data, ensure_ascii=False),
-            article=article,
-            result=data,
-            citations=sorted(cited.values(), key=lambda c: int(c.id[1:])),
-        )
-
-    def prompts(
-        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
-    ) -> list[Prompt[Any]]:
-        return prompts(article, str(variables["draft"]), settings)
-
-
-TASK = CheckTask()

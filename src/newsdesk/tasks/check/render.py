@@ -1,12 +1,16 @@
-"""Terminal rendering of `newsdesk check` (rich markup escaped: draft and article are untrusted)."""
+"""`check`'s result on a terminal (rich markup escaped: draft and article are untrusted) and as
+JSON."""
 
 from __future__ import annotations
+
+import json
 
 from rich.console import Console
 from rich.markup import escape
 
 from newsdesk.render.terminal import citation_line
-from newsdesk.tasks.check import CheckResult
+from newsdesk.tasks.check.run import CheckResult
+from newsdesk.tasks.contract import View
 
 _MARK = {
     "supported": "[green]supported[/green]",
@@ -29,3 +33,7 @@ def print_check(console: Console, result: CheckResult) -> None:
     )
     for note in result.notes:
         console.print(f"[dim]note: {escape(note)}[/dim]")
+
+
+def check_json(result: CheckResult, view: View) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from newsdesk.tasks.brief import Briefing
+from newsdesk.tasks.brief.results import Briefing
 
 
 def briefing_json_schema() -> dict[str, Any]:

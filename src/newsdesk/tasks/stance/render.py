@@ -1,16 +1,15 @@
-"""Terminal rendering of a stance result (rich markup escaped: article text is untrusted)."""
+"""`stance`'s result on a terminal (rich markup escaped: article text is untrusted) and as JSON."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
 
+from rich.console import Console
 from rich.markup import escape
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from newsdesk.article import Article
-    from newsdesk.tasks.stance import Party, StanceResult
+from newsdesk.article import Article
+from newsdesk.tasks.contract import View
+from newsdesk.tasks.stance.results import Party, StanceResult
 
 _STANCE_STYLE = {
     "supports": "green",
@@ -92,3 +91,10 @@ def print_stance(console: Console, result: StanceResult, article: Article) -> No
     notes = [f"{n} {what}" for n, what in counts if n]
     if notes:
         console.print(f"[dim]{escape('; '.join(notes))}[/dim]")
+
+
+def stance_json(result: StanceResult, view: View) -> str:
+    data = result.to_dict()
+    if view.usage is not None:
+        data["usage"] = view.usage.to_dict()
+    return json.dumps(data, ensure_ascii=False, indent=2)

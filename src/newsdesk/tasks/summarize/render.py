@@ -1,29 +1,22 @@
-"""Rendering of summaries: terminal (rich, markup escaped) and Markdown (text escaped).
+"""`summarize`'s result: terminal (rich, markup escaped), Markdown (text escaped), plain text and
+JSON.
 
 Article text is untrusted: it never reaches rich markup or Markdown unescaped.
 """
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
+import json
 
+from rich.console import Console
 from rich.markup import escape
 
 from newsdesk.citations import format_ids
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from newsdesk.tasks.summarize import SummaryLine, SummaryResult
+from newsdesk.render.markdown import md_escape
+from newsdesk.tasks.contract import View
+from newsdesk.tasks.summarize.results import SummaryLine, SummaryResult
 
 UNSUPPORTED = "unsupported: no valid citation; do not rely on it"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside Markdown: no emphasis, links, HTML or headings from the article."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _ids(line: SummaryLine) -> str:
@@ -77,3 +70,7 @@ def summary_plain(result: SummaryResult) -> str:
         f"{line.text} {_ids(line)}" if line.supported else f"{line.text} ({UNSUPPORTED})"
         for line in result.lines
     )
+
+
+def summary_json(result: SummaryResult, view: View) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)

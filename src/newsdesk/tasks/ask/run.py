@@ -41,7 +41,6 @@ from newsdesk.prompts import Prompt
 from newsdesk.prompts import build_prompt as build
 from newsdesk.retrieval import tokenize, top_k
 from newsdesk.schema import Record, SentenceIds
-from newsdesk.tasks.contract import TaskOutput, Vars
 from newsdesk.tasks.evidence import (
     answer_in_text,
     attribute,
@@ -52,7 +51,6 @@ from newsdesk.tasks.evidence import (
 from newsdesk.tasks.verify import verify
 
 if TYPE_CHECKING:
-    from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
 
 NOT_SAID = "The article does not say."
@@ -436,42 +434,3 @@ def confirm(
     claim = Claim(result.answer, tuple(result.answer_ids), question)
     reading = verify(article, [claim], llm, shown)[0]
     return settle(result, reading, article, question)
-
-
-class AskTask:
-    """`ask` as `newsdesk eval` runs it (`tasks.contract.Task`)."""
-
-    name = "ask"
-    variables: tuple[str, ...] = ("question",)
-    required: tuple[str, ...] = ("question",)
-
-    def run(
-        self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
-    ) -> TaskOutput:
-        result = ask(article, str(variables["question"]), llm, template)
-        # A non-answer's citations are discarded even when they are real ids: only unknown ids
-        # count as invalid there (the schema already limits ids to the sentences shown).
-        invalid = (
-            list(result.dropped)
-            if result.answerable
-            else [i for i in result.dropped if i not in article.by_id]
-        )
-        return TaskOutput(
-            output=result.answer,
-            article=article,
-            result=result.to_dict(),
-            citations=list(result.citations),
-            dropped=list(result.dropped),
-            invalid=invalid,
-            abstained=not result.answerable,
-        )
-
-    def prompts(
-        self, article: Article, settings: Settings, variables: Vars, template: str | None = None
-    ) -> list[Prompt[Any]]:
-        question = str(variables["question"])
-        budget, model, small = settings.article_budget, settings.model_name, settings.small_model
-        return [build_prompt(article, question, budget, model, template, small)]
-
-
-TASK = AskTask()
