@@ -12,8 +12,8 @@ from newsdesk.chunking import Chunk
 from newsdesk.citations import resolve
 from newsdesk.llm.usage import Usage
 from newsdesk.render.terminal import footer, print_chunks, print_citations
-from newsdesk.tasks.ask.render import print_ask
 from newsdesk.tasks.ask import NOT_SAID, AskResult
+from newsdesk.tasks.ask.render import print_ask
 
 TEXT = (
     "Negotiators from both countries agreed to cut tariffs on Monday.\n\n"
