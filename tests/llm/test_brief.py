@@ -214,8 +214,7 @@ def test_calls_share_the_article_prefix(example_article):
 def test_hostile_article_html_is_inert(tmp_path):
     art = parse_article(HOSTILE, "hostile.txt")
     page = tmp_path / "hostile.html"
-    from newsdesk.tasks.brief.html import render_html
-    from newsdesk.tasks.brief.markdown import render_markdown
+    from newsdesk.tasks.brief.render import render_html, render_markdown
 
     page.write_text(render_html(rule_brief(art)), encoding="utf-8")
     html = page.read_text()
@@ -303,7 +302,7 @@ def briefed(tmp_path_factory, example_path):  # type: ignore[no-untyped-def]
 def test_real_brief_json_validates_and_citations_exist(briefed, example_article):
     import jsonschema
 
-    from newsdesk.tasks.brief.jsonout import briefing_json_schema, validate_briefing
+    from newsdesk.tasks.brief.render import briefing_json_schema, validate_briefing
 
     data = json.loads((briefed / "b.json").read_text())
     jsonschema.validate(data, briefing_json_schema())
@@ -551,7 +550,7 @@ def test_printed_briefing_follows_its_schema_and_reads_back(example_article):
     import jsonschema
     import pydantic
 
-    from newsdesk.tasks.brief.jsonout import briefing_json_schema, render_json, validate_briefing
+    from newsdesk.tasks.brief.render import briefing_json_schema, render_json, validate_briefing
 
     data = json.loads(render_json(rule_brief(example_article)))
     assert data["schema"] == "newsdesk.brief/1"

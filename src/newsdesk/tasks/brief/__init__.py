@@ -10,7 +10,7 @@ details") are found deterministically, without a model.
 - `rules`: what is found without a model, and the worked-example copy check;
 - `interpret`: the model's answers through the grounding check into statements (pure);
 - `run`: prompts, the model calls;
-- `markdown`, `html`, `jsonout`: the briefing as each file format;
+- `render`: the briefing as Markdown, HTML and JSON;
 - `task`: `brief` as one registered task (`TASK`).
 """
 

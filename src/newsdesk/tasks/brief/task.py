@@ -16,9 +16,7 @@ from newsdesk.config import Settings
 from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
 from newsdesk.render.terminal import footer
-from newsdesk.tasks.brief.html import render_html
-from newsdesk.tasks.brief.jsonout import render_json
-from newsdesk.tasks.brief.markdown import render_markdown
+from newsdesk.tasks.brief.render import render_html, render_json, render_markdown
 from newsdesk.tasks.brief.results import Briefing
 from newsdesk.tasks.brief.run import brief, build_prompts, dry_run_prompts
 from newsdesk.tasks.contract import DryRun, Progress, Renderer, Task, TaskOutput, Vars, View

@@ -1,13 +1,23 @@
-"""Markdown for a briefing: the `-o brief.md` file and, rendered by rich, the terminal view.
+"""`brief`'s result as its three file formats and on a terminal: Markdown (the `-o brief.md`
+file and, rendered by rich, the terminal view), the HTML page (prompts/brief.html.j2, in the
+autoescaping environment of `render.html`) and JSON (one stable shape, with its JSON Schema).
 
-Article text and model output are untrusted: Markdown and HTML metacharacters in them are
-backslash-escaped, so they print as text and never become links, images or raw HTML.
+Article text and model output are untrusted: Markdown metacharacters in them are escaped
+(`render.markdown.md_escape`), HTML is autoescaped, and the page carries a strict CSP.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from newsdesk.render.html import html_environment
 from newsdesk.render.markdown import md_escape
-from newsdesk.tasks.brief.results import ArticleBrief, Briefing, Ref, Statement
+from newsdesk.render.terminal import footer
+from newsdesk.tasks.brief.results import ArticleBrief, ArticleSentence, Briefing, Ref, Statement
+
+# ---------------------------------------------------------------- markdown
 
 
 def cite_label(refs: list[Ref], several: bool) -> str:
@@ -88,3 +98,66 @@ def render_markdown(briefing: Briefing) -> str:
         b = briefing.articles[0]
         lines = [f"# {md_escape(b.headline.text)}", "", *_article_md(b, several, 1)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- html
+
+
+@dataclass
+class _ArticleView:
+    brief: ArticleBrief
+    paragraphs: list[list[tuple[ArticleSentence, bool]]]
+    several: bool
+
+    def anchor(self, sid: str) -> str:
+        return f"a{self.brief.index}-{sid}" if self.several else sid
+
+
+def _view(b: ArticleBrief, several: bool) -> _ArticleView:
+    cited = b.cited_ids()
+    paragraphs: list[list[tuple[ArticleSentence, bool]]] = []
+    last = None
+    for s in b.sentences:
+        if s.paragraph != last:
+            paragraphs.append([])
+            last = s.paragraph
+        paragraphs[-1].append((s, s.id in cited))
+    return _ArticleView(b, paragraphs, several)
+
+
+def render_html(briefing: Briefing) -> str:
+    several = briefing.several
+    if several:
+        title = f"Briefing: {len(briefing.articles)} articles"
+    else:
+        title = briefing.articles[0].headline.text
+    return (
+        html_environment()
+        .get_template("brief.html.j2")
+        .render(
+            title=title,
+            model=briefing.model,
+            several=several,
+            articles=[_view(b, several) for b in briefing.articles],
+            synthesis=briefing.synthesis,
+            usage_line=footer(briefing.usage),
+        )
+    )
+
+
+# ---------------------------------------------------------------- json
+
+
+def briefing_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the output (field names as printed)."""
+    return Briefing.json_schema()
+
+
+def validate_briefing(data: dict[str, Any]) -> Briefing:
+    """Raises pydantic.ValidationError when `data` does not follow the schema (unknown keys
+    included)."""
+    return Briefing.model_validate(data)
+
+
+def render_json(briefing: Briefing) -> str:
+    return json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2) + "\n"
