@@ -18,17 +18,20 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import Field, computed_field, field_serializer
 
+from newsdesk.article import Article, load_article
+from newsdesk.atomic import write_atomic
+from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.llm.client import redact
 from newsdesk.schema import Record
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    from newsdesk.article import Article
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
 
@@ -125,7 +128,6 @@ def collect_inputs(inputs: Iterable[str | Path], outdir: Path | None = None) -> 
 
     Raises InputError for a path that does not exist, stdin, or when nothing is found.
     """
-    from newsdesk.errors import InputError
 
     out_resolved = outdir.resolve() if outdir is not None else None
     found: list[Path] = []
@@ -188,11 +190,9 @@ Progress = Callable[[int, int, BatchItem | None], None]
 
 
 def _describe(exc: BaseException) -> str:
-    from newsdesk.errors import NewsdeskError
 
     if isinstance(exc, NewsdeskError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    from newsdesk.llm.client import redact
 
     text = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
     return redact(text, os.environ.get("OPENAI_API_KEY"))
@@ -215,10 +215,6 @@ def run_batch(
     `suffix` is the output file suffix (".md", ".json", ...). Raises InputError only for bad
     inputs (nothing to do); everything that goes wrong with one article is in the report.
     """
-    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
-
-    from newsdesk.atomic import write_atomic
-    from newsdesk.errors import InputError
 
     if max_concurrency < 1:
         raise InputError("--max-concurrency must be at least 1")
@@ -231,8 +227,6 @@ def run_batch(
     except OSError as exc:
         raise InputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
     if load is None:
-        from newsdesk.article import load_article
-
         load = load_article
     loader = load
     report = BatchReport(outdir=out, max_concurrency=max_concurrency)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -9,6 +10,10 @@ from pydantic import ConfigDict, Field, computed_field
 
 from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
+from newsdesk.llm.cache import ResponseCache, default_cache_path
+from newsdesk.llm.client import LLMClient, redact
+from newsdesk.llm.models import is_assembled
+from newsdesk.prompts import render
 from newsdesk.schema import Record
 
 
@@ -65,7 +70,6 @@ def embedded_info(settings: Settings) -> dict[str, Any] | None:
         return None
     if settings.gguf:
         return {"name": None, "gguf": settings.gguf, "default": False, "assembled": None}
-    from newsdesk.llm.models import is_assembled
 
     spec = settings.embedded_spec
     if spec is None:  # pragma: no cover - embedded and no gguf always has a spec
@@ -91,8 +95,6 @@ def embedded_label(info: dict[str, Any] | None) -> str:
 
 
 def diagnose(settings: Settings) -> Report:
-    from newsdesk.llm.cache import ResponseCache, default_cache_path
-    from newsdesk.llm.client import LLMClient, redact
 
     report = Report(
         endpoint=settings.endpoint_label,
@@ -113,8 +115,6 @@ def diagnose(settings: Settings) -> Report:
     }
     start = time.perf_counter()
     try:
-        from newsdesk.prompts import render
-
         reply = client.chat(
             [{"role": "user", "content": render("doctor.j2")}],
             max_tokens=16,
@@ -123,7 +123,6 @@ def diagnose(settings: Settings) -> Report:
         )
         report.reachable = True
         report.latency_s = round(time.perf_counter() - start, 3)
-        import json
 
         try:
             report.structured_output = isinstance(json.loads(reply.content).get("ok"), bool)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
-
-if TYPE_CHECKING:
-    from newsdesk.llm.cache import ResponseCache
-    from newsdesk.llm.kvstate import StateStore
+from newsdesk.cli.runtime import guarded, print_json, settings_from
+from newsdesk.history import History
+from newsdesk.llm.cache import ResponseCache, default_cache_path
+from newsdesk.llm.kvstate import StateStore, default_state_dir
 
 cache_app = typer.Typer(
     help="Inspect or clear the response cache and the embedded model's saved KV states.",
@@ -21,15 +20,11 @@ cache_app = typer.Typer(
 
 
 def _cache() -> ResponseCache:
-    from newsdesk.cli.runtime import settings_from
-    from newsdesk.llm.cache import ResponseCache, default_cache_path
 
     return ResponseCache(default_cache_path(settings_from().cache_dir))
 
 
 def _states() -> StateStore:
-    from newsdesk.cli.runtime import settings_from
-    from newsdesk.llm.kvstate import StateStore, default_state_dir
 
     settings = settings_from()
     limit = int(settings.kv_cache_mb * 1_000_000)
@@ -42,7 +37,6 @@ def stats(*, opts: Common) -> None:
     """Where the caches are, how many entries and saved KV states, how big."""
 
     def run() -> None:
-        from newsdesk.cli.runtime import print_json
 
         info = _cache().stats()
         kv = _states().stats()
@@ -70,7 +64,6 @@ def clear(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] 
                 f"{states.folder}?",
                 abort=True,
             )
-        from newsdesk.history import History
 
         history = History(cache.path)  # the past answers serve lists live in the same file
         try:

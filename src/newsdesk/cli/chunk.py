@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 
+from newsdesk.article import load_article
+from newsdesk.chunking import chunk_article
 from newsdesk.cli.options import ArticleArg, Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import guarded, print_json, settings_from, stdout_console
+from newsdesk.render.terminal import print_chunks
 
 
 @common_options("model", "json")
@@ -23,10 +26,6 @@ def chunk(
     """Show how the article is split into token-aware chunks on sentence boundaries."""
 
     def run() -> None:
-        from newsdesk.article import load_article
-        from newsdesk.chunking import chunk_article
-        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
-        from newsdesk.render.terminal import print_chunks
 
         settings = settings_from(opts)
         doc = load_article(article)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import guarded, print_json, settings_from, stdout_console
+from newsdesk.diagnostics import diagnose
 
 
 @common_options("model", "base_url", "gguf", "json")
@@ -13,8 +14,6 @@ def doctor(*, opts: Common) -> None:
     """Check the configuration: endpoint, model, reachability, structured output, cache."""
 
     def run() -> None:
-        from newsdesk.cli.runtime import print_json, settings_from, stdout_console
-        from newsdesk.diagnostics import diagnose
 
         settings = settings_from(replace(opts, no_cache=True))
         report = diagnose(settings)

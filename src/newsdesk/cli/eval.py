@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from newsdesk.atomic import check_folder, write_atomic
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import fail, guarded, status, stdout_console
+from newsdesk.evals.compare import compare as compare_reports
+from newsdesk.evals.compare import print_comparison
+from newsdesk.evals.report import (
+    print_table,
+    summary_line,
+    to_html,
+    to_json,
+    to_junit,
+    to_promptfoo_json,
+)
+from newsdesk.evals.runner import load_report, run_suites
+from newsdesk.evals.suite import load_suite
 
 
 @common_options("no_cache")
@@ -71,23 +85,15 @@ def eval_cmd(
     """
 
     def run() -> None:
-        from newsdesk.cli.runtime import fail, status, stdout_console
 
         if compare:
             if suites:
                 fail("--compare takes two reports and runs no suite; drop the suite files")
-            from newsdesk.evals.compare import compare as compare_reports
-            from newsdesk.evals.compare import print_comparison
-            from newsdesk.evals.runner import load_report
 
             a, b = (load_report(p) for p in compare)
             comparison = compare_reports(a, b)
             print_comparison(stdout_console(), comparison, str(compare[0]), str(compare[1]))
             if json_file:
-                import json
-
-                from newsdesk.atomic import write_atomic
-
                 write_atomic(json_file, json.dumps(comparison.to_dict(), indent=2) + "\n")
             raise typer.Exit(1 if comparison.regressed else 0)
         if not suites:
@@ -98,21 +104,10 @@ def eval_cmd(
             fail("--repeat must be at least 1")
         if not 0 <= pass_rate <= 1:
             fail("--pass-rate must be between 0 and 1")
-        from newsdesk.atomic import check_folder, write_atomic
 
         for out in (json_file, junit, html_file):
             if out is not None:
                 check_folder(out)  # before the run, not after it
-
-        from newsdesk.evals.report import (
-            print_table,
-            to_html,
-            to_json,
-            to_junit,
-            to_promptfoo_json,
-        )
-        from newsdesk.evals.runner import run_suites
-        from newsdesk.evals.suite import load_suite
 
         loaded = [load_suite(p) for p in suites]
         with status("Running eval…"):
@@ -128,8 +123,6 @@ def eval_cmd(
             fail(f"--filter {filter_!r} matches no test", 2)
         console = stdout_console()
         if quiet:
-            from newsdesk.evals.report import summary_line
-
             for g in report.groups():
                 if not g.passed:
                     typer.echo(f"FAILED {g.description} · {g.prompt} · {g.provider}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import guarded, settings_from
+from newsdesk.serve.mcptools import run_stdio
 
 
 @common_options("model", "base_url", "gguf", "no_cache", "deterministic")
@@ -16,8 +17,6 @@ def mcp(*, opts: Common) -> None:
     """
 
     def run() -> None:
-        from newsdesk.cli.runtime import settings_from
-        from newsdesk.serve.mcptools import run_stdio
 
         run_stdio(settings_from(opts))
 

@@ -7,14 +7,14 @@ from typing import Any
 import typer
 
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import guarded, print_json, settings_from
+from newsdesk.errors import ConfigError
+from newsdesk.llm.models import DEFAULT_MODEL, listing
+from newsdesk.render.models import render_table
 
 
 def model_rows() -> dict[str, Any]:
     """The listing for the configured model (none when an endpoint or --gguf is configured)."""
-    from newsdesk.cli.runtime import settings_from
-    from newsdesk.errors import ConfigError
-    from newsdesk.llm.models import DEFAULT_MODEL, listing
 
     try:
         settings = settings_from()
@@ -32,13 +32,11 @@ def models(*, opts: Common) -> None:
     Choose one with --model / NEWSDESK_MODEL when no endpoint is configured."""
 
     def run() -> None:
-        from newsdesk.cli.runtime import print_json
 
         data = model_rows()
         if opts.json:
             print_json(data)
             return
-        from newsdesk.render.models import render_table
 
         typer.echo(render_table(data))
 

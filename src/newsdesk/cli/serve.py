@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from newsdesk.cli.options import Common, common_options
-from newsdesk.cli.runtime import guarded
+from newsdesk.cli.runtime import guarded, settings_from
+from newsdesk.serve.options import ServeOptions
+from newsdesk.serve.server import serve as run_server
 
 HostOpt = Annotated[
     str,
@@ -58,9 +60,6 @@ def serve(
     """
 
     def run() -> None:
-        from newsdesk.cli.runtime import settings_from
-        from newsdesk.serve.options import ServeOptions
-        from newsdesk.serve.server import serve as run_server
 
         options = ServeOptions(
             host=host, port=port, token=token, max_concurrency=max_concurrency, max_body=max_body

@@ -10,6 +10,7 @@ from functools import lru_cache
 from newsdesk.article import Article, Sentence
 from newsdesk.grounding import content_words
 from newsdesk.parties import ANONYMOUS, PartyCandidate, find_parties
+from newsdesk.prompts import render
 from newsdesk.tasks.brief.results import PartyView, Statement, Unknown, UnknownKind, refs
 
 MAX_UNKNOWNS = 8
@@ -48,7 +49,6 @@ _EXAMPLE_ARTICLE = re.compile(r"<article>(.*?)</article>", re.S)
 def example_words() -> frozenset[str]:
     """The content words of the worked example's article, read from its template (the first
     <article> block; the real article's block is rendered empty here)."""
-    from newsdesk.prompts import render
 
     found = _EXAMPLE_ARTICLE.search(render(EXAMPLE_TEMPLATE, sentences=[]))
     return frozenset(content_words(found.group(1))) if found else frozenset()
