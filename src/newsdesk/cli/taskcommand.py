@@ -156,7 +156,7 @@ def _batch_mode(task: Task, inputs: Sequence[str], output: Path | None) -> bool:
     if output is None and len(inputs) == 1:
         return False
     if output is None or not is_batch(inputs, output):
-        raise InputError(f"several articles need -o DIR/ (one {task.name} per article in DIR)")
+        raise InputError(f"several articles need -o DIR/ (one {task.noun} per article in DIR)")
     return True
 
 

@@ -120,6 +120,7 @@ class Task:
     batch: ClassVar[bool] = False  # -o DIR/: one output file per article
     output_file: ClassVar[bool] = False  # -o FILE: its result in the format the suffix names
     batch_help: ClassVar[str] = ""  # what -o does, when the task has batch mode or output_file
+    noun: ClassVar[str] = "result"  # what one output is called in messages ("summary")
     formats: ClassVar[Mapping[str, Renderer]]  # file formats, json first; in messages' order
     exports: ClassVar[tuple[str, ...]] = ()  # names `newsdesk` exports from the task's module
 

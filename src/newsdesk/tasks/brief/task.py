@@ -35,6 +35,7 @@ class BriefTask(Task):
     status = "Briefing"
     several_articles = True
     batch = True
+    noun = "briefing"
     output_file = True
     batch_help = "Write the briefing here; the suffix picks .md, .html or .json."
     formats: ClassVar[Mapping[str, Renderer]] = {

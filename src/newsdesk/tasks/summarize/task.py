@@ -76,6 +76,7 @@ class SummarizeTask(Task):
     )
     status = "Summarising"
     batch = True
+    noun = "summary"
     batch_help = "Batch mode: a directory; one summary per article in it."
     formats: ClassVar[Mapping[str, Renderer]] = {
         "markdown": _markdown,
