@@ -150,8 +150,8 @@ def _number(token: str) -> str:
     return token.replace(",", "")
 
 
-def tokens(text: str) -> list[str]:
-    """Stemmed tokens of `text`, stop words removed, in order (numbers kept): what BM25 and the
+def stemmed_words(text: str) -> list[str]:
+    """The stemmed words of `text`, stop words removed, in order (numbers kept): what BM25 and the
     grounding check both compare."""
     out: list[str] = []
     for m in _TOKEN.finditer(_prepare(text)):
@@ -172,7 +172,7 @@ def is_number_word(word: str) -> bool:
 
 def content_words(text: str) -> set[str]:
     """The stemmed content words of `text` (letters only, three or more)."""
-    return {t for t in tokens(text) if t.isalpha() and len(t) >= 3}
+    return {t for t in stemmed_words(text) if t.isalpha() and len(t) >= 3}
 
 
 @lru_cache(maxsize=4096)

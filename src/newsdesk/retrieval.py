@@ -6,12 +6,13 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from newsdesk.grounding import tokens
+from newsdesk.grounding import stemmed_words
 
 
 def tokenize(text: str) -> list[str]:
-    """BM25's terms: the same words and stemmer as the grounding check (`grounding.tokens`)."""
-    return tokens(text)
+    """BM25's terms: the same words and stemmer as the grounding check
+    (`grounding.stemmed_words`)."""
+    return stemmed_words(text)
 
 
 class BM25:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.article import Article, parse_article
-from newsdesk.grounding import SHARE, content_words, ground, is_instruction, stem, tokens
+from newsdesk.grounding import SHARE, content_words, ground, is_instruction, stem, stemmed_words
 from tests.helpers.paths import EXAMPLE
 
 
@@ -226,8 +226,14 @@ def test_one_stemmer_meets_inflections():
     assert stem("tariffs") == stem("tariff") and stem("sources") == stem("source")
 
 
-def test_tokens_and_content_words():
-    assert tokens("The U.S. agreed to buy 1,200 tonnes") == ["us", "agre", "buy", "1200", "tonn"]
+def test_stemmed_words_and_content_words():
+    assert stemmed_words("The U.S. agreed to buy 1,200 tonnes") == [
+        "us",
+        "agre",
+        "buy",
+        "1200",
+        "tonn",
+    ]
     assert content_words("We've had a change in atmospherics") == {"chang", "atmospheric"}
 
 

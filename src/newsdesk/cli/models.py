@@ -10,7 +10,7 @@ from newsdesk.cli.options import Common, common_options
 from newsdesk.cli.runtime import guarded, print_json, settings_from
 from newsdesk.errors import ConfigError
 from newsdesk.llm.models import DEFAULT_MODEL, listing
-from newsdesk.render.models import render_table
+from newsdesk.render.table import render_table
 
 
 def model_rows() -> dict[str, Any]:

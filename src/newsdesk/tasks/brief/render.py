@@ -1,6 +1,6 @@
 """`brief`'s result as its three file formats and on a terminal: Markdown (the `-o brief.md`
-file and, rendered by rich, the terminal view), the HTML page (prompts/brief.html.j2, in the
-autoescaping environment of `render.html`) and JSON (one stable shape, with its JSON Schema).
+file and, rendered by rich, the terminal view), the HTML page (brief.html.j2 beside this file, in
+the autoescaping environment of `render.html`) and JSON (one stable shape, with its JSON Schema).
 
 Article text and model output are untrusted: Markdown metacharacters in them are escaped
 (`render.markdown.md_escape`), HTML is autoescaped, and the page carries a strict CSP.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from newsdesk.render.html import html_environment
@@ -132,7 +133,7 @@ def render_html(briefing: Briefing) -> str:
     else:
         title = briefing.articles[0].headline.text
     return (
-        html_environment()
+        html_environment(Path(__file__).parent)
         .get_template("brief.html.j2")
         .render(
             title=title,

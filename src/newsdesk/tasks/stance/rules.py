@@ -11,7 +11,7 @@ import re
 from newsdesk.article import Article, normalise_ws
 from newsdesk.citations import resolve
 from newsdesk.errors import InputError
-from newsdesk.grounding import ground, stem, tokens
+from newsdesk.grounding import ground, stem, stemmed_words
 from newsdesk.parties import PartyCandidate, PartyMap
 from newsdesk.tasks.stance.outputs import MAX_EVIDENCE
 from newsdesk.tasks.stance.results import Claim, Disagreement, Party, Quote, Side
@@ -183,10 +183,11 @@ def occurrence(article: Article, name: str) -> str | None:
 
 
 def _content(text: str, exclude: set[str]) -> list[str]:
-    """Stemmed content words of four letters or more (`grounding.tokens`), minus `exclude`."""
+    """Stemmed content words of four letters or more (`grounding.stemmed_words`), minus
+    `exclude`."""
     return [
         t
-        for t in tokens(text)
+        for t in stemmed_words(text)
         if t.isalpha() and len(t) >= 4 and t not in exclude and t not in _COMMON
     ]
 

@@ -1,4 +1,5 @@
-"""`newsdesk models` as text: plain aligned columns, then where each model comes from."""
+"""Plain aligned columns as text (`newsdesk models`: the table, then where each model comes
+from)."""
 
 from __future__ import annotations
 
