@@ -48,8 +48,8 @@ class ToyTask(Task):
     formats = {"json": lambda result, view: json.dumps(result.to_dict())}
     exports = ("toy_count", "ToyResult")
 
-    def answer(self, articles, llm, variables, progress=None):
-        return toy_count(articles[0], str(variables["word"]))
+    def answer(self, job):
+        return toy_count(job.article, str(job.variables["word"]))
 
     def run(self, article, llm, variables, template=None):
         result = toy_count(article, str(variables.get("word") or "Xi"))

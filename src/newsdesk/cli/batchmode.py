@@ -21,7 +21,7 @@ from newsdesk.cli.output import file_format, formats_hint
 from newsdesk.cli.progress import BatchProgress
 from newsdesk.cli.runtime import client_for, settings_from
 from newsdesk.errors import InputError
-from newsdesk.tasks.contract import Task, View
+from newsdesk.tasks.contract import Job, Task, View
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def run_batch_command(
     llm = client_for(settings)
 
     def process(doc: Article) -> str:
-        return task.render(fmt, task.answer([doc], llm, variables), view)
+        return task.render(fmt, task.answer(Job([doc], llm, variables)), view)
 
     bar = BatchProgress()
     try:

@@ -30,7 +30,7 @@ from newsdesk.cli.output import file_format, formats_hint, show, write
 from newsdesk.cli.progress import ChunkProgress
 from newsdesk.cli.runtime import client_for, guarded, remember, settings_from, status
 from newsdesk.errors import InputError
-from newsdesk.tasks.contract import FileText, Param, Task, View
+from newsdesk.tasks.contract import FileText, Job, Param, Task, View
 
 TYPER_SETTINGS: dict[str, Any] = {
     "add_completion": False,
@@ -222,7 +222,7 @@ def run_task(
         bar = ChunkProgress()
         try:
             with status(f"{task.status} with {settings.model_name}…", enabled=not opts.json):
-                result = task.answer(docs, llm, variables, progress=bar)
+                result = task.answer(Job(docs, llm, variables, bar))
         finally:
             bar.close()
         shown = View(llm.usage.since(mark), docs[0], len(runs) > 1, display, opts.json)

@@ -13,7 +13,7 @@ from newsdesk.article import Article
 from newsdesk.llm.client import LLMClient
 from newsdesk.serve.jobs import Report
 from newsdesk.tasks import registry
-from newsdesk.tasks.contract import Param, Task, View
+from newsdesk.tasks.contract import Job, Param, Task, View
 
 ArticleText = Field(min_length=1, description="The article's text (UTF-8), as a file holds it.")
 
@@ -68,7 +68,7 @@ class Route:
             report({"event": "progress", "done": done, "total": total})
 
         mark = llm.usage.mark()
-        result = self.task.answer([doc], llm, self.inputs(req), progress)
+        result = self.task.answer(Job([doc], llm, self.inputs(req), progress))
         return self.task.record(result, View(usage=llm.usage.since(mark), article=doc))
 
 

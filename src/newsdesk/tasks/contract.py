@@ -87,6 +87,22 @@ PLAIN = View()
 
 
 @dataclass(frozen=True)
+class Job:
+    """One job for a task, from the CLI or the server: its articles, the client, its variables,
+    and where a long run reports its progress."""
+
+    articles: Sequence[Article]
+    llm: LLMClient
+    variables: Vars
+    progress: Progress | None = None
+
+    @property
+    def article(self) -> Article:
+        """The article (a task that takes one)."""
+        return self.articles[0]
+
+
+@dataclass(frozen=True)
 class DryRun:
     """What `--dry-run` prints: the prompts, then a note on what would follow, if anything."""
 
@@ -145,13 +161,7 @@ class Task:
 
     # ---------------------------------------------------------------- running
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> Any:
+    def answer(self, job: Job) -> Any:
         """The result Record for the CLI and the server (one article unless
         `several_articles`)."""
         raise NotImplementedError
@@ -159,7 +169,7 @@ class Task:
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
     ) -> TaskOutput:
-        """Run for `newsdesk eval`; `template` is a prompt variant (None: the task's own)."""
+        """Job for `newsdesk eval`; `template` is a prompt variant (None: the task's own)."""
         raise NotImplementedError
 
     def prompts(

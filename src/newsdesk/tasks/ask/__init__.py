@@ -1,8 +1,7 @@
 """`ask`: answer a question from the article, every citation a sentence that was shown.
 
-- `run`: the prompt, the model call, the checks (`ask`);
-- `render`: the terminal view and the JSON line;
-- `task`: `ask` as one registered task (`TASK`).
+`run` holds the prompt, the model call and the checks (`ask`), `render` the terminal view and
+the JSON line, `task` `ask` as one registered task (`TASK`).
 """
 
 from newsdesk.tasks.ask.run import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.console import Console
@@ -14,7 +14,7 @@ from newsdesk.prompts import Prompt
 from newsdesk.render.terminal import footer
 from newsdesk.tasks.ask.render import ask_json, print_ask
 from newsdesk.tasks.ask.run import AskResult, ask, build_prompt
-from newsdesk.tasks.contract import Param, Progress, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.contract import Job, Param, Renderer, Task, TaskOutput, Vars, View
 
 
 class AskTask(Task):
@@ -32,14 +32,8 @@ class AskTask(Task):
     formats: ClassVar[Mapping[str, Renderer]] = {"json": ask_json}
     exports = ("ask", "AskResult")
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> AskResult:
-        return ask(articles[0], str(variables["question"]), llm)
+    def answer(self, job: Job) -> AskResult:
+        return ask(job.article, str(job.variables["question"]), job.llm)
 
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None

@@ -19,7 +19,7 @@ from newsdesk.render.terminal import footer
 from newsdesk.tasks.brief.render import render_html, render_json, render_markdown
 from newsdesk.tasks.brief.results import Briefing
 from newsdesk.tasks.brief.run import brief, build_prompts, dry_run_prompts
-from newsdesk.tasks.contract import DryRun, Progress, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.contract import DryRun, Job, Renderer, Task, TaskOutput, Vars, View
 
 
 class BriefTask(Task):
@@ -45,14 +45,8 @@ class BriefTask(Task):
     }
     exports = ("brief", "Briefing", "ArticleBrief", "Statement")
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> Briefing:
-        return brief(list(articles), llm)
+    def answer(self, job: Job) -> Briefing:
+        return brief(list(job.articles), job.llm)
 
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None

@@ -1,8 +1,7 @@
 """`check`: is each sentence of a draft true to the article, and whose claim is it?
 
-- `run`: the rules, the model's reading, the verdicts (`check`);
-- `render`: the terminal view and the JSON;
-- `task`: `check` as one registered task (`TASK`).
+`run` holds the rules, the model's reading and the verdicts (`check`), `render` the terminal
+view and the JSON, `task` `check` as one registered task (`TASK`).
 """
 
 from newsdesk.tasks.check.run import (

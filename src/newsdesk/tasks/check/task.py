@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.console import Console
@@ -16,8 +16,8 @@ from newsdesk.render.terminal import footer
 from newsdesk.tasks.check.render import check_json, print_check
 from newsdesk.tasks.check.run import CheckResult, check, prompts
 from newsdesk.tasks.contract import (
+    Job,
     Param,
-    Progress,
     Renderer,
     Task,
     TaskOutput,
@@ -46,15 +46,9 @@ class CheckTask(Task):
     formats: ClassVar[Mapping[str, Renderer]] = {"json": check_json}
     exports = ("check", "CheckResult", "CheckedSentence")
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> CheckResult:
-        draft = variables["draft"]
-        return check(articles[0], str(draft), llm, label_of(draft, "draft"))
+    def answer(self, job: Job) -> CheckResult:
+        draft = job.variables["draft"]
+        return check(job.article, str(draft), job.llm, label_of(draft, "draft"))
 
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None

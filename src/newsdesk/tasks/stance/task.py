@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.console import Console
@@ -13,7 +13,7 @@ from newsdesk.config import Settings
 from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
 from newsdesk.render.terminal import footer
-from newsdesk.tasks.contract import Param, Progress, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.contract import Job, Param, Renderer, Task, TaskOutput, Vars, View
 from newsdesk.tasks.stance.render import print_stance, stance_json
 from newsdesk.tasks.stance.results import StanceResult
 from newsdesk.tasks.stance.rules import DEFAULT_MAX_PARTIES
@@ -63,15 +63,9 @@ class StanceTask(Task):
     formats: ClassVar[Mapping[str, Renderer]] = {"json": stance_json}
     exports = ("analyse_stance", "StanceResult", "Party")
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> StanceResult:
-        options = {"party": None, "max_parties": DEFAULT_MAX_PARTIES, **_options(variables)}
-        return analyse_stance(articles[0], llm, **options)
+    def answer(self, job: Job) -> StanceResult:
+        options = {"party": None, "max_parties": DEFAULT_MAX_PARTIES, **_options(job.variables)}
+        return analyse_stance(job.article, job.llm, **options)
 
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None

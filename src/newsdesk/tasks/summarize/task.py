@@ -13,7 +13,7 @@ from newsdesk.config import Settings
 from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
 from newsdesk.render.terminal import footer
-from newsdesk.tasks.contract import DryRun, Param, Progress, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.contract import DryRun, Job, Param, Renderer, Task, TaskOutput, Vars, View
 from newsdesk.tasks.summarize.prompts import plan
 from newsdesk.tasks.summarize.ranking import LENGTHS
 from newsdesk.tasks.summarize.render import (
@@ -85,14 +85,8 @@ class SummarizeTask(Task):
     }
     exports = ("summarize", "SummaryResult", "SummaryLine")
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        llm: LLMClient,
-        variables: Vars,
-        progress: Progress | None = None,
-    ) -> SummaryResult:
-        return summarize(articles[0], llm, _length(variables), progress=progress)
+    def answer(self, job: Job) -> SummaryResult:
+        return summarize(job.article, job.llm, _length(job.variables), progress=job.progress)
 
     def run(
         self, article: Article, llm: LLMClient, variables: Vars, template: str | None = None
