@@ -158,3 +158,8 @@ def test_chunk_table() -> None:
     assert "S3" in rows["C2"] and "–" not in rows["C2"] and "12" in rows["C2"]
     assert "cut into 2 token pieces" in rows["C3"]
     assert "token pieces" not in rows["C1"]
+
+
+def test_footer_without_a_call_says_so():
+    """check decides a draft that copies the article by rule: no model, no empty model name."""
+    assert footer(Usage()) == "no model call"

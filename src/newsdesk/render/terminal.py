@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 
 def footer(usage: Usage) -> str:
+    """What a command's calls used, on one line (stderr)."""
+    if not usage.model:  # no call was made: every statement decided by rule, or nothing to ask
+        return "no model call"
     cost = usage.cost
     parts = [
         f"model {usage.model}",
