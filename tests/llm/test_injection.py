@@ -57,9 +57,11 @@ DRY_RUN_COMMANDS = {
 
 
 def registered() -> set[str]:
+    import typer
     import typer.main
 
-    return set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    return set(group.list_commands(typer.Context(group)))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("command", sorted(DRY_RUN_COMMANDS))
