@@ -36,7 +36,10 @@ async def _session(cache: Path) -> dict[str, Any]:
 
 def test_mcp_tools_over_stdio(tmp_path: Path) -> None:
     got = asyncio.run(_session(tmp_path))
-    assert {t.name for t in got["tools"].tools} == {"ask", "check", "stance", "summarize"}
+    tools = {t.name: t for t in got["tools"].tools}
+    assert set(tools) == {"ask", "brief", "check", "stance", "summarize"}  # every task
+    assert set(tools["stance"].input_schema["properties"]) == {"article", "party", "max_parties"}
+    assert tools["ask"].input_schema["required"] == ["article", "question"]
     ask = got["ask"]
     assert not ask.is_error
     record = ask.structured_content

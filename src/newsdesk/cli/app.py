@@ -51,8 +51,9 @@ COMMANDS: dict[str, Command] = {
     "mcp": Command(
         "newsdesk.cli.mcp",
         "mcp",
-        "Serve ask, check, stance and summarize as Model Context Protocol tools on "
-        "stdin/stdout, so an assistant can answer from an article with verified citations.",
+        "Serve every task (ask, summarize, stance, brief, check) as Model Context Protocol "
+        "tools on stdin/stdout, so an assistant can answer from an article with verified "
+        "citations.",
     ),
     "models": Command(
         "newsdesk.cli.models",

@@ -1,4 +1,4 @@
-"""`newsdesk mcp`: ask, check, stance and summarize as MCP tools over stdio."""
+"""`newsdesk mcp`: every task as an MCP tool over stdio."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from newsdesk.serve.mcptools import run_stdio
 
 @common_options("model", "base_url", "gguf", "no_cache", "deterministic")
 def mcp(*, opts: Common) -> None:
-    """Serve ask, check, stance and summarize as Model Context Protocol tools on stdin/stdout,
-    so an assistant can answer from an article with verified citations.
+    """Serve every task (ask, summarize, stance, brief, check) as Model Context Protocol tools on
+    stdin/stdout, so an assistant can answer from an article with verified citations.
 
     Each tool takes the article's text and returns the record the command prints with --json.
     Configure it in an MCP client as the command `newsdesk mcp`.

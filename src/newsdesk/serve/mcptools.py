@@ -1,11 +1,14 @@
-"""`newsdesk mcp`: ask, check, stance and summarize as MCP tools over stdio (the official SDK's
-MCPServer). Each tool runs through the same Desk as the web app, so it shares the warm model,
-the gate, the response cache and the history, and returns the command's --json record."""
+"""`newsdesk mcp`: every registered task (ask, summarize, stance, brief, check) as an MCP tool
+over stdio (the official SDK's MCPServer). Each tool runs through the same Desk as the web app,
+so it shares the warm model, the gate, the response cache and the history, and returns the
+command's --json record."""
 
 from __future__ import annotations
 
+import inspect
 import threading
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -15,7 +18,7 @@ from newsdesk.config import Settings
 from newsdesk.serve.desk import Desk
 from newsdesk.serve.events import error_message
 from newsdesk.serve.options import ServeOptions
-from newsdesk.serve.routes import ROUTES
+from newsdesk.serve.routes import ROUTES, Route
 
 INSTRUCTIONS = (
     "Answers from a news article the caller supplies as text. Every statement cites the "
@@ -24,41 +27,42 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(settings: Settings) -> MCPServer:
-    desk = Desk(settings, ServeOptions())
-    server: MCPServer = MCPServer(name="newsdesk", version=__version__, instructions=INSTRUCTIONS)
+def _tool(desk: Desk, route: Route) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """`route` as a tool: its parameters are the fields of the task's request, so the SDK
+    describes the same inputs as the HTTP API and the command."""
+    fields = route.request.model_fields
+    parameters = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=field.annotation,
+            default=inspect.Parameter.empty if field.is_required() else field.default,
+        )
+        for name, field in fields.items()
+    ]
 
-    async def run(name: str, **fields: Any) -> dict[str, Any]:
+    async def tool(**values: Any) -> dict[str, Any]:
         try:
-            route = ROUTES[name]
-            req = route.request(**fields)
+            req = route.request(**values)
             return await desk.run(route, req, lambda e: None, threading.Event())
         except Exception as exc:  # the CLI's one-line message, for the assistant to read
             raise ToolError(error_message(exc)) from None
 
-    @server.tool(description="Answer a question about the article, citing its sentences.")
-    async def ask(article: str, question: str) -> dict[str, Any]:
-        return await run("ask", article=article, question=question)
-
-    @server.tool(
-        description="Check each sentence of a draft against the article: supported, "
-        "unsupported, contradicted or attributed elsewhere, with the deciding sentences."
+    tool.__name__ = route.name
+    tool.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=dict[str, Any]
     )
-    async def check(article: str, draft: str) -> dict[str, Any]:
-        return await run("check", article=article, draft=draft)
+    tool.__annotations__ = {p.name: p.annotation for p in parameters}
+    tool.__annotations__["return"] = dict[str, Any]
+    return tool
 
-    @server.tool(description="Every party in the article: position, stance, its own words.")
-    async def stance(
-        article: str, party: str | None = None, max_parties: int = 6
-    ) -> dict[str, Any]:
-        return await run("stance", article=article, party=party, max_parties=max_parties)
 
-    @server.tool(description="Summarise the article; every line cites its sentences.")
-    async def summarize(
-        article: str, length: Literal["headline", "short", "bullets", "long"] = "bullets"
-    ) -> dict[str, Any]:
-        return await run("summarize", article=article, length=length)
-
+def build_server(settings: Settings) -> MCPServer:
+    """One tool per registered task, described by the task's own summary."""
+    desk = Desk(settings, ServeOptions())
+    server: MCPServer = MCPServer(name="newsdesk", version=__version__, instructions=INSTRUCTIONS)
+    for route in ROUTES.values():
+        server.add_tool(_tool(desk, route), name=route.name, description=route.summary)
     return server
 
 
