@@ -106,3 +106,30 @@ def test_injected_markup_is_just_text():
     cands = find_parties(parse_article(text))
     lee = by_name(cands, "Ann Lee")
     assert lee.role == "a nurse"
+
+
+def test_us_without_its_last_full_stop_is_one_name():
+    """'Wyoming U.S Senate' (the Cheney article's spelling) once gave a person 'Wyoming U.',
+    a government 'S Senate' and the role 'the younger sister of Wyoming U'."""
+    cands = find_parties(load_article(CHENEY))
+    names = {c.name for c in cands}
+    assert not {"Wyoming U.", "S Senate"} & names
+    mary = by_name(cands, "Mary Cheney")
+    assert mary.role.startswith("the younger sister of Wyoming U.S Senate candidate Liz Cheney")
+
+
+def test_a_capital_is_not_a_person_and_officials_are_not_a_name():
+    text = "Officials in New Delhi said the deal was off. New Delhi wants more."
+    cands = find_parties(parse_article(text))
+    assert [(c.name, c.kind) for c in cands] == [("New Delhi", "government")]
+
+
+def test_a_quotation_belongs_to_the_verb_that_introduces_it():
+    """'According to The Hill, Cheney ... after an alleged poll in Wyoming said she "..."': the
+    quoted words are the poll's, neither Liz Cheney's (the main clause's subject, who got them
+    before) nor The Hill's (the sentence's source)."""
+    article = load_article(CHENEY)
+    poll = next(s.id for s in article.sentences if "alleged poll" in s.text)
+    speakers = {c.name: c.spoken_ids for c in find_parties(article)}
+    assert speakers["Liz Cheney"], "Liz Cheney still speaks in her own sentences"
+    assert [name for name, ids in speakers.items() if poll in ids] == []

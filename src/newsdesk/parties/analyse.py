@@ -123,7 +123,9 @@ def _apposition(article: Article, p: _Party) -> str:
     """ "Dr Derek Scissors, a China expert at the American Enterprise Institute," -> role."""
     for m in p.mentions:
         text = article.by_id[m.sentence].text
-        hit = re.match(r",\s+((?:a|an|the)\s+[^,\"“”]{3,120}?)(?:,|\.|\s+said\b)", text[m.end :])
+        hit = re.match(
+            r",\s+((?:a|an|the)\s+[^,\"“”]{3,120}?)(?:,|(?<![A-Z])\.|\s+said\b)", text[m.end :]
+        )
         if hit:
             return hit.group(1)
     return ""

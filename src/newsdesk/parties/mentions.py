@@ -13,10 +13,12 @@ from newsdesk.parties.vocab import (
     _ADMIN,
     _ANON,
     _COMMON,
+    _COUNTRIES,
     _DAYS_MONTHS,
     _DEMONYMS,
     _EVENT_HEADS,
     _GROUP,
+    _GROUP_NOUN_WORDS,
     _INITIAL_ONLY,
     _LOWER_GROUP,
     _NAME_RUN,
@@ -43,7 +45,11 @@ def _trim_run(tokens: list[str], first_in_sentence: bool, lower_words: set[str])
     """Drop common words at the edges of a capitalised run."""
     while tokens:
         low = _bare(tokens[0])
+        if " ".join(_bare(t) for t in tokens) in _COUNTRIES:
+            break  # "New Delhi wants more": the whole run is a place's name
         drop = _common(tokens[0]) and (first_in_sentence or low not in _INITIAL_ONLY)
+        if first_in_sentence and len(tokens) == 1 and low in _GROUP_NOUN_WORDS:
+            drop = True  # "Officials said": an unnamed group, not a name
         if first_in_sentence and not drop and low in lower_words and len(tokens) == 1:
             drop = True  # "Critics said...": a sentence-initial word used lowercase elsewhere
         if tokens[0].isupper() and len(tokens[0].replace(".", "")) >= 7:

@@ -18,6 +18,10 @@ from newsdesk.parties.vocab import (
 )
 
 _SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH}|according\s+to)\b")
+_SUBORDINATOR = re.compile(
+    r"\b(?:after|before|when|while|because|since|although|though|if|unless|until|whether|that"
+    r"|once|as)\b"
+)
 _PREPOSITIONS = frozenset(
     "in at of for with from to by on about against near into over under between among".split()
 )
@@ -76,7 +80,14 @@ def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> i
     right before the verb after the last comma (", Nicholson said."), else, when an aside sits
     between subject and verb ("Dr Scissors, who has ..., said"; "Amy Nicholson, chief of
     public affairs, said"), the first subject-like mention of the clause."""
-    for v in _SPEECH_VERB.finditer(text):
+    verbs = list(_SPEECH_VERB.finditer(text))
+    edges = [i for i in range(len(text)) if mask[i] and (i == 0 or not mask[i - 1])]
+    edges += [i for i in range(len(text)) if mask[i] and (i + 1 == len(text) or not mask[i + 1])]
+    if edges:
+        # the verb nearest the quotation speaks it: in "According to The Hill, ... a poll said
+        # she \"...\"" the words are the poll's, not The Hill's
+        verbs.sort(key=lambda v: min(min(abs(v.start() - e), abs(v.end() - e)) for e in edges))
+    for v in verbs:
         if mask[v.start()]:
             continue  # a verb inside a quotation
         before = text[: v.start()].rstrip()
@@ -99,6 +110,12 @@ def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> i
         )
         segments = _segments(text, clause_start, v.start(), mask)
         a, b = segments[-1]
+        # "Cheney sought ... after an alleged poll in Wyoming said": the verb's subject is the
+        # clause after the last subordinator, not the main clause's subject before it
+        joins = [j for j in _SUBORDINATOR.finditer(text, a, b) if not mask[j.start()]]
+        subordinate = bool(joins and text[joins[-1].end() : b].strip())
+        if subordinate:
+            a = joins[-1].end()
         subject = text[a:b].split()
         if {w.lower() for w in subject[-3:]} & {"he", "she", "they", "we", "i"}:
             return None  # "she wrote", "he also said": the pronoun rule finds who it is
@@ -107,7 +124,7 @@ def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> i
             usable = [k for k in inside if _usable(text, ms[k][1])]
             if usable:
                 return usable[0]  # "Toronto police Constable Tony Vella said": the place is not it
-            if len(segments) >= 2 and not text[a:b].strip()[:1].isupper():
+            if len(segments) >= 2 and not subordinate and not text[a:b].strip()[:1].isupper():
                 # "Amy Nicholson, chief of public affairs at the airfield said": an aside
                 pa, pb = segments[-2]
                 ends = [k for k, (_, m) in enumerate(ms) if pa <= m.start and m.end == pb]

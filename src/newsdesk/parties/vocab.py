@@ -72,8 +72,28 @@ _COUNTRIES = frozenset(
     cuba venezuela singapore malaysia indonesia philippines vietnam thailand nigeria kenya
     ethiopia palestine gaza hamas hezbollah taliban colorado nebraska oklahoma texas california
     florida arizona ohio""".split()
+) | frozenset(
+    # capitals that stand for their governments ("New Delhi wants more"), further countries,
+    # and the US states, so that none of them is taken for a person's name; comma-separated,
+    # because most are more than one word
+    name.strip()
+    for name in """new delhi, delhi, london, paris, berlin, rome, madrid, seoul, pyongyang, tehran,
+    jerusalem, tel aviv, ottawa, canberra, brussels, islamabad, kabul, baghdad, damascus, ankara,
+    cairo, riyadh, taipei, hong kong, havana, caracas, manila, hanoi, bangkok, jakarta, nairobi,
+    abuja, pretoria, buenos aires, brasilia, bogota, lima, santiago, warsaw, minsk, tbilisi,
+    doha, dubai, beirut, amman, sanaa, tripoli, khartoum, north korea, south korea,
+    saudi arabia, united kingdom, ireland, scotland, wales, england, netherlands, belgium,
+    switzerland, austria, poland, sweden, norway, denmark, finland, greece, portugal, hungary,
+    romania, serbia, belarus, georgia, armenia, azerbaijan, kazakhstan, qatar, uae, lebanon,
+    jordan, yemen, libya, sudan, somalia, ghana, argentina, chile, colombia, peru, bangladesh,
+    myanmar, nepal, sri lanka, south africa, new zealand, alabama, alaska, arkansas,
+    connecticut, delaware, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana,
+    maine, maryland, massachusetts, michigan, minnesota, mississippi, missouri, montana, nevada,
+    new hampshire, new jersey, new mexico, new york, north carolina, north dakota, oregon,
+    pennsylvania, rhode island, south carolina, south dakota, tennessee, utah, vermont,
+    virginia, west virginia, wisconsin, wyoming""".split(",")
 )
-_US_ALIASES = ("US", "U.S.", "USA", "U.S.A.", "United States", "America")
+_US_ALIASES = ("US", "U.S.", "U.S", "USA", "U.S.A.", "United States", "America")
 _EVENT_HEADS = frozenset(
     """summit conference games olympics cup war act bill amendment day forum festival awards
     election elections primary debate convention week month year street avenue road river
@@ -99,6 +119,7 @@ _GROUP_NOUNS = (
     "|teachers|scientists|lawyers|attorneys|judges|donors|strategists|aides|allies|watchers"
     "|companies|firms|giants|groups|organizations|organisations|governments|states|nations"
 )
+_GROUP_NOUN_WORDS = frozenset(_GROUP_NOUNS.split("|"))
 _GROUP_WORDS = frozenset(
     """republicans democrats conservatives liberals progressives independents americans
     palestinians israelis europeans evangelicals catholics muslims christians jews tories
@@ -115,7 +136,7 @@ _SPEECH = (
     r"|promised|promises|criticized|criticised|praised|defended|defends|called|calls|saying"
 )
 
-_CAP = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z](?:[a-z]+[A-Z])?[\w'’&-]*\.?|\d+(?=\s+[A-Z]))"
+_CAP = r"(?:[A-Z]\.(?:[A-Z]\.)*[A-Z]\b\.?|[A-Z](?:[a-z]+[A-Z])?[\w'’&-]*\.?|\d+(?=\s+[A-Z]))"
 _CONNECTOR = r"(?:of|for|de|da|del|della|di|van|von|der|den|bin|ibn|al|el|le|la|du|y)"
 _NAME_RUN = re.compile(rf"(?<![\w'’-]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z.&-]{1,9})\)")
