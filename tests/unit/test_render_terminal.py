@@ -10,7 +10,7 @@ from rich.console import Console
 from newsdesk.article import Article, parse_article
 from newsdesk.chunking import Chunk
 from newsdesk.citations import resolve
-from newsdesk.llm.usage import Usage
+from newsdesk.llm.usage import Usage, UsageLog
 from newsdesk.render.terminal import footer, print_chunks, print_citations
 from newsdesk.tasks.ask import NOT_SAID, AskResult
 from newsdesk.tasks.ask.render import print_ask
@@ -138,6 +138,18 @@ def test_footer_with_a_priced_model() -> None:
     assert footer(usage) == (
         "model gpt-4o-mini · 1000 tokens in / 200 out · 1.23 s · not cached · $0.0003"
     )
+
+
+def test_a_cache_hit_spent_nothing_and_a_total_sums_only_fresh_calls() -> None:
+    """A cached answer once printed the price of the call that first made it as spent."""
+    hit = Usage(model="gpt-4o-mini", prompt_tokens=1000, completion_tokens=200, cached=True)
+    assert footer(hit).endswith("· cached · $0.0000")
+    assert hit.to_dict()["cost_usd"] == 0.0
+    assert hit.cost == pytest.approx(0.00027)  # eval's cost: the list price, as promptfoo's
+    fresh = Usage(model="gpt-4o-mini", prompt_tokens=2000, completion_tokens=0, calls=1)
+    total = UsageLog([hit, fresh]).total()
+    assert total.prompt_tokens == 3000 and not total.cached
+    assert total.to_dict()["cost_usd"] == 0.0003  # 2000 * 0.15 / 1e6: the fresh call only
 
 
 def test_footer_of_an_unpriced_cached_model() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ConfigDict, computed_field, field_serializer, model_validator
+from pydantic import ConfigDict, PrivateAttr, computed_field, field_serializer, model_validator
 
 from newsdesk.schema import Record
 
@@ -51,11 +51,25 @@ class Usage(Record):
     calls: int = 0
     tries: int = 0
 
+    # what a total's records spent (`UsageLog.total`): it can mix cache hits and fresh calls
+    _spent: float | None = PrivateAttr(default=None)
+
     @property
     def cost(self) -> float | None:
+        """The list price of these tokens (eval's `cost`, as promptfoo prices a cached answer)."""
         return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
 
-    cost_usd = computed_field(cost)  # printed with --json
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cost_usd(self) -> float | None:
+        """What this run spent, printed with --json: an answer from the response cache cost
+        nothing now, so it is 0, not the price of the call that first made it."""
+        if self._spent is not None:
+            return round(self._spent, 8)
+        cost = self.cost
+        if cost is None:
+            return None
+        return 0.0 if self.cached else round(cost, 8)
 
     @model_validator(mode="before")
     @classmethod
@@ -96,4 +110,7 @@ class UsageLog:
             total.calls += r.calls
             total.tries += r.tries
         total.cached = bool(self.records) and all(r.cached for r in self.records)
+        spent = [r.cost_usd for r in self.records]
+        if self.records and all(c is not None for c in spent):
+            total._spent = sum(c for c in spent if c is not None)
         return total

@@ -20,15 +20,15 @@ def footer(usage: Usage) -> str:
     """What a command's calls used, on one line (stderr)."""
     if not usage.model:  # no call was made: every statement decided by rule, or nothing to ask
         return "no model call"
-    cost = usage.cost
+    spent = usage.cost_usd
     parts = [
         f"model {usage.model}",
         f"{usage.prompt_tokens} tokens in / {usage.completion_tokens} out",
         f"{usage.seconds:.2f} s",
         "cached" if usage.cached else "not cached",
     ]
-    if cost is not None:
-        parts.append(f"${cost:.4f}")
+    if spent is not None:
+        parts.append(f"${spent:.4f}")
     return " · ".join(parts)
 
 
