@@ -234,3 +234,38 @@ def test_jsonl_and_txt_files_hold_several_prompts(tmp_path):
     loaded = load_suite(suite)
     assert [p.kind for p in loaded.prompts] == ["chat", "chat", "text", "text"]
     assert [p.text for p in loaded.prompts[2:]] == ["first {{ w }}", "second {{ w }}"]
+
+
+PRICED = """\
+prompts: ["say {{ word }}"]
+providers:
+  - id: openai:chat:gpt-4o-mini
+    config: {apiBaseUrl: "URL", apiKeyEnvar: SEM_KEY}
+tests:
+  - vars: {word: hi}
+    assert: [{type: cost, threshold: 0.0000001}]
+"""
+
+
+def test_a_cached_answer_costs_nothing_as_in_promptfoo(tmp_path, monkeypatch):
+    """promptfoo prices a response from its cache at 0 (calculateOpenAIUsageCost returns 0 for
+    `cachedResponse`); newsdesk priced it as the call that first made it, so a `cost` assertion
+    failed on a run that spent nothing."""
+    monkeypatch.setenv("SEM_KEY", "k")
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    with ScriptedServer(
+        responder=lambda r: Reply(body=completion("hi", prompt_tokens=4000))
+    ) as server:
+        suite = tmp_path / "suite.yaml"
+        suite.write_text(PRICED.replace("URL", server.url))
+        costs, passed = [], []
+        for run in ("first", "cached"):
+            out = tmp_path / f"{run}.json"
+            CliRunner().invoke(app, ["eval", str(suite), "-o", str(out)])
+            (row,) = json.loads(out.read_text())["results"]["results"]
+            costs.append(row["cost"])
+            passed.append(row["success"])
+        assert len(server.requests) == 1  # the second run was answered from the cache
+    assert costs[0] == pytest.approx((4000 * 0.15 + 5 * 0.60) / 1e6)
+    assert costs[1] == 0
+    assert passed == [False, True]

@@ -145,7 +145,7 @@ def test_a_cache_hit_spent_nothing_and_a_total_sums_only_fresh_calls() -> None:
     hit = Usage(model="gpt-4o-mini", prompt_tokens=1000, completion_tokens=200, cached=True)
     assert footer(hit).endswith("· cached · $0.0000")
     assert hit.to_dict()["cost_usd"] == 0.0
-    assert hit.cost == pytest.approx(0.00027)  # eval's cost: the list price, as promptfoo's
+    assert hit.cost == pytest.approx(0.00027)  # the list price stays known
     fresh = Usage(model="gpt-4o-mini", prompt_tokens=2000, completion_tokens=0, calls=1)
     total = UsageLog([hit, fresh]).total()
     assert total.prompt_tokens == 3000 and not total.cached

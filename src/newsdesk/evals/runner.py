@@ -509,9 +509,12 @@ class Runner:
         result.prompt_tokens = total.prompt_tokens
         result.completion_tokens = total.completion_tokens
         result.latency_ms = sum(r.seconds for r in usage.records if not r.cached) * 1000
-        result.cost_usd = 0.0 if (job.provider.embedded or job.provider.echo) else total.cost
+        # promptfoo prices a cached response at 0 (calculateOpenAIUsageCost): what was spent
+        spent = total.cost_usd
+        fresh = UsageLog([r for r in usage.records if not r.cached]).total()
+        result.cost_usd = 0.0 if (job.provider.embedded or job.provider.echo) else spent
         result.cost_usd = _configured_cost(
-            job.test.provider or job.provider, result.cost_usd, total
+            job.test.provider or job.provider, result.cost_usd, fresh
         )
         if task is None:
             return result

@@ -56,7 +56,7 @@ class Usage(Record):
 
     @property
     def cost(self) -> float | None:
-        """The list price of these tokens (eval's `cost`, as promptfoo prices a cached answer)."""
+        """The list price of these tokens, cached or not."""
         return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens)
 
     @computed_field  # type: ignore[prop-decorator]
