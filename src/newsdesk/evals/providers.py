@@ -24,17 +24,17 @@ from newsdesk.llm.usage import UsageLog
 
 def provider_from_ref(ref: Any) -> ProviderSpec:
     """A grader named inline (`embedded`, `openai:gpt-4o-mini`, or {id, config})."""
-    from newsdesk.evals.suite import _model_from_id
+    from newsdesk.evals.suite import model_from_id
     from newsdesk.evals.yamlfile import LineMap
 
     if isinstance(ref, str):
-        return ProviderSpec(ref, ref, _model_from_id(ref))
+        return ProviderSpec(ref, ref, model_from_id(ref))
     if isinstance(ref, dict | LineMap):
         ident = str(ref.get("id") or f"openai:{ref.get('model')}")
         return ProviderSpec(
             ident,
             str(ref.get("label") or ident),
-            ref.get("model") or _model_from_id(ident),
+            ref.get("model") or model_from_id(ident),
             dict(ref.get("config") or {}),
         )
     raise ConfigError(f"cannot use {ref!r} as a provider")

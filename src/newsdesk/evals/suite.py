@@ -158,7 +158,7 @@ class Suite:
 
     def needs_node(self) -> list[tuple[int, str]]:
         from newsdesk.evals.assertions import is_js_transform, needs_node
-        from newsdesk.evals.assertions.values import _file_path
+        from newsdesk.evals.assertions.values import file_ref_path
         from newsdesk.evals.templates import unsupported_construct
 
         out: list[tuple[int, str]] = []
@@ -168,7 +168,7 @@ class Suite:
                 out.append((pr.line, f"the Nunjucks template {construct!r}"))
         for t in self.tests:
             scoring = (
-                _file_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
+                file_ref_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
             )
             if scoring is not None and scoring.suffix != ".py":
                 out.append((t.line, "a JavaScript assertScoringFunction"))
@@ -396,7 +396,7 @@ class _Parser:
         if isinstance(item, str) and item.strip():
             name = item.strip()
             self.check_provider_id(name, line)
-            return ProviderSpec(name, name, _model_from_id(name), {}, line)
+            return ProviderSpec(name, name, model_from_id(name), {}, line)
         data = self.mapping(item, line, "a provider")
         self.check_keys(data, PROVIDER_KEYS, "a provider")
         ident = self.text(data, "id", "provider")
@@ -421,7 +421,7 @@ class _Parser:
                     "{name, schema}}",
                 )
         label = self.text(data, "label", "provider") or ident
-        spec = ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        spec = ProviderSpec(ident, label, model or model_from_id(ident), config, data.line)
         if "prompts" in data:
             refs = self.listing(data["prompts"], data.line_of("prompts"), "provider prompts")
             spec.prompts = [str(r) for r in refs]
@@ -438,7 +438,7 @@ class _Parser:
     def check_provider_id(self, ident: str, line: int) -> None:
         if ident in ("embedded", "echo") or ident.startswith("embedded:"):
             return
-        if ident.startswith("openai:") and _model_from_id(ident):
+        if ident.startswith("openai:") and model_from_id(ident):
             return
         raise self.error(
             line,
@@ -546,9 +546,9 @@ class _Parser:
         ref = self.text(data, "assertScoringFunction", "test")
         if ref is None:
             return None
-        from newsdesk.evals.assertions.values import _file_path
+        from newsdesk.evals.assertions.values import file_ref_path
 
-        path, fn = _file_path(ref, self.base_dir)
+        path, fn = file_ref_path(ref, self.base_dir)
         if not ref.startswith("file://") or path.suffix not in (".js", ".cjs", ".mjs", ".py"):
             raise self.error(
                 data.line_of("assertScoringFunction"),
@@ -655,7 +655,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _model_from_id(ident: str) -> str | None:
+def model_from_id(ident: str) -> str | None:
     """`openai:gpt-4o-mini` / `openai:chat:gpt-4o-mini` -> gpt-4o-mini; `embedded` -> None;
     `embedded:qwen2.5-coder-1.5b` -> qwen2.5-coder-1.5b."""
     if ident in ("embedded", "echo"):

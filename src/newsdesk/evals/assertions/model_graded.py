@@ -37,7 +37,7 @@ def grading_prompt(name: str) -> str:
     return prompts[name]
 
 
-def _try_parse(text: str) -> Any:
+def try_parse_json(text: str) -> Any:
     """promptfoo's tryParse: JSON when the text is JSON, else the text."""
     try:
         return jscompat.js_json_parse(text)
@@ -70,9 +70,16 @@ def ask_grader(
     return llm.chat(messages, max_tokens=1024).content
 
 
-def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_closedqa(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     """promptfoo's matchesClosedQa: passes when the answer ends with "Y"."""
-    context = {**ctx.vars, "input": ctx.prompt, "criteria": value, "completion": _try_parse(output)}
+    context = {
+        **ctx.vars,
+        "input": ctx.prompt,
+        "criteria": value,
+        "completion": try_parse_json(output),
+    }
     template = ctx.rubric_prompt or grading_prompt("OPENAI_CLOSED_QA_PROMPT")
     answer = ask_grader(spec, ctx, template, context)
     if not answer:
@@ -87,10 +94,17 @@ def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, in
     return Grade(passed, 1.0 if passed else 0.0, reason)
 
 
-def _factuality(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_factuality(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     """promptfoo's matchesFactuality: the grader's category (JSON, else the legacy `(A)` form);
     A, B, C and E pass with score 1, D fails with 0 (the test's options.factuality may rescore)."""
-    context = {**ctx.vars, "input": ctx.prompt, "ideal": value, "completion": _try_parse(output)}
+    context = {
+        **ctx.vars,
+        "input": ctx.prompt,
+        "ideal": value,
+        "completion": try_parse_json(output),
+    }
     template = ctx.rubric_prompt or grading_prompt("PROMPTFOO_FACTUALITY_PROMPT")
     answer = ask_grader(spec, ctx, template, context)
     if not answer:
@@ -170,7 +184,7 @@ def _rag(
     return grade
 
 
-def _context_recall(
+def check_context_recall(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-recall: the share of the expected answer's sentences the grader
@@ -180,7 +194,7 @@ def _context_recall(
     return _rag(spec, ctx, context, {**ctx.vars, "context": serialized, "groundTruth": value})
 
 
-def _context_relevance(
+def check_context_relevance(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-relevance: the share of the context's sentences the grader extracts
@@ -193,7 +207,7 @@ def _context_relevance(
     return _rag(spec, ctx, context, {"context": serialized, "query": query})
 
 
-def _context_faithfulness(
+def check_context_faithfulness(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
@@ -207,7 +221,7 @@ def _context_faithfulness(
         raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
     context = _rag_context(ctx, None)
     longform = str(worker().call("rag_prompt", "context-faithfulness", {})[0])
-    first = {**ctx.vars, "question": query, "answer": _try_parse(output)}
+    first = {**ctx.vars, "question": query, "answer": try_parse_json(output)}
     answer = ask_grader(spec, ctx, longform, first)
     if not answer:
         return Grade(False, 0.0, "No output")

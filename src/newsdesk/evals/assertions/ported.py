@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals.assertions.core import EvalContext, Grade
-from newsdesk.evals.assertions.text import _regex
+from newsdesk.evals.assertions.text import check_regex_translated
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -24,7 +24,9 @@ PORTED_TYPES = (
 )  # and regex  # regex: below
 
 
-def _ported(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_ported(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     from newsdesk.evals.node import JSError, worker
 
     request = {
@@ -43,12 +45,10 @@ def _ported(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
     return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
 
 
-def _regex_check(
-    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
-) -> Grade:
+def check_regex(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     """`regex`: JavaScript's RegExp itself where there is node, else the translation."""
     from newsdesk.evals.node import node_version
 
     if node_version() is None:
-        return _regex(output, value, spec, ctx, inv)
-    return _ported(output, value, spec, ctx, inv)
+        return check_regex_translated(output, value, spec, ctx, inv)
+    return check_ported(output, value, spec, ctx, inv)
