@@ -16,7 +16,8 @@ from typing import Any
 
 from newsdesk.config import Settings, load_settings
 from newsdesk.errors import ConfigError
-from newsdesk.evals.suite import ProviderSpec, Suite
+from newsdesk.evals.suite import ProviderSpec, Suite, model_from_id
+from newsdesk.evals.yamlfile import LineMap
 from newsdesk.llm.cache import ResponseCache, default_cache_path
 from newsdesk.llm.client import LLMClient
 from newsdesk.llm.usage import UsageLog
@@ -24,9 +25,6 @@ from newsdesk.llm.usage import UsageLog
 
 def provider_from_ref(ref: Any) -> ProviderSpec:
     """A grader named inline (`embedded`, `openai:gpt-4o-mini`, or {id, config})."""
-    from newsdesk.evals.suite import model_from_id
-    from newsdesk.evals.yamlfile import LineMap
-
     if isinstance(ref, str):
         return ProviderSpec(ref, ref, model_from_id(ref))
     if isinstance(ref, dict | LineMap):

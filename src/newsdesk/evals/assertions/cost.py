@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals.assertions.core import EvalContext, Grade, binary_grade
+from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -32,8 +33,6 @@ def check_cost(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, i
 def check_max_tokens(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
-    from newsdesk.tokens import count_tokens
-
     limit = int(value)
     n = count_tokens(output)
     return binary_grade(n <= limit, inv, f"output is {n} tokens vs limit {limit}")

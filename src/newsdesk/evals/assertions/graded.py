@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.evals import jscompat, templates
 from newsdesk.evals.assertions.core import EvalContext, Grade, as_text, shorten
 from newsdesk.evals.assertions.model_graded import grading_prompt, prompt_messages, try_parse_json
+from newsdesk.prompts import render
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -22,8 +23,6 @@ def check_rubric(
     true and score to the pass; with a threshold the score must reach it; `not-` flips the pass
     and scores 1 - score. The bundled embedded model (a base model) gets newsdesk's few-shot
     completion prompt instead of promptfoo's chat, and the same parsing."""
-    from newsdesk.prompts import render
-
     if ctx.grader is None:
         return Grade(False, 0.0, "llm-rubric needs a grading provider")
     llm, _ = ctx.grader(spec.provider)

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat, templates
+from newsdesk.evals import jscompat, node, templates
 from newsdesk.evals.assertions.core import EvalContext, Grade
 
 if TYPE_CHECKING:
@@ -170,14 +170,12 @@ def _rag(
     template: str | None = None,
 ) -> Grade:
     """Grade with promptfoo's context prompt and read the answer with its code (js_rag.mjs)."""
-    from newsdesk.evals.node import worker
-
     if template is None:
-        template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
+        template = ctx.rubric_prompt or str(node.worker().call("rag_prompt", spec.type, {})[0])
     answer = ask_grader(spec, ctx, template, variables)
     threshold = spec.threshold if spec.threshold is not None else 0.5
     arg = {"type": spec.type, "output": answer, "context": context, "threshold": threshold}
-    verdict, _ = worker().call("rag_verdict", arg, {})
+    verdict, _ = node.worker().call("rag_verdict", arg, {})
     grade = Grade(bool(verdict["pass"]), float(verdict["score"]), str(verdict["reason"]))
     if spec.negate and not verdict["graderError"]:  # promptfoo's applyRagInverse
         return Grade(not grade.passed, 1.0 - grade.score, grade.reason)
@@ -212,23 +210,21 @@ def check_context_faithfulness(
 ) -> Grade:
     """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
     each against the context; the score is the share it finds supported."""
-    from newsdesk.evals.node import worker
-
     query = ctx.vars.get("query")
     if not isinstance(query, str):
         raise ValueError('context-faithfulness assertion requires a "query" variable')
     if ctx.rubric_prompt:
         raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
     context = _rag_context(ctx, None)
-    longform = str(worker().call("rag_prompt", "context-faithfulness", {})[0])
+    longform = str(node.worker().call("rag_prompt", "context-faithfulness", {})[0])
     first = {**ctx.vars, "question": query, "answer": try_parse_json(output)}
     answer = ask_grader(spec, ctx, longform, first)
     if not answer:
         return Grade(False, 0.0, "No output")
-    statements, _ = worker().call("rag_statements", answer, {})
+    statements, _ = node.worker().call("rag_statements", answer, {})
     if not statements:
         return Grade(False, 0.0, "Could not extract context-faithfulness statements")
     serialized = "\n\n".join(context) if isinstance(context, list) else context
-    nli = str(worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
+    nli = str(node.worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
     second = {**ctx.vars, "context": serialized, "statements": statements}
     return _rag(spec, ctx, statements, second, template=nli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.evals import node
 from newsdesk.evals.assertions.core import EvalContext, Grade
 from newsdesk.evals.assertions.text import check_regex_translated
 
@@ -27,8 +28,6 @@ PORTED_TYPES = (
 def check_ported(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
-    from newsdesk.evals.node import JSError, worker
-
     request = {
         "type": spec.type,
         "assertion": {k: v for k, v in spec.raw.items() if not k.startswith("__")},
@@ -39,16 +38,14 @@ def check_ported(
         "providerResponse": {"finishReason": ctx.finish_reason} if ctx.finish_reason else {},
     }
     try:
-        result, _ = worker().call("check", request, {})
-    except JSError as exc:  # promptfoo's invariant() failing on a bad value
+        result, _ = node.worker().call("check", request, {})
+    except node.JSError as exc:  # promptfoo's invariant() failing on a bad value
         return Grade(False, 0.0, str(exc))
     return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
 
 
 def check_regex(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     """`regex`: JavaScript's RegExp itself where there is node, else the translation."""
-    from newsdesk.evals.node import node_version
-
-    if node_version() is None:
+    if node.node_version() is None:
         return check_regex_translated(output, value, spec, ctx, inv)
     return check_ported(output, value, spec, ctx, inv)

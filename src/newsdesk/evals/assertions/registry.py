@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import Check, EvalContext, Grade, shorten
 from newsdesk.evals.assertions.cost import check_cost, check_latency, check_max_tokens
 from newsdesk.evals.assertions.graded import check_rubric
@@ -143,10 +143,8 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
         return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
-        from newsdesk.evals.node import node_version, worker
-
-        if node_version() is not None:  # RegExp itself reads it (and runs it, as in promptfoo)
-            error, _ = worker().call("regex_syntax", None, {}, code=spec.value)
+        if node.node_version() is not None:  # RegExp itself reads it (and runs it, as in promptfoo)
+            error, _ = node.worker().call("regex_syntax", None, {}, code=spec.value)
             if error:
                 return f"{name}: invalid regular expression (JavaScript syntax): {error}"
         else:
@@ -228,13 +226,11 @@ def apply_transform(code: str, output: Any, ctx: EvalContext, kind: str = "outpu
             path, fn or "get_transform", [json_roundtrip(output), json_roundtrip(context)]
         )
     else:
-        from newsdesk.evals.node import worker
-
         if code.startswith("file://"):
             path, fn = file_ref_path(code, ctx.base_dir)
-            value, undefined = worker().call(kind, output, context, file=str(path), fn=fn)
+            value, undefined = node.worker().call(kind, output, context, file=str(path), fn=fn)
         else:
-            value, undefined = worker().call(kind, output, context, code=code)
+            value, undefined = node.worker().call(kind, output, context, code=code)
         if undefined:
             value = None
     if value is None:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import PASSED, EvalContext, Grade
 from newsdesk.evals.assertions.values import file_ref_path
 
@@ -135,17 +135,17 @@ def check_python(
 def check_javascript(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
-    from newsdesk.evals.node import JSError, worker
-
     raw = ctx.raw_output if ctx.raw_output is not None else output
     code = str(value)
     try:
         if code.startswith("file://"):
             path, fn = file_ref_path(code, ctx.base_dir)
-            result, undefined = worker().call("assert", raw, ctx.as_dict(), file=str(path), fn=fn)
+            result, undefined = node.worker().call(
+                "assert", raw, ctx.as_dict(), file=str(path), fn=fn
+            )
         else:
-            result, undefined = worker().call("assert", raw, ctx.as_dict(), code=code)
-    except JSError as exc:
+            result, undefined = node.worker().call("assert", raw, ctx.as_dict(), code=code)
+    except node.JSError as exc:
         return Grade(False, 0.0, f"Custom function threw error: {exc}")
     if undefined or not (isinstance(result, bool | int | float | dict)):
         got = "undefined" if undefined else type(result).__name__

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import (
     PASSED,
     Check,
@@ -18,6 +18,7 @@ from newsdesk.evals.assertions.core import (
     not_if,
     shorten,
 )
+from newsdesk.evals.yamlfile import load_js_yaml
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -120,8 +121,6 @@ def schema_from_value(value: Any, ctx: EvalContext) -> dict[str, Any] | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        from newsdesk.evals.yamlfile import load_js_yaml
-
         value = load_js_yaml(value)
     if not isinstance(value, dict):
         raise ValueError("is-json assertion must have a string or object value")
@@ -183,13 +182,11 @@ def check_contains_json(
 def unicode_pattern_test(pattern: str, text: str) -> bool:
     """A JSON schema `pattern` as Ajv reads it: `new RegExp(pattern, "u")`, run by node's RegExp
     where there is node (`\\p{Lu}` and all), else translated (refusing what cannot be)."""
-    from newsdesk.evals.node import JSError, node_version, worker
-
-    if node_version() is None:
+    if node.node_version() is None:
         return jscompat.js_regex(pattern, "u").search(text) is not None
     try:
         arg = {"pattern": pattern, "flags": "u", "text": text}
-        found, _ = worker().call("regex_test", arg, {})
-    except JSError as exc:
+        found, _ = node.worker().call("regex_test", arg, {})
+    except node.JSError as exc:
         raise ValueError(str(exc)) from None
     return bool(found)

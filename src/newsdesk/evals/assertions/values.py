@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.evals import jscompat, templates
+from newsdesk.evals.yamlfile import load_js_yaml
 
 
 def render_template(text: str, variables: dict[str, Any], env: dict[str, Any] | None = None) -> str:
@@ -63,7 +64,5 @@ def read_data_file(path: Path) -> Any:
     if path.suffix == ".json":
         return json.loads(text)
     if path.suffix in (".yaml", ".yml"):
-        from newsdesk.evals.yamlfile import load_js_yaml
-
         return load_js_yaml(text)
     return text
