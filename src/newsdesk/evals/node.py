@@ -159,6 +159,5 @@ def worker() -> NodeWorker:
     with _worker_lock:
         if _worker is None or _worker.proc.poll() is not None:
             _worker = NodeWorker()
-
             atexit.register(_worker.close)
         return _worker
