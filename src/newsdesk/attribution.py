@@ -29,7 +29,7 @@ from pydantic import computed_field
 
 from newsdesk.article import Article
 from newsdesk.parties import ANONYMOUS, GOVERNMENT, ORGANISATION, PartyCandidate, analyse_parties
-from newsdesk.parties.vocab import _SPEAKER_NOUN
+from newsdesk.parties.vocab import SPEAKER_NOUN
 from newsdesk.schema import Record
 
 SourceKind = Literal["named", "unnamed", "official", "narration"]
@@ -76,7 +76,7 @@ _OPENING = re.compile(
 
 def _opening(text: str) -> Source | None:
     m = _OPENING.match(text)
-    if m is None or not _SPEAKER_NOUN.search(m.group("who").split()[-1]):
+    if m is None or not SPEAKER_NOUN.search(m.group("who").split()[-1]):
         return None
     who = m.group("who")
     kind: SourceKind = "unnamed" if _SOURCE_WORDS.search(who) else "official"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, computed_field
+from rich.markup import escape
 
 from newsdesk.schema import Record
 
@@ -84,8 +85,6 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> Comparison:
 
 
 def print_comparison(console: Console, comp: Comparison, a_label: str, b_label: str) -> None:
-    from rich.markup import escape
-
     def line(c: Change, colour: str) -> str:
         score = ""
         if c.score_before is not None and c.score_after is not None:

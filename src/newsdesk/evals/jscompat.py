@@ -11,6 +11,7 @@ translation of JS values and regular expressions.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import re
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 import regex
+
+from newsdesk.evals.yamlfile import load_js_yaml
 
 # ---------------------------------------------------------------- values
 
@@ -438,8 +441,6 @@ def _slash_comments_to_hash(text: str) -> str:
 def extract_json_objects(text: str) -> list[Any]:
     """promptfoo's `extractJsonObjects`: every `{...}` in the text that parses (as YAML in JSON
     mode, so a trailing comma or `//` comment is forgiven), outermost first."""
-    from newsdesk.evals.yamlfile import load_js_yaml
-
     found: list[Any] = []
     limit = 100_000
     i = 0
@@ -527,9 +528,7 @@ _FORMATS: dict[str, Any] = {
 
 
 def _format_checker() -> Any:
-    import ipaddress
-
-    import jsonschema
+    import jsonschema  # here, not at the top: ~90 ms to import, and only a schema check needs it
 
     checker = jsonschema.FormatChecker(formats=())
 
@@ -580,7 +579,7 @@ def schema_validator(
     `new RegExp(pattern, "u").test(text)`, raising ValueError for a pattern it cannot read; the
     schema's own patterns are checked with it too); None leaves Python's `re`."""
     global _CHECKER
-    import jsonschema
+    import jsonschema  # here, not at the top: ~90 ms to import, and only a schema check needs it
 
     if _CHECKER is None:
         _CHECKER = _format_checker()

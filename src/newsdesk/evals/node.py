@@ -8,6 +8,7 @@ names the node binary (default: `node` on PATH); node 18 or newer.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -158,7 +159,5 @@ def worker() -> NodeWorker:
     with _worker_lock:
         if _worker is None or _worker.proc.poll() is not None:
             _worker = NodeWorker()
-            import atexit
-
             atexit.register(_worker.close)
         return _worker

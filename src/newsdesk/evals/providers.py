@@ -16,7 +16,8 @@ from typing import Any
 
 from newsdesk.config import Settings, load_settings
 from newsdesk.errors import ConfigError
-from newsdesk.evals.suite import ProviderSpec, Suite
+from newsdesk.evals.suite import ProviderSpec, Suite, model_from_id
+from newsdesk.evals.yamlfile import LineMap
 from newsdesk.llm.cache import ResponseCache, default_cache_path
 from newsdesk.llm.client import LLMClient
 from newsdesk.llm.usage import UsageLog
@@ -24,17 +25,14 @@ from newsdesk.llm.usage import UsageLog
 
 def provider_from_ref(ref: Any) -> ProviderSpec:
     """A grader named inline (`embedded`, `openai:gpt-4o-mini`, or {id, config})."""
-    from newsdesk.evals.suite import _model_from_id
-    from newsdesk.evals.yamlfile import LineMap
-
     if isinstance(ref, str):
-        return ProviderSpec(ref, ref, _model_from_id(ref))
+        return ProviderSpec(ref, ref, model_from_id(ref))
     if isinstance(ref, dict | LineMap):
         ident = str(ref.get("id") or f"openai:{ref.get('model')}")
         return ProviderSpec(
             ident,
             str(ref.get("label") or ident),
-            ref.get("model") or _model_from_id(ident),
+            ref.get("model") or model_from_id(ident),
             dict(ref.get("config") or {}),
         )
     raise ConfigError(f"cannot use {ref!r} as a provider")

@@ -14,11 +14,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from newsdesk.evals import jscompat
 from newsdesk.evals.runner import AssertionResult, Group, RunReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -39,9 +42,6 @@ def _status_label(group: Group) -> str:
 
 
 def print_table(console: Console, report: RunReport, details: bool = True) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
     table = Table("case", "prompt", "provider", "result", "score", "latency", "tokens")
     colours = {"pass": "green", "fail": "red", "error": "magenta"}
     for g in report.groups():

@@ -7,6 +7,8 @@ state and make sense only together.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import time
 from collections.abc import Callable
@@ -18,8 +20,8 @@ from typing import Any
 
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
-from newsdesk.errors import NewsdeskError
-from newsdesk.evals import templates
+from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.evals import node, templates
 from newsdesk.evals.assertions import (
     EvalContext,
     Grade,
@@ -266,8 +268,6 @@ def render_prompt(
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     """(the prompt as rendered, its messages, the vars as promptfoo grades with them): text is one
     user message; a chat prompt renders to a JSON list of {role, content} messages."""
-    import json
-
     try:
         rendered, graded_vars = templates.render_prompt(
             prefix + prompt.text + suffix, variables, env, filters
@@ -597,9 +597,6 @@ class Runner:
             completion = llm.chat(messages, **kwargs)
         content: Any = completion.content
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-            import contextlib
-            import json
-
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
         return content, completion.finish_reason
@@ -646,9 +643,7 @@ def run_suites(
     t0 = time.perf_counter()
     runner = Runner(pool)
     if any(s.needs_node() for s in suites):
-        from newsdesk.evals.node import node_binary, node_version
-
-        runner.notes.append(f"JavaScript ran on node {node_version()} ({node_binary()})")
+        runner.notes.append(f"JavaScript ran on node {node.node_version()} ({node.node_binary()})")
     results = runner.run(jobs, max_concurrency, on_result)
     descriptions = [s.description for s in suites]
     return RunReport(
@@ -668,10 +663,6 @@ def run_suites(
 
 def load_report(path: str | Path) -> dict[str, Any]:
     """A --json report written by an earlier run (for --compare)."""
-    import json
-
-    from newsdesk.errors import InputError
-
     p = Path(path)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))

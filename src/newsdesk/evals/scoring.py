@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from newsdesk.evals import node
 from newsdesk.evals.assertions import Grade
-from newsdesk.evals.assertions.scripts import _json_roundtrip, run_python_file
-from newsdesk.evals.assertions.values import _file_path
+from newsdesk.evals.assertions.scripts import json_roundtrip, run_python_file
+from newsdesk.evals.assertions.values import file_ref_path
 
 
 def component_results(grades: list[tuple[Any, Grade]]) -> list[dict[str, Any]]:
@@ -36,15 +37,13 @@ def apply_scoring(
 ) -> tuple[bool, float, str]:
     """(pass, score, reason) from the scoring function; its error fails the test, as in
     promptfoo ("Scoring function error: ...")."""
-    from newsdesk.evals.node import worker
-
-    path, fn = _file_path(ref, base_dir)
+    path, fn = file_ref_path(ref, base_dir)
     context = {"threshold": threshold, "componentResults": component_results(grades)}
     try:
         if path.suffix == ".py":
-            result = run_python_file(path, fn or "func", [dict(named), _json_roundtrip(context)])
+            result = run_python_file(path, fn or "func", [dict(named), json_roundtrip(context)])
         else:
-            result, _ = worker().call("scoring", dict(named), context, file=str(path), fn=fn)
+            result, _ = node.worker().call("scoring", dict(named), context, file=str(path), fn=fn)
         if not (
             isinstance(result, dict)
             and isinstance(result.get("pass"), bool)

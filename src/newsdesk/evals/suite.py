@@ -22,7 +22,10 @@ with its line number, into the specs the runner takes; splitting it would scatte
 
 from __future__ import annotations
 
+import csv
 import difflib
+import glob
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -32,9 +35,23 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
-from newsdesk.evals import unsupported
+from newsdesk.evals import jscompat, node, unsupported
+from newsdesk.evals.assertions import (
+    ASSERTIONS,
+    TASK_ONLY,
+    EvalContext,
+    apply_transform,
+    is_js_transform,
+    needs_node,
+    validate,
+    validate_transform,
+)
+from newsdesk.evals.assertions.values import file_ref_path
 from newsdesk.evals.spec import AssertionSpec
+from newsdesk.evals.tasks import required_vars, resolve_article
+from newsdesk.evals.templates import unsupported_construct
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
+from newsdesk.prompts import prompts_dir
 from newsdesk.tasks import registry
 
 TOP_KEYS = (
@@ -157,10 +174,6 @@ class Suite:
         return self.path.parent
 
     def needs_node(self) -> list[tuple[int, str]]:
-        from newsdesk.evals.assertions import is_js_transform, needs_node
-        from newsdesk.evals.assertions.values import _file_path
-        from newsdesk.evals.templates import unsupported_construct
-
         out: list[tuple[int, str]] = []
         for pr in self.prompts:
             construct = None if pr.task else unsupported_construct(pr.text)
@@ -168,7 +181,7 @@ class Suite:
                 out.append((pr.line, f"the Nunjucks template {construct!r}"))
         for t in self.tests:
             scoring = (
-                _file_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
+                file_ref_path(t.scoring_function, self.base_dir)[0] if t.scoring_function else None
             )
             if scoring is not None and scoring.suffix != ".py":
                 out.append((t.line, "a JavaScript assertScoringFunction"))
@@ -310,8 +323,6 @@ class _Parser:
             return [PromptSpec(ident, label or ident, None, text=ident, line=line)]
         path = self.path(ident)
         if path is None:
-            from newsdesk.prompts import prompts_dir
-
             inside = prompts_dir() / Path(ident.removeprefix("file://")).name
             if inside.is_file() and Path(ident).parent.name in ("", "prompts"):
                 path = inside.resolve()
@@ -369,8 +380,6 @@ class _Parser:
     @staticmethod
     def shipped_task(path: Path) -> str | None:
         """prompts/ask.j2 (the shipped template) names the `ask` task itself."""
-        from newsdesk.prompts import prompts_dir
-
         for task in registry.names():
             if path == (prompts_dir() / f"{task}.j2").resolve():
                 return task
@@ -396,7 +405,7 @@ class _Parser:
         if isinstance(item, str) and item.strip():
             name = item.strip()
             self.check_provider_id(name, line)
-            return ProviderSpec(name, name, _model_from_id(name), {}, line)
+            return ProviderSpec(name, name, model_from_id(name), {}, line)
         data = self.mapping(item, line, "a provider")
         self.check_keys(data, PROVIDER_KEYS, "a provider")
         ident = self.text(data, "id", "provider")
@@ -421,14 +430,12 @@ class _Parser:
                     "{name, schema}}",
                 )
         label = self.text(data, "label", "provider") or ident
-        spec = ProviderSpec(ident, label, model or _model_from_id(ident), config, data.line)
+        spec = ProviderSpec(ident, label, model or model_from_id(ident), config, data.line)
         if "prompts" in data:
             refs = self.listing(data["prompts"], data.line_of("prompts"), "provider prompts")
             spec.prompts = [str(r) for r in refs]
         spec.transform = self.text(data, "transform", "provider")
         if spec.transform is not None:
-            from newsdesk.evals.assertions import validate_transform
-
             problem = validate_transform(spec.transform, self.base_dir)
             if problem:
                 raise self.error(data.line_of("transform"), problem)
@@ -438,7 +445,7 @@ class _Parser:
     def check_provider_id(self, ident: str, line: int) -> None:
         if ident in ("embedded", "echo") or ident.startswith("embedded:"):
             return
-        if ident.startswith("openai:") and _model_from_id(ident):
+        if ident.startswith("openai:") and model_from_id(ident):
             return
         raise self.error(
             line,
@@ -449,8 +456,6 @@ class _Parser:
     # ------------------------------------------------------------ assertions
 
     def assertion(self, item: Any, line: int) -> AssertionSpec:
-        from newsdesk.evals.assertions import ASSERTIONS, TASK_ONLY
-
         data = self.mapping(item, line, "an assertion")
         raw_type = data.get("type")
         if raw_type == "assert-set":
@@ -497,7 +502,6 @@ class _Parser:
             raw=_plain(data),
         )
         self.weight(spec, data, raw_type)
-        from newsdesk.evals.assertions import validate
 
         problem = validate(spec, self.base_dir)
         if problem:
@@ -525,8 +529,6 @@ class _Parser:
         self.check_keys(opts, OPTION_KEYS, "options")
         transform = self.text(opts, "transform", "options")
         if transform is not None:
-            from newsdesk.evals.assertions import validate_transform
-
             problem = validate_transform(transform, self.base_dir)
             if problem:
                 raise self.error(opts.line_of("transform"), problem)
@@ -546,9 +548,8 @@ class _Parser:
         ref = self.text(data, "assertScoringFunction", "test")
         if ref is None:
             return None
-        from newsdesk.evals.assertions.values import _file_path
 
-        path, fn = _file_path(ref, self.base_dir)
+        path, fn = file_ref_path(ref, self.base_dir)
         if not ref.startswith("file://") or path.suffix not in (".js", ".cjs", ".mjs", ".py"):
             raise self.error(
                 data.line_of("assertScoringFunction"),
@@ -573,7 +574,6 @@ class _Parser:
             return self.data_file(value, line, "rubricPrompt").read_text(encoding="utf-8")
         if isinstance(value, str):
             return value
-        from newsdesk.evals import jscompat
 
         return jscompat.js_stringify(_plain(value))
 
@@ -612,8 +612,6 @@ class _Parser:
 def _split_txt(text: str) -> list[str]:
     """promptfoo's processTxtFile: split at lines that are `---` once trimmed; each prompt
     trimmed, empty ones dropped."""
-    from newsdesk.evals import jscompat
-
     parts: list[str] = []
     buffer: list[str] = []
     for line in [*re.split(r"\r?\n", text), "---"]:
@@ -630,8 +628,6 @@ def _split_txt(text: str) -> list[str]:
 def _file_var(path: Path) -> str:
     """A `file://` var as promptfoo's renderPrompt reads it: YAML as compact JSON text, any other
     file (JSON too) its text, trimmed."""
-    from newsdesk.evals import jscompat
-
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
         return jscompat.js_stringify(load_js_yaml(text))
@@ -655,7 +651,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _model_from_id(ident: str) -> str | None:
+def model_from_id(ident: str) -> str | None:
     """`openai:gpt-4o-mini` / `openai:chat:gpt-4o-mini` -> gpt-4o-mini; `embedded` -> None;
     `embedded:qwen2.5-coder-1.5b` -> qwen2.5-coder-1.5b."""
     if ident in ("embedded", "echo"):
@@ -683,8 +679,6 @@ class _RawTest:
 def _csv_assertion(expected: str, line: int, p: _Parser) -> LineMap:
     """promptfoo's assertionFromString: `contains: x`, `not-regex: ...`, `similar(0.8): ...`,
     `javascript: ...`, `python: ...`, `grade: ...`; anything else is `equals`."""
-    from newsdesk.evals.assertions import ASSERTIONS
-
     out = LineMap()
     out.line = line
     out.key_lines = {}
@@ -719,9 +713,7 @@ def _csv_assertion(expected: str, line: int, p: _Parser) -> LineMap:
     neg, kind, thr, value = m.groups()
     full = f"not-{kind}" if neg else kind
     if kind in ("contains-all", "contains-any", "icontains-all", "icontains-any"):
-        from newsdesk.evals.jscompat import comma_values
-
-        return put(type=full, value=comma_values(value) if value else value)
+        return put(type=full, value=jscompat.comma_values(value) if value else value)
     if kind in ("contains-json", "is-json"):
         return put(type=full, value=value)
     if kind in ("cost", "latency", "levenshtein", "rouge-n", "similar", "starts-with"):
@@ -735,8 +727,6 @@ def _csv_assertion(expected: str, line: int, p: _Parser) -> LineMap:
 
 
 def _csv_tests(path: Path, p: _Parser) -> list[_RawTest]:
-    import csv
-
     label = str(path)
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
@@ -829,8 +819,6 @@ def _test_files(ref: str, line: int, p: _Parser, what: str = "tests") -> list[Pa
     system's order, which only changes test numbers)."""
     raw = ref.removeprefix("file://")
     if any(c in raw for c in "*?["):
-        import glob
-
         found = sorted(Path(f) for f in glob.glob(str(p.base_dir / raw), recursive=True))
         if not found:
             raise p.error(line, f"{what} {ref!r}: no file matches")
@@ -872,10 +860,9 @@ def _filters(top: LineMap, p: _Parser) -> dict[str, str]:
     """nunjucksFilters: {name: a JavaScript file}, resolved from the suite's folder."""
     if not top.get("nunjucksFilters"):
         return {}
-    from newsdesk.evals.node import node_version
 
     line = top.line_of("nunjucksFilters")
-    if node_version() is None:
+    if node.node_version() is None:
         raise p.error(line, "nunjucksFilters are JavaScript, run with node >= 18: install node")
     mapping = p.mapping(top["nunjucksFilters"], line, "nunjucksFilters")
     out: dict[str, str] = {}
@@ -892,8 +879,6 @@ def _filters(top: LineMap, p: _Parser) -> dict[str, str]:
 def _transform_vars(code: str, variables: dict[str, Any], p: _Parser, line: int) -> dict[str, Any]:
     """promptfoo's transformVars: JavaScript (or file://) over the test's vars, once per test
     before list vars expand; the object it returns is merged over them."""
-    from newsdesk.evals.assertions import EvalContext, apply_transform
-
     ctx = EvalContext(vars=variables, base_dir=p.base_dir)
     try:
         value = apply_transform(code, variables, ctx, kind="vars")
@@ -906,8 +891,6 @@ def _transform_vars(code: str, variables: dict[str, Any], p: _Parser, line: int)
 
 def _expand_vars(variables: dict[str, Any]) -> list[dict[str, Any]]:
     """promptfoo's generateVarCombinations: a var holding a list makes one test per item."""
-    import itertools
-
     keys = list(variables)
     choices = [v if isinstance(v, list) and v else [v] for v in variables.values()]
     if all(len(c) == 1 for c in choices):
@@ -1065,9 +1048,8 @@ def _check_node(suite: Suite, p: _Parser) -> None:
     needs = suite.needs_node()
     if not needs:
         return
-    from newsdesk.evals.node import node_version
 
-    if node_version() is None:
+    if node.node_version() is None:
         line, why = needs[0]
         if why.startswith("the Nunjucks template"):
             raise p.error(
@@ -1104,8 +1086,6 @@ def _check_unique(labels: list[str], what: str, p: _Parser, lines: list[int]) ->
 
 
 def _check_vars(case: TestCase, prompt: PromptSpec, p: _Parser) -> None:
-    from newsdesk.evals.tasks import required_vars, resolve_article
-
     if prompt.task is None:
         return
     for name in required_vars(prompt.task):

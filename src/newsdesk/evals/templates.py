@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 
 # what the pure-Python path renders: `{{ a }}`, `{{ a.b.c }}`
 _PLAIN = re.compile(r"\{\{\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*\}\}")
@@ -35,9 +35,7 @@ def unsupported_construct(text: str) -> str | None:
 
 def _node() -> Any:
     """The eval's node worker, or None without node."""
-    from newsdesk.evals.node import node_version, worker
-
-    return worker() if node_version() is not None else None
+    return node.worker() if node.node_version() is not None else None
 
 
 def _call(
@@ -47,12 +45,10 @@ def _call(
     env: dict[str, Any],
     filters: dict[str, str] | None = None,
 ) -> Any:
-    from newsdesk.evals.node import JSError
-
     try:
         context = {"env": env, "filters": filters or {}}
         value, _ = _node().call(kind, variables, context, code=template)
-    except JSError as exc:
+    except node.JSError as exc:
         raise TemplateError(" ".join(str(exc).split())) from None  # nunjucks spans lines
     return value
 

@@ -6,15 +6,15 @@ import re
 from collections import Counter
 
 from newsdesk.article import Article
-from newsdesk.parties.mentions import _sentence_mentions
-from newsdesk.parties.merging import _best_name, _is_place, _merge, _Party
+from newsdesk.parties.mentions import sentence_mentions
+from newsdesk.parties.merging import MergedParty, best_name, is_place, merge_mentions
 from newsdesk.parties.results import Mention, PartyCandidate, PartyMap
-from newsdesk.parties.speakers import _speakers
+from newsdesk.parties.speakers import find_speakers
 from newsdesk.parties.vocab import (
-    _HONORIFICS,
+    HONORIFICS,
     ORGANISATION,
     PERSON,
-    _bare,
+    bare_word,
 )
 
 
@@ -65,13 +65,13 @@ def analyse_parties(article: Article) -> PartyMap:
     lower_words = _lower_words(article)
     mentions: list[Mention] = []
     for s in article.sentences:
-        mentions.extend(_sentence_mentions(s, lower_words))
-    parties, assign = _merge(mentions)
-    speakers = _speakers(article, mentions, assign, parties)
+        mentions.extend(sentence_mentions(s, lower_words))
+    parties, assign = merge_mentions(mentions)
+    speakers = find_speakers(article, mentions, assign, parties)
 
     keep: list[int] = []
     for idx, p in enumerate(parties):
-        if not p.mentions or _is_place(p, article):
+        if not p.mentions or is_place(p, article):
             continue
         lonely = len(p.mentions) < 2 and idx not in speakers.values()
         if lonely and (p.kind == "unknown" or all(m.weak for m in p.mentions)):
@@ -84,10 +84,10 @@ def analyse_parties(article: Article) -> PartyMap:
         p = parties[idx]
         ids = sorted({m.sentence for m in p.mentions}, key=lambda i: article.by_id[i].index)
         aliases = list(dict.fromkeys(m.text for m in p.mentions))
-        name = _best_name(p)
+        name = best_name(p)
         if name not in aliases:
             aliases.insert(0, name)
-        roles = [m.role for m in p.mentions if m.role and _bare(m.role) not in _HONORIFICS]
+        roles = [m.role for m in p.mentions if m.role and bare_word(m.role) not in HONORIFICS]
         spoken = sorted(
             (sid for sid, who in speakers.items() if who == idx),
             key=lambda i: article.by_id[i].index,
@@ -119,7 +119,7 @@ def analyse_parties(article: Article) -> PartyMap:
     return PartyMap(ranked, spoken_by)
 
 
-def _apposition(article: Article, p: _Party) -> str:
+def _apposition(article: Article, p: MergedParty) -> str:
     """ "Dr Derek Scissors, a China expert at the American Enterprise Institute," -> role."""
     for m in p.mentions:
         text = article.by_id[m.sentence].text

@@ -7,30 +7,30 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from newsdesk.article import Article
-from newsdesk.parties.mentions import _split_title
+from newsdesk.parties.mentions import split_title
 from newsdesk.parties.results import Mention
 from newsdesk.parties.vocab import (
-    _LOCATIVE,
-    _SUFFIXES,
     ANONYMOUS,
     GROUP,
+    LOCATIVE_WORDS,
+    NAME_SUFFIXES,
     ORGANISATION,
     PERSON,
-    _bare,
+    bare_word,
 )
 
 
 @dataclass
-class _Party:
+class MergedParty:
     key: str
     kind: str
     mentions: list[Mention] = field(default_factory=list)
     first_tokens: set[str] = field(default_factory=set)
 
 
-def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
+def merge_mentions(mentions: list[Mention]) -> tuple[list[MergedParty], dict[int, int]]:
     """Group mentions into parties. Returns parties and mention index -> party index."""
-    parties: list[_Party] = []
+    parties: list[MergedParty] = []
     by_key: dict[str, list[int]] = {}  # merge key -> parties with that key
     assign: dict[int, int] = {}
     full_names: dict[int, list[str]] = {}  # party -> its multi-word person names
@@ -38,13 +38,13 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
     recent_anon: dict[str, int] = {}  # last unnamed group per head noun ("source")
 
     def new_party(m: Mention) -> int:
-        parties.append(_Party(m.key, m.kind))
+        parties.append(MergedParty(m.key, m.kind))
         by_key.setdefault(m.key, []).append(len(parties) - 1)
         return len(parties) - 1
 
     def person_words(m: Mention) -> list[str]:
-        _, name, _ = _split_title(m.text.split())
-        return [_bare(t) for t in name if _bare(t) not in _SUFFIXES]
+        _, name, _ = split_title(m.text.split())
+        return [bare_word(t) for t in name if bare_word(t) not in NAME_SUFFIXES]
 
     # Pass 1: persons with a full name (two or more words) define the people.
     for i, m in enumerate(mentions):
@@ -77,7 +77,7 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
             continue
         idx = -1
         if m.kind in (PERSON, "unknown", ORGANISATION):
-            words = person_words(m) if m.kind == PERSON else [_bare(t) for t in m.text.split()]
+            words = person_words(m) if m.kind == PERSON else [bare_word(t) for t in m.text.split()]
             if len(words) == 1:
                 w = words[0]
                 by_surname = [p for p, names in full_names.items() if names[0].split()[-1] == w]
@@ -106,7 +106,7 @@ def _merge(mentions: list[Mention]) -> tuple[list[_Party], dict[int, int]]:
         assign[i] = idx
         if m.kind == ANONYMOUS:
             recent_anon[_anon_head(m.key)] = idx
-        for w in [_bare(t) for t in m.text.split()]:
+        for w in [bare_word(t) for t in m.text.split()]:
             recent[w] = idx
     for i, idx in assign.items():
         parties[idx].mentions.append(mentions[i])
@@ -125,13 +125,13 @@ def _bare_reference(m: Mention) -> bool:
     return "|" not in m.key and m.key.split(":", 1)[1].strip() == _anon_head(m.key)
 
 
-def _best_name(p: _Party) -> str:
+def best_name(p: MergedParty) -> str:
     """The fullest title-less surface form ("Donald Trump" over "Mr Trump")."""
     forms = Counter(m.text for m in p.mentions)
     if p.kind == PERSON:
         untitled = []
         for form in forms:
-            _role, name, titled = _split_title(form.split())
+            _role, name, titled = split_title(form.split())
             untitled.append(" ".join(name) if titled else form)
         best = max(untitled, key=lambda f: (len(f.split()), forms.get(f, 0), len(f)))
         return best
@@ -140,11 +140,11 @@ def _best_name(p: _Party) -> str:
     return max(forms, key=lambda f: (forms[f], len(f)))
 
 
-def _is_place(p: _Party, article: Article) -> bool:
+def is_place(p: MergedParty, article: Article) -> bool:
     if p.kind in (PERSON, ANONYMOUS, GROUP) or any(m.titled for m in p.mentions):
         return False
     for m in p.mentions:
         before = article.by_id[m.sentence].text[: m.start].split()
-        if not before or _bare(before[-1]) not in _LOCATIVE:
+        if not before or bare_word(before[-1]) not in LOCATIVE_WORDS:
             return False
     return True

@@ -6,18 +6,18 @@ from __future__ import annotations
 import re
 
 from newsdesk.article import Article
-from newsdesk.parties.merging import _Party
+from newsdesk.parties.merging import MergedParty
 from newsdesk.parties.results import Mention
 from newsdesk.parties.vocab import (
-    _PRONOUN_SPEAKER,
-    _QUOTE_CHARS,
-    _SPEAKER_NOUN,
-    _SPEECH,
     PERSON,
-    _bare,
+    PRONOUN_SPEAKER,
+    QUOTE_CHARS,
+    SPEAKER_NOUN,
+    SPEECH_VERBS,
+    bare_word,
 )
 
-_SPEECH_VERB = re.compile(rf"\b(?:{_SPEECH}|according\s+to)\b")
+_SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|according\s+to)\b")
 _SUBORDINATOR = re.compile(
     r"\b(?:after|before|when|while|because|since|although|though|if|unless|until|whether|that"
     r"|once|as)\b"
@@ -62,13 +62,13 @@ def _usable(text: str, m: Mention) -> bool:
     """A mention that can be a subject: not after a preposition, not a possessor ("Gurlitt's
     representative"), not the place in front of a body ("Toronto police")."""
     words = text[: m.start].split()
-    if words and _bare(words[-1]) in _PREPOSITIONS:
+    if words and bare_word(words[-1]) in _PREPOSITIONS:
         return False
     rest = text[m.end :]
     if rest.startswith(("'s", "’s")):
         return False
     following = rest.split(",", 1)[0].split()[:1]
-    return not (following and _SPEAKER_NOUN.fullmatch(following[0].strip(".;:")))
+    return not (following and SPEAKER_NOUN.fullmatch(following[0].strip(".;:")))
 
 
 def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> int | None:
@@ -101,7 +101,7 @@ def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> i
             if phrase and ms[phrase[0]][1].start - v.end() <= 6:
                 k = phrase[-1]
                 return k if _usable(text, ms[k][1]) else UNNAMED
-            if _SPEAKER_NOUN.search(text[v.end() : stop]):
+            if SPEAKER_NOUN.search(text[v.end() : stop]):
                 return UNNAMED  # "according to police", "said a spokesman"
             if v.group(0).startswith("according"):
                 continue
@@ -146,8 +146,8 @@ def _speaker_in(text: str, ms: list[tuple[int, Mention]], mask: list[bool]) -> i
     return None
 
 
-def _speakers(
-    article: Article, mentions: list[Mention], assign: dict[int, int], parties: list[_Party]
+def find_speakers(
+    article: Article, mentions: list[Mention], assign: dict[int, int], parties: list[MergedParty]
 ) -> dict[str, int]:
     """Sentence id -> party that speaks in it."""
     by_sentence: dict[str, list[int]] = {}
@@ -169,11 +169,11 @@ def _speakers(
         if k == UNNAMED:
             pass  # someone speaks, unnamed: not "he", not the previous speaker
         elif found is None and last_person is not None:
-            for pm in _PRONOUN_SPEAKER.finditer(text):
+            for pm in PRONOUN_SPEAKER.finditer(text):
                 if not mask[pm.start()]:
                     found = last_person
                     break
-        quoted = any(c in text for c in _QUOTE_CHARS)
+        quoted = any(c in text for c in QUOTE_CHARS)
         if (
             found is None
             and k != UNNAMED

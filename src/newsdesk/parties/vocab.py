@@ -11,8 +11,8 @@ ORGANISATION = "organisation"
 GROUP = "group"
 ANONYMOUS = "anonymous source"
 
-_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame lady lord".split())
-_TITLE_WORDS = (
+HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame lady lord".split())
+TITLE_WORDS = (
     frozenset(
         """president vice-president premier vice-premier senator sen representative rep gov
     governor secretary minister chancellor judge justice gen general adm admiral col colonel
@@ -25,11 +25,11 @@ _TITLE_WORDS = (
     representatives reps sens democrat republican journalist reporter columnist author activist
     lawyer pollster strategist spokesman""".split()
     )
-    | _HONORIFICS
+    | HONORIFICS
 )
-_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 # Words that begin a sentence with a capital without being a name.
-_COMMON = frozenset(
+COMMON_WORDS = frozenset(
     """the a an and but or nor so yet for in on at by to of from with as after before when
     while if although though since because meanwhile however still then now later earlier
     also both all some many most several no not one two three four five six seven eight nine
@@ -44,12 +44,12 @@ _COMMON = frozenset(
     let please see read more related photo video watch editor's note advertisement every any
     each some no none every questions question answer update updated""".split()
 )
-_DAYS_MONTHS = frozenset(
+DAYS_AND_MONTHS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december jan feb mar apr jun jul aug sep
     sept oct nov dec""".split()
 )
-_ORG_HEADS = frozenset(
+ORG_HEADS = frozenset(
     """institute inc inc. corp corp. corporation company co co. ltd llc plc group party
     committee commission council university college school academy association foundation
     bank fund court agency service services department ministry office bureau board
@@ -64,7 +64,7 @@ _GOVERNMENT_WORDS = frozenset(
     ministry department state treasury cabinet assembly embassy usda fbi cia nsa ustr epa irs
     dhs doj""".split()
 )
-_COUNTRIES = frozenset(
+COUNTRIES = frozenset(
     """us u.s. usa u.s.a. america united states china beijing washington russia moscow japan
     tokyo india iran israel britain uk u.k. france germany canada mexico brazil italy spain
     ukraine kyiv kiev taiwan korea north korea south korea pakistan afghanistan iraq syria
@@ -93,14 +93,14 @@ _COUNTRIES = frozenset(
     pennsylvania, rhode island, south carolina, south dakota, tennessee, utah, vermont,
     virginia, west virginia, wisconsin, wyoming""".split(",")
 )
-_US_ALIASES = ("US", "U.S.", "U.S", "USA", "U.S.A.", "United States", "America")
-_EVENT_HEADS = frozenset(
+US_ALIASES = ("US", "U.S.", "U.S", "USA", "U.S.A.", "United States", "America")
+EVENT_HEADS = frozenset(
     """summit conference games olympics cup war act bill amendment day forum festival awards
     election elections primary debate convention week month year street avenue road river
     island mountain airport station square park hall stadium hospital prize treaty accord
     agreement law constitution code rule rules order protocol doctrine plan initiative""".split()
 )
-_DEMONYMS = frozenset(
+DEMONYMS = frozenset(
     """american chinese japanese british russian french german indian iranian israeli
     palestinian korean north-korean south-korean canadian mexican brazilian italian spanish
     ukrainian taiwanese pakistani afghan iraqi syrian turkish egyptian saudi australian
@@ -108,9 +108,9 @@ _DEMONYMS = frozenset(
     cuban venezuelan vietnamese english irish
     scottish welsh dutch swedish polish greek muslim christian jewish catholic""".split()
 )
-_PLATFORMS = frozenset("Twitter Facebook Instagram YouTube TikTok Telegram WhatsApp".split())
-_PLACE_HEADS = frozenset("city county province district region valley bay coast".split())
-_LOCATIVE = frozenset("in at near across throughout outside inside around into via".split())
+PLATFORMS = frozenset("Twitter Facebook Instagram YouTube TikTok Telegram WhatsApp".split())
+PLACE_HEADS = frozenset("city county province district region valley bay coast".split())
+LOCATIVE_WORDS = frozenset("in at near across throughout outside inside around into via".split())
 _GROUP_NOUNS = (
     "officials|lawmakers|leaders|members|senators|legislators|congressmen|candidates|activists"
     "|protesters|protestors|voters|critics|supporters|opponents|advocates|prosecutors"
@@ -119,13 +119,13 @@ _GROUP_NOUNS = (
     "|teachers|scientists|lawyers|attorneys|judges|donors|strategists|aides|allies|watchers"
     "|companies|firms|giants|groups|organizations|organisations|governments|states|nations"
 )
-_GROUP_NOUN_WORDS = frozenset(_GROUP_NOUNS.split("|"))
+GROUP_NOUN_WORDS = frozenset(_GROUP_NOUNS.split("|"))
 _GROUP_WORDS = frozenset(
     """republicans democrats conservatives liberals progressives independents americans
     palestinians israelis europeans evangelicals catholics muslims christians jews tories
     socialists libertarians""".split()
 )
-_SPEECH = (
+SPEECH_VERBS = (
     r"said|says|say|told|tells|added|adds|asked|asks|stated|states|wrote|writes|argued|argues"
     r"|warned|warns|insisted|insists|noted|notes|explained|explains|declared|declares|announced"
     r"|announces|tweeted|tweets|claimed|claims|contended|contends|acknowledged|acknowledges"
@@ -138,9 +138,9 @@ _SPEECH = (
 
 _CAP = r"(?:[A-Z]\.(?:[A-Z]\.)*[A-Z]\b\.?|[A-Z](?:[a-z]+[A-Z])?[\w'’&-]*\.?|\d+(?=\s+[A-Z]))"
 _CONNECTOR = r"(?:of|for|de|da|del|della|di|van|von|der|den|bin|ibn|al|el|le|la|du|y)"
-_NAME_RUN = re.compile(rf"(?<![\w'’-]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
-_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z.&-]{1,9})\)")
-_ANON = re.compile(
+NAME_RUN = re.compile(rf"(?<![\w'’-]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
+ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Z.&-]{1,9})\)")
+UNNAMED_SOURCE = re.compile(
     r"\b(?:(?P<det>[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]everal|[Ss]ome|[Mm]any"
     r"|[Oo]ther|[Mm]ultiple|[Tt]he|\d+)\s+)?(?:of\s+the\s+)?"
     r"(?P<mods>(?:(?:senior|top|former|current|high-ranking|administration|government"
@@ -150,25 +150,25 @@ _ANON = re.compile(
     r"|spokeswom[ae]n|spokespersons?|staffers?|advisers?|advisors?)\b"
     r"(?P<tail>\s+(?:familiar\s+with|close\s+to|briefed\s+on|with\s+(?:direct\s+)?knowledge\s+of"
     r"|involved\s+in|knowledgeable\s+about|who\s+(?:spoke|asked|declined|requested))"
-    rf"(?:\s+(?!(?:{_SPEECH}|and|or|but|who|that|which)\b)[\w'’-]+){{0,5}})?"
+    rf"(?:\s+(?!(?:{SPEECH_VERBS}|and|or|but|who|that|which)\b)[\w'’-]+){{0,5}})?"
 )
-_GROUP = re.compile(
+GROUP_PHRASE = re.compile(
     r"\b(?P<mods>(?:(?:[A-Z][\w'’.-]*|GOP)\s+){1,3})"
     rf"(?P<head>{_GROUP_NOUNS}|Republicans|Democrats)\b"
 )
-_LOWER_GROUP = re.compile(
+LOWER_GROUP_PHRASE = re.compile(
     rf"\b(?P<mods>(?:(?:[A-Za-z][a-z-]+|[A-Z]{{2,5}})\s+){{1,3}})(?P<head>{_GROUP_NOUNS})\b"
 )
-_ADMIN = re.compile(r"\b(?:the\s+)?(?P<who>[A-Z][\w-]+(?:['’]s)?)\s+administration\b")
-_PRONOUN_SPEAKER = re.compile(
-    rf"(?:\b(?:he|she)\s+(?:(?:also|later|then|has|had)\s+)?(?:{_SPEECH})\b"
-    rf"|\b(?:{_SPEECH})\s+(?:he|she)\b)",
+ADMINISTRATION = re.compile(r"\b(?:the\s+)?(?P<who>[A-Z][\w-]+(?:['’]s)?)\s+administration\b")
+PRONOUN_SPEAKER = re.compile(
+    rf"(?:\b(?:he|she)\s+(?:(?:also|later|then|has|had)\s+)?(?:{SPEECH_VERBS})\b"
+    rf"|\b(?:{SPEECH_VERBS})\s+(?:he|she)\b)",
     re.IGNORECASE,
 )
-_QUOTE_CHARS = '"“”'
+QUOTE_CHARS = '"“”'
 # A speaker written as a body or a role, not a name: "Toronto police", "Gurlitt's
 # representative", "a spokesman". The name beside it is not who speaks.
-_SPEAKER_NOUN = re.compile(
+SPEAKER_NOUN = re.compile(
     r"\b(?:police|ministry|department|government|agency|authorities|court|army|military|"
     r"office|council|commission|committee|officials?|sources?|spokes(?:man|woman|person)|"
     r"representatives?|aides?|lawyers?|attorneys?|staff|union|statement)\b",
@@ -178,27 +178,27 @@ _SPEAKER_NOUN = re.compile(
 
 # Capitalised only because they open a sentence ("New rules...", "Former aides..."); inside a
 # sentence they belong to a name ("New York Times").
-_INITIAL_ONLY = frozenset(
+INITIAL_ONLY_WORDS = frozenset(
     """new old former top senior big small first second third last next more few many most
     several all some other another each such only even just like let please see read
     related""".split()
 )
 
 
-def _common(word: str) -> bool:
+def is_common_word(word: str) -> bool:
     """A common word, not a name ("The", "But"); acronyms such as "US" never are."""
-    return _bare(word) in _COMMON and not (word.isupper() and len(word) > 1)
+    return bare_word(word) in COMMON_WORDS and not (word.isupper() and len(word) > 1)
 
 
-def _bare(word: str) -> str:
+def bare_word(word: str) -> str:
     return word.lower().rstrip(".,").replace("’", "'")
 
 
-def _strip_possessive(text: str) -> str:
+def strip_possessive(text: str) -> str:
     return re.sub(r"['’]s?$", "", text)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     w = word.lower()
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
@@ -209,21 +209,21 @@ def _singular(word: str) -> str:
     return w
 
 
-def _is_acronym(word: str) -> bool:
+def is_acronym(word: str) -> bool:
     letters = word.replace(".", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha()
 
 
-def _kind_of(tokens: list[str]) -> str:
-    low = [_bare(t) for t in tokens]
+def kind_of(tokens: list[str]) -> str:
+    low = [bare_word(t) for t in tokens]
     joined = " ".join(low)
-    if joined in _COUNTRIES or joined in {a.lower() for a in _US_ALIASES}:
+    if joined in COUNTRIES or joined in {a.lower() for a in US_ALIASES}:
         return GOVERNMENT
     if any(t in _GROUP_WORDS for t in low):
         return GROUP
     if any(t in _GOVERNMENT_WORDS for t in low) and len(low) <= 3:
         return GOVERNMENT
-    if any(t in _ORG_HEADS for t in low) or any(_is_acronym(t) for t in tokens):
+    if any(t in ORG_HEADS for t in low) or any(is_acronym(t) for t in tokens):
         return ORGANISATION
     if 2 <= len(tokens) <= 4 and all(t[:1].isupper() for t in tokens):
         return PERSON

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from newsdesk.tasks.contract import TaskOutput
 
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # words, for lexical cosine and party names
+WORD_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)  # words, for lexical cosine and party names
 PASSED = "Assertion passed"
 
 
@@ -107,12 +107,12 @@ class EvalContext:
 Check = Callable[[str, Any, "AssertionSpec", EvalContext, bool], Grade]
 
 
-def _binary(ok: bool, inverse: bool, fail_reason: str) -> Grade:
+def binary_grade(ok: bool, inverse: bool, fail_reason: str) -> Grade:
     passed = ok != inverse
     return Grade(passed, 1.0 if passed else 0.0, PASSED if passed else fail_reason)
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool | int | float) or value is None:
@@ -120,7 +120,7 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _items(value: Any) -> list[str]:
+def as_items(value: Any) -> list[str]:
     """A list, or promptfoo's comma-separated string (quoted fields keep their commas)."""
     if isinstance(value, list):
         return [jscompat.js_str(v) for v in value]
@@ -129,10 +129,10 @@ def _items(value: Any) -> list[str]:
     return [jscompat.js_str(value)]
 
 
-def _short(text: str, n: int = 80) -> str:
+def shorten(text: str, n: int = 80) -> str:
     text = normalise_ws(text)
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _not(inverse: bool) -> str:
+def not_if(inverse: bool) -> str:
     return "not " if inverse else ""

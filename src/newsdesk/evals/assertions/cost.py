@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals.assertions.core import EvalContext, Grade, _binary
+from newsdesk.evals.assertions.core import EvalContext, Grade, binary_grade
+from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
 
 
-def _latency(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_latency(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     limit = float(spec.threshold or 0)
     if ctx.cached:
         raise ValueError("Latency assertion does not support cached results. Rerun with --no-cache")
     ms = ctx.latency_ms or 0.0
     rel = "less than or equal to" if inv else "greater than"
-    return _binary(ms <= limit, inv, f"Latency {ms:.0f}ms is {rel} threshold {limit:g}ms")
+    return binary_grade(ms <= limit, inv, f"Latency {ms:.0f}ms is {rel} threshold {limit:g}ms")
 
 
-def _cost(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_cost(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     limit = float(spec.threshold or 0)
     if ctx.cost is None:
         return Grade(False, 0.0, f"no price known for provider {ctx.provider}: cost unknown")
     rel = "less than or equal to" if inv else "greater than"
-    return _binary(ctx.cost <= limit, inv, f"Cost {ctx.cost:.2g} is {rel} threshold {limit:g}")
+    return binary_grade(ctx.cost <= limit, inv, f"Cost {ctx.cost:.2g} is {rel} threshold {limit:g}")
 
 
-def _max_tokens(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-    from newsdesk.tokens import count_tokens
-
+def check_max_tokens(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     limit = int(value)
     n = count_tokens(output)
-    return _binary(n <= limit, inv, f"output is {n} tokens vs limit {limit}")
+    return binary_grade(n <= limit, inv, f"output is {n} tokens vs limit {limit}")

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat, templates
+from newsdesk.evals import jscompat, node, templates
 from newsdesk.evals.assertions.core import EvalContext, Grade
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def grading_prompt(name: str) -> str:
     return prompts[name]
 
 
-def _try_parse(text: str) -> Any:
+def try_parse_json(text: str) -> Any:
     """promptfoo's tryParse: JSON when the text is JSON, else the text."""
     try:
         return jscompat.js_json_parse(text)
@@ -70,9 +70,16 @@ def ask_grader(
     return llm.chat(messages, max_tokens=1024).content
 
 
-def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_closedqa(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     """promptfoo's matchesClosedQa: passes when the answer ends with "Y"."""
-    context = {**ctx.vars, "input": ctx.prompt, "criteria": value, "completion": _try_parse(output)}
+    context = {
+        **ctx.vars,
+        "input": ctx.prompt,
+        "criteria": value,
+        "completion": try_parse_json(output),
+    }
     template = ctx.rubric_prompt or grading_prompt("OPENAI_CLOSED_QA_PROMPT")
     answer = ask_grader(spec, ctx, template, context)
     if not answer:
@@ -87,10 +94,17 @@ def _closedqa(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, in
     return Grade(passed, 1.0 if passed else 0.0, reason)
 
 
-def _factuality(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_factuality(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     """promptfoo's matchesFactuality: the grader's category (JSON, else the legacy `(A)` form);
     A, B, C and E pass with score 1, D fails with 0 (the test's options.factuality may rescore)."""
-    context = {**ctx.vars, "input": ctx.prompt, "ideal": value, "completion": _try_parse(output)}
+    context = {
+        **ctx.vars,
+        "input": ctx.prompt,
+        "ideal": value,
+        "completion": try_parse_json(output),
+    }
     template = ctx.rubric_prompt or grading_prompt("PROMPTFOO_FACTUALITY_PROMPT")
     answer = ask_grader(spec, ctx, template, context)
     if not answer:
@@ -156,21 +170,19 @@ def _rag(
     template: str | None = None,
 ) -> Grade:
     """Grade with promptfoo's context prompt and read the answer with its code (js_rag.mjs)."""
-    from newsdesk.evals.node import worker
-
     if template is None:
-        template = ctx.rubric_prompt or str(worker().call("rag_prompt", spec.type, {})[0])
+        template = ctx.rubric_prompt or str(node.worker().call("rag_prompt", spec.type, {})[0])
     answer = ask_grader(spec, ctx, template, variables)
     threshold = spec.threshold if spec.threshold is not None else 0.5
     arg = {"type": spec.type, "output": answer, "context": context, "threshold": threshold}
-    verdict, _ = worker().call("rag_verdict", arg, {})
+    verdict, _ = node.worker().call("rag_verdict", arg, {})
     grade = Grade(bool(verdict["pass"]), float(verdict["score"]), str(verdict["reason"]))
     if spec.negate and not verdict["graderError"]:  # promptfoo's applyRagInverse
         return Grade(not grade.passed, 1.0 - grade.score, grade.reason)
     return grade
 
 
-def _context_recall(
+def check_context_recall(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-recall: the share of the expected answer's sentences the grader
@@ -180,7 +192,7 @@ def _context_recall(
     return _rag(spec, ctx, context, {**ctx.vars, "context": serialized, "groundTruth": value})
 
 
-def _context_relevance(
+def check_context_relevance(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-relevance: the share of the context's sentences the grader extracts
@@ -193,28 +205,26 @@ def _context_relevance(
     return _rag(spec, ctx, context, {"context": serialized, "query": query})
 
 
-def _context_faithfulness(
+def check_context_faithfulness(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
     each against the context; the score is the share it finds supported."""
-    from newsdesk.evals.node import worker
-
     query = ctx.vars.get("query")
     if not isinstance(query, str):
         raise ValueError('context-faithfulness assertion requires a "query" variable')
     if ctx.rubric_prompt:
         raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
     context = _rag_context(ctx, None)
-    longform = str(worker().call("rag_prompt", "context-faithfulness", {})[0])
-    first = {**ctx.vars, "question": query, "answer": _try_parse(output)}
+    longform = str(node.worker().call("rag_prompt", "context-faithfulness", {})[0])
+    first = {**ctx.vars, "question": query, "answer": try_parse_json(output)}
     answer = ask_grader(spec, ctx, longform, first)
     if not answer:
         return Grade(False, 0.0, "No output")
-    statements, _ = worker().call("rag_statements", answer, {})
+    statements, _ = node.worker().call("rag_statements", answer, {})
     if not statements:
         return Grade(False, 0.0, "Could not extract context-faithfulness statements")
     serialized = "\n\n".join(context) if isinstance(context, list) else context
-    nli = str(worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
+    nli = str(node.worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
     second = {**ctx.vars, "context": serialized, "statements": statements}
     return _rag(spec, ctx, statements, second, template=nli)

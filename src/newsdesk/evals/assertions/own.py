@@ -8,7 +8,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.article import normalise_ws
-from newsdesk.evals.assertions.core import _WORD, EvalContext, Grade, _binary, _items, _text
+from newsdesk.evals.assertions.core import (
+    WORD_PATTERN,
+    EvalContext,
+    Grade,
+    as_items,
+    as_text,
+    binary_grade,
+)
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -41,14 +48,14 @@ def _cited(ctx: EvalContext) -> tuple[list[str], dict[str, str]]:
 def _cite_item(item: Any, ids: list[str], texts: dict[str, str]) -> bool:
     if isinstance(item, dict):
         return any(_cite_item(i, ids, texts) for i in item.get("any", []))
-    text = _text(item).strip()
+    text = as_text(item).strip()
     if _ID.match(text):
         return text.upper() in ids
     phrase = normalise_ws(text).casefold()
     return any(phrase in normalise_ws(t).casefold() for t in texts.values())
 
 
-def _cites(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_cites(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     ids, texts = _cited(ctx)
     items = value if isinstance(value, list) else [value]
     ok = [i for i in items if _cite_item(i, ids, texts)]
@@ -61,12 +68,12 @@ def _cites(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: 
     return _graded(Grade(True, 1.0, f"cited {cited}"), inv)
 
 
-def _cites_valid(
+def check_cites_valid(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     task = ctx.task
     if task is None or task.article is None:
-        return _binary(False, inv, "this prompt produced no citations to check")
+        return binary_grade(False, inv, "this prompt produced no citations to check")
     problems: list[str] = []
     if task.invalid:
         problems.append(f"invented or unshown ids {task.invalid}")
@@ -82,13 +89,15 @@ def _cites_valid(
             if sid.upper() not in article.by_id:
                 problems.append(f"output mentions [{sid}], which is not in the article")
     if problems:
-        return _binary(False, inv, "; ".join(problems))
+        return binary_grade(False, inv, "; ".join(problems))
     n = len(task.citations)
     ok_reason = f"{n} citation(s), all verbatim" if n else "no citations (none invalid)"
-    return _binary(True, inv, f"not: {ok_reason}") if inv else Grade(True, 1.0, ok_reason)
+    return binary_grade(True, inv, f"not: {ok_reason}") if inv else Grade(True, 1.0, ok_reason)
 
 
-def _abstains(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_abstains(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     if ctx.task is not None and ctx.task.abstained is not None:
         said = ctx.task.abstained
         why = "answered that the article does not say" if said else "gave an answer"
@@ -110,7 +119,7 @@ def _party_names(party: Any) -> list[str]:
     return []
 
 
-def _parties_include(
+def check_parties_include(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     parties = ctx.task.parties if ctx.task is not None else None
@@ -125,10 +134,10 @@ def _parties_include(
     found = [_party_names(p) for p in parties]
 
     def match(expected: str) -> bool:
-        want = set(_WORD.findall(expected.casefold()))
+        want = set(WORD_PATTERN.findall(expected.casefold()))
         for names in found:
             for name in names:
-                have = set(_WORD.findall(name.casefold()))
+                have = set(WORD_PATTERN.findall(name.casefold()))
                 # "Trump" matches "Donald Trump"; "President Donald Trump" matches a party
                 # named "Donald Trump"; but a lone surname never stands for a full name
                 # ("Cheney" is not "Mary Cheney").
@@ -136,7 +145,7 @@ def _parties_include(
                     return True
         return False
 
-    expected = _items(value)
+    expected = as_items(value)
     missing = [e for e in expected if not match(e)]
     names = ", ".join(n[0] for n in found if n) or "none"
     if missing:

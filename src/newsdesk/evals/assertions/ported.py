@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.evals import node
 from newsdesk.evals.assertions.core import EvalContext, Grade
-from newsdesk.evals.assertions.text import _regex
+from newsdesk.evals.assertions.text import check_regex_translated
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -24,9 +25,9 @@ PORTED_TYPES = (
 )  # and regex  # regex: below
 
 
-def _ported(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-    from newsdesk.evals.node import JSError, worker
-
+def check_ported(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     request = {
         "type": spec.type,
         "assertion": {k: v for k, v in spec.raw.items() if not k.startswith("__")},
@@ -37,18 +38,14 @@ def _ported(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
         "providerResponse": {"finishReason": ctx.finish_reason} if ctx.finish_reason else {},
     }
     try:
-        result, _ = worker().call("check", request, {})
-    except JSError as exc:  # promptfoo's invariant() failing on a bad value
+        result, _ = node.worker().call("check", request, {})
+    except node.JSError as exc:  # promptfoo's invariant() failing on a bad value
         return Grade(False, 0.0, str(exc))
     return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
 
 
-def _regex_check(
-    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
-) -> Grade:
+def check_regex(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     """`regex`: JavaScript's RegExp itself where there is node, else the translation."""
-    from newsdesk.evals.node import node_version
-
-    if node_version() is None:
-        return _regex(output, value, spec, ctx, inv)
-    return _ported(output, value, spec, ctx, inv)
+    if node.node_version() is None:
+        return check_regex_translated(output, value, spec, ctx, inv)
+    return check_ported(output, value, spec, ctx, inv)

@@ -8,69 +8,79 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
-from newsdesk.evals.assertions.core import Check, EvalContext, Grade, _short
-from newsdesk.evals.assertions.cost import _cost, _latency, _max_tokens
-from newsdesk.evals.assertions.graded import _rubric
+from newsdesk.evals import jscompat, node
+from newsdesk.evals.assertions.core import Check, EvalContext, Grade, shorten
+from newsdesk.evals.assertions.cost import check_cost, check_latency, check_max_tokens
+from newsdesk.evals.assertions.graded import check_rubric
 from newsdesk.evals.assertions.model_graded import (
-    _closedqa,
-    _context_faithfulness,
-    _context_recall,
-    _context_relevance,
-    _factuality,
+    check_closedqa,
+    check_context_faithfulness,
+    check_context_recall,
+    check_context_relevance,
+    check_factuality,
 )
-from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
-from newsdesk.evals.assertions.ported import PORTED_TYPES, _ported, _regex_check
-from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
-from newsdesk.evals.assertions.similarity import _rouge, _similar
+from newsdesk.evals.assertions.own import (
+    check_abstains,
+    check_cites,
+    check_cites_valid,
+    check_parties_include,
+)
+from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_regex
+from newsdesk.evals.assertions.scripts import (
+    check_javascript,
+    check_python,
+    json_roundtrip,
+    run_python_file,
+)
+from newsdesk.evals.assertions.similarity import check_rouge, check_similar
 from newsdesk.evals.assertions.text import (
-    _contains,
-    _contains_json,
-    _equals,
-    _icontains,
-    _is_json,
-    _levenshtein,
-    _multi,
-    _schema,
-    _starts_with,
+    check_contains,
+    check_contains_json,
+    check_equals,
+    check_icontains,
+    check_is_json,
+    check_levenshtein,
+    check_starts_with,
+    contains_many,
+    schema_from_value,
     unicode_pattern_test,
 )
-from newsdesk.evals.assertions.values import _file_path, _file_value, render_value
+from newsdesk.evals.assertions.values import file_ref_path, file_ref_value, render_value
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
 
 ASSERTIONS: dict[str, Check] = {
-    "equals": _equals,
-    "contains": _contains,
-    "icontains": _icontains,
-    "contains-any": _multi(fold=False, need_all=False),
-    "contains-all": _multi(fold=False, need_all=True),
-    "icontains-any": _multi(fold=True, need_all=False),
-    "icontains-all": _multi(fold=True, need_all=True),
-    "starts-with": _starts_with,
-    "regex": _regex_check,
-    "levenshtein": _levenshtein,
-    "is-json": _is_json,
-    "contains-json": _contains_json,
-    "python": _python,
-    "javascript": _javascript,
-    "similar": _similar,
-    "rouge-n": _rouge,
-    "llm-rubric": _rubric,
-    "model-graded-closedqa": _closedqa,
-    "factuality": _factuality,
-    "context-recall": _context_recall,
-    "context-relevance": _context_relevance,
-    "context-faithfulness": _context_faithfulness,
-    "latency": _latency,
-    "cost": _cost,
-    "cites": _cites,
-    "cites-valid": _cites_valid,
-    "abstains": _abstains,
-    "parties-include": _parties_include,
-    "max-tokens": _max_tokens,
-    **dict.fromkeys(PORTED_TYPES, _ported),
+    "equals": check_equals,
+    "contains": check_contains,
+    "icontains": check_icontains,
+    "contains-any": contains_many(fold=False, need_all=False),
+    "contains-all": contains_many(fold=False, need_all=True),
+    "icontains-any": contains_many(fold=True, need_all=False),
+    "icontains-all": contains_many(fold=True, need_all=True),
+    "starts-with": check_starts_with,
+    "regex": check_regex,
+    "levenshtein": check_levenshtein,
+    "is-json": check_is_json,
+    "contains-json": check_contains_json,
+    "python": check_python,
+    "javascript": check_javascript,
+    "similar": check_similar,
+    "rouge-n": check_rouge,
+    "llm-rubric": check_rubric,
+    "model-graded-closedqa": check_closedqa,
+    "factuality": check_factuality,
+    "context-recall": check_context_recall,
+    "context-relevance": check_context_relevance,
+    "context-faithfulness": check_context_faithfulness,
+    "latency": check_latency,
+    "cost": check_cost,
+    "cites": check_cites,
+    "cites-valid": check_cites_valid,
+    "abstains": check_abstains,
+    "parties-include": check_parties_include,
+    "max-tokens": check_max_tokens,
+    **dict.fromkeys(PORTED_TYPES, check_ported),
 }
 # assert-set is a group (suite.py/runner.py), not a check
 GROUP_TYPES = ("assert-set",)
@@ -133,10 +143,8 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
         return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
-        from newsdesk.evals.node import node_version, worker
-
-        if node_version() is not None:  # RegExp itself reads it (and runs it, as in promptfoo)
-            error, _ = worker().call("regex_syntax", None, {}, code=spec.value)
+        if node.node_version() is not None:  # RegExp itself reads it (and runs it, as in promptfoo)
+            error, _ = node.worker().call("regex_syntax", None, {}, code=spec.value)
             if error:
                 return f"{name}: invalid regular expression (JavaScript syntax): {error}"
         else:
@@ -155,8 +163,8 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
         try:
             value = spec.value
             if isinstance(value, str) and value.startswith("file://"):
-                value = _file_value(value, base_dir)
-            schema = _schema(value, EvalContext(vars={}, base_dir=base_dir))
+                value = file_ref_value(value, base_dir)
+            schema = schema_from_value(value, EvalContext(vars={}, base_dir=base_dir))
             jscompat.schema_validator(schema or {}, unicode_pattern_test)
         except (OSError, ValueError) as exc:
             return f"{name}: cannot read the schema: {exc}"
@@ -166,7 +174,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     if spec.type in ("python", "javascript"):
         code = str(spec.value)
         if code.startswith("file://"):
-            path, _ = _file_path(code, base_dir)
+            path, _ = file_ref_path(code, base_dir)
             if not path.is_file():
                 return f"{name}: {path}: no such file"
         elif spec.type == "python" and "\n" not in code.strip() and not _is_template(code):
@@ -194,7 +202,7 @@ def validate_transform(code: str, base_dir: Path) -> str | None:
             return f"invalid Python transform expression: {exc.msg}"
         return None
     if code.startswith("file://"):
-        path, _ = _file_path(code, base_dir)
+        path, _ = file_ref_path(code, base_dir)
         if not path.is_file():
             return f"transform {path}: no such file"
     return None
@@ -213,18 +221,16 @@ def apply_transform(code: str, output: Any, ctx: EvalContext, kind: str = "outpu
             {"output": output, "vars": ctx.vars, "context": {**ctx.as_dict(), **context}},
         )
     elif code.startswith("file://") and code[len("file://") :].split(":")[0].endswith(".py"):
-        path, fn = _file_path(code, ctx.base_dir)
+        path, fn = file_ref_path(code, ctx.base_dir)
         value = run_python_file(
-            path, fn or "get_transform", [_json_roundtrip(output), _json_roundtrip(context)]
+            path, fn or "get_transform", [json_roundtrip(output), json_roundtrip(context)]
         )
     else:
-        from newsdesk.evals.node import worker
-
         if code.startswith("file://"):
-            path, fn = _file_path(code, ctx.base_dir)
-            value, undefined = worker().call(kind, output, context, file=str(path), fn=fn)
+            path, fn = file_ref_path(code, ctx.base_dir)
+            value, undefined = node.worker().call(kind, output, context, file=str(path), fn=fn)
         else:
-            value, undefined = worker().call(kind, output, context, code=code)
+            value, undefined = node.worker().call(kind, output, context, code=code)
         if undefined:
             value = None
     if value is None:
@@ -247,7 +253,7 @@ def grade(output: Any, spec: AssertionSpec, ctx: EvalContext) -> Grade:
         value = render_value(spec.value, ctx.vars, ctx.base_dir, ctx.env)
         result = ASSERTIONS[spec.type](output_string(output), value, spec, ctx, spec.negate)
     except Exception as exc:  # a failing script, value or grader must not stop the run
-        result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {_short(str(exc))}")
+        result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {shorten(str(exc))}")
     if spec.weight == 0:
         result.passed = True  # promptfoo: a weight-0 assertion never fails its test
     return result

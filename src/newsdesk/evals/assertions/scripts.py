@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import PASSED, EvalContext, Grade
-from newsdesk.evals.assertions.values import _file_path
+from newsdesk.evals.assertions.values import file_ref_path
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -95,7 +95,7 @@ def _python_source(code: str) -> str:
     return f"import json\n\ndef main(output, context):\n{body}\n"
 
 
-def _json_roundtrip(value: Any) -> Any:
+def json_roundtrip(value: Any) -> Any:
     """What a script sees: plain JSON (promptfoo passes output and context through JSON)."""
     return json.loads(json.dumps(value, default=str))
 
@@ -109,19 +109,21 @@ def run_python_file(path: Path, fn: str, args: list[Any]) -> Any:
     return func(*args)
 
 
-def _python(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-    context = _json_roundtrip(ctx.as_dict())
-    raw = _json_roundtrip(ctx.raw_output if ctx.raw_output is not None else output)
+def check_python(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    context = json_roundtrip(ctx.as_dict())
+    raw = json_roundtrip(ctx.raw_output if ctx.raw_output is not None else output)
     code = str(value)
     try:
         if code.startswith("file://"):
-            path, fn = _file_path(code, ctx.base_dir)
+            path, fn = file_ref_path(code, ctx.base_dir)
             result = run_python_file(path, fn or "get_assert", [raw, context])
         else:
             namespace: dict[str, Any] = {"re": re}
             exec(_python_source(code), namespace)
             result = namespace["main"](raw, context)
-        result = _json_roundtrip(result)
+        result = json_roundtrip(result)
     except Exception as exc:
         return Grade(False, 0.0, f"Python code execution failed: {type(exc).__name__}: {exc}")
     try:
@@ -130,18 +132,20 @@ def _python(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
         return Grade(False, 0.0, f"Python code execution failed: {exc}")
 
 
-def _javascript(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-    from newsdesk.evals.node import JSError, worker
-
+def check_javascript(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     raw = ctx.raw_output if ctx.raw_output is not None else output
     code = str(value)
     try:
         if code.startswith("file://"):
-            path, fn = _file_path(code, ctx.base_dir)
-            result, undefined = worker().call("assert", raw, ctx.as_dict(), file=str(path), fn=fn)
+            path, fn = file_ref_path(code, ctx.base_dir)
+            result, undefined = node.worker().call(
+                "assert", raw, ctx.as_dict(), file=str(path), fn=fn
+            )
         else:
-            result, undefined = worker().call("assert", raw, ctx.as_dict(), code=code)
-    except JSError as exc:
+            result, undefined = node.worker().call("assert", raw, ctx.as_dict(), code=code)
+    except node.JSError as exc:
         return Grade(False, 0.0, f"Custom function threw error: {exc}")
     if undefined or not (isinstance(result, bool | int | float | dict)):
         got = "undefined" if undefined else type(result).__name__

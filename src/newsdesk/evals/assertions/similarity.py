@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import jscompat
-from newsdesk.evals.assertions.core import EvalContext, Grade, _text
+from newsdesk.evals.assertions.core import EvalContext, Grade, as_text
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -25,7 +25,9 @@ def _embedding_cosine(llm: LLMClient, model: str, a: str, b: str) -> float:
     return dot / norm if norm else 0.0
 
 
-def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_similar(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     """promptfoo's similar: cosine of embeddings (the grader provider's: `openai:embedding:MODEL`,
     or a provider whose config names `embeddings`), passing at >= threshold (default 0.75);
     `not-` passes at <= threshold and scores 1 - similarity. Against a list, the first value
@@ -49,7 +51,7 @@ def _similar(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv
         return _embedding_cosine(llm, emb_model, a, b)
 
     def one(reference: Any) -> Grade:
-        sim = scorer(_text(reference), output)
+        sim = scorer(as_text(reference), output)
         passed = sim <= threshold + eps if inv else sim >= threshold - eps
         rel = "greater than or equal to" if sim >= threshold - eps else "less than"
         return Grade(
@@ -86,7 +88,7 @@ def rouge_n(candidate: str, reference: str, n: int = 1) -> float:
     return jscompat.rouge_1(candidate, reference)
 
 
-def _rouge(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_rouge(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
     if not isinstance(value, str):
         raise ValueError('"rouge" assertion type must be a string value')
     threshold = spec.threshold if spec.threshold is not None else DEFAULT_ROUGE

@@ -6,18 +6,19 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import (
     PASSED,
     Check,
     EvalContext,
     Grade,
-    _binary,
-    _items,
-    _not,
-    _short,
-    _text,
+    as_items,
+    as_text,
+    binary_grade,
+    not_if,
+    shorten,
 )
+from newsdesk.evals.yamlfile import load_js_yaml
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 DEFAULT_LEVENSHTEIN = 5.0  # promptfoo's default: the largest distance `levenshtein` accepts
 
 
-def _equals(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_equals(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     if isinstance(value, dict | list):
         try:
             same = jscompat.strict_equal(value, jscompat.js_json_parse(output))
@@ -35,7 +38,9 @@ def _equals(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv:
     else:
         shown = jscompat.js_str(value)
         same = shown == output
-    return _binary(same, inv, f'Expected output "{_short(output)}" to {_not(inv)}equal "{shown}"')
+    return binary_grade(
+        same, inv, f'Expected output "{shorten(output)}" to {not_if(inv)}equal "{shown}"'
+    )
 
 
 def _contains_value(spec: AssertionSpec, value: Any) -> str:
@@ -44,20 +49,26 @@ def _contains_value(spec: AssertionSpec, value: Any) -> str:
     return jscompat.js_str(value)
 
 
-def _contains(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_contains(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     needle = _contains_value(spec, value)
-    return _binary(needle in output, inv, f'Expected output to {_not(inv)}contain "{needle}"')
+    return binary_grade(
+        needle in output, inv, f'Expected output to {not_if(inv)}contain "{needle}"'
+    )
 
 
-def _icontains(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_icontains(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     needle = _contains_value(spec, value)
     found = needle.lower() in output.lower()  # JavaScript's toLowerCase, not casefold
-    return _binary(found, inv, f'Expected output to {_not(inv)}contain "{needle}"')
+    return binary_grade(found, inv, f'Expected output to {not_if(inv)}contain "{needle}"')
 
 
-def _multi(fold: bool, need_all: bool) -> Check:
+def contains_many(fold: bool, need_all: bool) -> Check:
     def check(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-        items = _items(value)
+        items = as_items(value)
         hay = output.lower() if fold else output
         missing = [i for i in items if (i.lower() if fold else i) not in hay]
         if need_all:
@@ -66,31 +77,33 @@ def _multi(fold: bool, need_all: bool) -> Check:
         else:
             ok = len(missing) < len(items)
             why = f'contain one of "{", ".join(items)}"'
-        return _binary(ok, inv, f"Expected output to {_not(inv)}{why}")
+        return binary_grade(ok, inv, f"Expected output to {not_if(inv)}{why}")
 
     return check
 
 
-def _starts_with(
+def check_starts_with(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
-    prefix = _text(value)
-    return _binary(
-        output.startswith(prefix), inv, f'Expected output to {_not(inv)}start with "{prefix}"'
+    prefix = as_text(value)
+    return binary_grade(
+        output.startswith(prefix), inv, f'Expected output to {not_if(inv)}start with "{prefix}"'
     )
 
 
-def _regex(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
-    pattern = _text(value)
+def check_regex_translated(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    pattern = as_text(value)
     try:
         rx = jscompat.js_regex(pattern)
     except ValueError as exc:
         return Grade(False, 0.0, f"Invalid regex pattern: {exc}")
     ok = rx.search(output) is not None
-    return _binary(ok, inv, f'Expected output to {_not(inv)}match regex "{pattern}"')
+    return binary_grade(ok, inv, f'Expected output to {not_if(inv)}match regex "{pattern}"')
 
 
-def _levenshtein(
+def check_levenshtein(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     if not isinstance(value, str):
@@ -98,16 +111,16 @@ def _levenshtein(
     dist = jscompat.levenshtein(output, value)
     limit = spec.threshold if spec.threshold is not None else DEFAULT_LEVENSHTEIN
     rel = "less than or equal to" if inv else "greater than"
-    return _binary(dist <= limit, inv, f"Levenshtein distance {dist} is {rel} threshold {limit:g}")
+    return binary_grade(
+        dist <= limit, inv, f"Levenshtein distance {dist} is {rel} threshold {limit:g}"
+    )
 
 
-def _schema(value: Any, ctx: EvalContext) -> dict[str, Any] | None:
+def schema_from_value(value: Any, ctx: EvalContext) -> dict[str, Any] | None:
     """The rendered value as a schema: an object, or YAML/JSON text (a file was read already)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        from newsdesk.evals.yamlfile import load_js_yaml
-
         value = load_js_yaml(value)
     if not isinstance(value, dict):
         raise ValueError("is-json assertion must have a string or object value")
@@ -123,14 +136,16 @@ def _schema_errors(validator: Any, data: Any) -> str:
     return f"data{'/' + where if where else ''} {first.message}"
 
 
-def _is_json(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+def check_is_json(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
     try:
         data = jscompat.js_json_parse(output)
     except ValueError:
-        return _binary(False, inv, f"Expected output to {_not(inv)}be valid JSON")
-    schema = _schema(value, ctx)
+        return binary_grade(False, inv, f"Expected output to {not_if(inv)}be valid JSON")
+    schema = schema_from_value(value, ctx)
     if schema is None:
-        return _binary(True, inv, f"Expected output to {_not(inv)}be valid JSON")
+        return binary_grade(True, inv, f"Expected output to {not_if(inv)}be valid JSON")
     errors = _schema_errors(jscompat.schema_validator(schema, unicode_pattern_test), data)
     ok = not errors
     if ok == inv:
@@ -143,13 +158,13 @@ def _is_json(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv
     return Grade(True, 1.0, PASSED)
 
 
-def _contains_json(
+def check_contains_json(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     found = jscompat.extract_json_objects(output)
     passed = (not found) if inv else bool(found)
-    reason = f"Expected output to {_not(inv)}contain valid JSON"
-    schema = _schema(value, ctx)
+    reason = f"Expected output to {not_if(inv)}contain valid JSON"
+    schema = schema_from_value(value, ctx)
     if schema is not None:
         validator = jscompat.schema_validator(schema, unicode_pattern_test)
         for obj in found:
@@ -167,13 +182,11 @@ def _contains_json(
 def unicode_pattern_test(pattern: str, text: str) -> bool:
     """A JSON schema `pattern` as Ajv reads it: `new RegExp(pattern, "u")`, run by node's RegExp
     where there is node (`\\p{Lu}` and all), else translated (refusing what cannot be)."""
-    from newsdesk.evals.node import JSError, node_version, worker
-
-    if node_version() is None:
+    if node.node_version() is None:
         return jscompat.js_regex(pattern, "u").search(text) is not None
     try:
         arg = {"pattern": pattern, "flags": "u", "text": text}
-        found, _ = worker().call("regex_test", arg, {})
-    except JSError as exc:
+        found, _ = node.worker().call("regex_test", arg, {})
+    except node.JSError as exc:
         raise ValueError(str(exc)) from None
     return bool(found)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.evals import jscompat, templates
+from newsdesk.evals.yamlfile import load_js_yaml
 
 
 def render_template(text: str, variables: dict[str, Any], env: dict[str, Any] | None = None) -> str:
@@ -24,11 +25,11 @@ def render_value(
     files are read (scripts stay references: python/javascript run them)."""
     if isinstance(value, str):
         if value.startswith("file://"):
-            return _file_value(value, base_dir)
+            return file_ref_value(value, base_dir)
         return render_template(value, variables, env)
     if isinstance(value, list):
         return [
-            _file_value(v, base_dir)
+            file_ref_value(v, base_dir)
             if isinstance(v, str) and v.startswith("file://")
             else render_template(v, variables, env)
             if isinstance(v, str)
@@ -38,7 +39,7 @@ def render_value(
     return value
 
 
-def _file_path(ref: str, base_dir: Path) -> tuple[Path, str | None]:
+def file_ref_path(ref: str, base_dir: Path) -> tuple[Path, str | None]:
     raw = ref[len("file://") :]
     fn: str | None = None
     m = re.match(r"^(.*\.(?:py|js|mjs|cjs|ts)):([A-Za-z_$][\w$]*)$", raw)
@@ -48,8 +49,8 @@ def _file_path(ref: str, base_dir: Path) -> tuple[Path, str | None]:
     return (path if path.is_absolute() else base_dir / path), fn
 
 
-def _file_value(ref: str, base_dir: Path) -> Any:
-    path, _ = _file_path(ref, base_dir)
+def file_ref_value(ref: str, base_dir: Path) -> Any:
+    path, _ = file_ref_path(ref, base_dir)
     if path.suffix in (".py", ".js", ".mjs", ".cjs", ".ts"):
         return ref
     return read_data_file(path)
@@ -63,7 +64,5 @@ def read_data_file(path: Path) -> Any:
     if path.suffix == ".json":
         return json.loads(text)
     if path.suffix in (".yaml", ".yml"):
-        from newsdesk.evals.yamlfile import load_js_yaml
-
         return load_js_yaml(text)
     return text
