@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx  # the HTTP client openai itself uses
 import pytest
@@ -22,7 +23,7 @@ from newsdesk.history import History
 from newsdesk.llm.cache import default_cache_path
 from newsdesk.serve.options import ServeOptions
 from newsdesk.serve.server import serve_in_thread
-from newsdesk.testing import Reply, ScriptedServer, schema_responder
+from newsdesk.testing import Reply, ScriptedServer, completion, schema_responder
 from tests.helpers.clients import scripted_settings
 
 ARTICLE = (
@@ -58,12 +59,22 @@ def test_a_model_that_fails_mid_answer_fails_that_request_only(
         assert after.json()["question"] == ASK["question"]
 
 
+def _answer_then_read(request: dict[str, Any]) -> Reply:
+    """An ask answer the lexical check passes, so ask makes its second call (the check's
+    reading); any other schema gets a generic valid reply."""
+    schema = ((request.get("response_format") or {}).get("json_schema") or {}).get("schema", {})
+    if "answerable" in schema.get("properties", {}):
+        answer = {"answer": "The talks resumed on Monday.", "citations": ["S1"], "answerable": True}
+        return Reply(body=completion(json.dumps(answer)))
+    return schema_responder(request)
+
+
 def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: Path) -> None:
-    # ask makes two calls (the answer, then the check's reading). Each takes 3 s, so the desk
-    # has that long to notice the client left while the second is in flight (at 0.8 s a
-    # loaded CI machine noticed only after the answer was done, and recorded it whole).
+    # ask makes two calls here (the answer, then the check's reading), each taking 3 s. The
+    # client leaves at the first call's event, so the desk has the whole second call to notice.
+    # (With one call, leaving raced the end of the work and the answer was sometimes recorded.)
     latency = 3.0
-    with ScriptedServer(responder=schema_responder, latency=latency) as slow:
+    with ScriptedServer(responder=_answer_then_read, latency=latency) as slow:
         settings = scripted_settings(slow, tmp_path, max_retries=0)
         with serve_in_thread(settings, ServeOptions(port=0)) as url:
             with httpx.stream("POST", f"{url}api/ask/stream", json=ASK) as resp:
@@ -78,6 +89,11 @@ def test_a_client_that_leaves_stops_the_work_and_nothing_is_recorded(tmp_path: P
             assert [e.task for e in history.entries()] == []
             ok = httpx.post(f"{url}api/ask", json=ASK, timeout=30)
             assert ok.status_code == 200
+            assert ok.json()["answer"] == "The talks resumed on Monday."
+            # the premise: an ask is two calls, the answer then the check's reading (each made
+            # once: the response cache keeps the first)
+            names = [r["response_format"]["json_schema"]["name"] for r in slow.requests]
+            assert names == ["answer", "verify"]
             assert [e.task for e in history.entries()] == ["ask"]
             history.close()
 

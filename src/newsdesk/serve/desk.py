@@ -77,6 +77,8 @@ class Desk:
             except asyncio.CancelledError:
                 stop.set()
                 await asyncio.wait([work])
+                if not work.cancelled():
+                    work.exception()  # retrieved: its Stopped is the expected end, not an error
                 raise
             self._read.add(key)
             return record
