@@ -74,22 +74,6 @@ class Settings:
         return get_model(self.model or DEFAULT_EMBEDDED_MODEL)
 
     @property
-    def small_model(self) -> bool:
-        """The tiny base model is being served embedded: prompts need its small-model profile.
-
-        False for --gguf files and remote models, whatever their name."""
-        spec = self.embedded_spec
-        return spec is not None and not spec.instruct
-
-    @property
-    def model_writes_summaries(self) -> bool:
-        """Whether `summarize` asks the model for its lines by default: yes for an endpoint or
-        a --gguf file (a model newsdesk has not measured); for an embedded model, only if its
-        lines beat the extractive ranking on the dev split (the registry says)."""
-        spec = self.embedded_spec
-        return spec is None or spec.writes_summaries
-
-    @property
     def context_size(self) -> int:
         """Context size for an embedded server: the user's, else the model's own, else 8192."""
         if self.n_ctx:

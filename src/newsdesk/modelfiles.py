@@ -76,6 +76,9 @@ class EmbeddedModel:
     article_budget: int  # tokens of article text one prompt may carry
     speed: Speed
     parts: tuple[Part, ...] = ()  # empty: the file is assembled by its own package
+    # The tiny base model, which copies rather than condenses: the tasks give it their
+    # small-model prompts (tasks.profile.small_model).
+    small: bool = False
     # Whether `summarize` asks this model for its lines by default: only where they scored
     # better than the extractive ranking on the dev split (bench/summary_quality.py).
     writes_summaries: bool = False

@@ -26,6 +26,8 @@ from newsdesk.config import (
 from newsdesk.errors import ConfigError, ModelAssemblyError
 from newsdesk.modelfiles import GEMMA, MODELS, QWEN, EmbeddedModel, Part, ensure_assembled
 from newsdesk.prompts import Prompt
+from newsdesk.tasks.profile import small_model
+from newsdesk.tasks.summarize.run import model_writes_summaries
 
 # ------------------------------------------------------------------ a fake model of real files
 
@@ -257,23 +259,33 @@ def test_embedded_model_by_name(monkeypatch):
     s = load_settings()
     assert s.embedded_spec is QWEN and s.model_name == DEFAULT_EMBEDDED_MODEL
     assert s.article_budget == QWEN.article_budget and s.context_size == QWEN.n_ctx
-    assert not s.small_model
+    assert not small_model(s)
     monkeypatch.setenv("NEWSDESK_MODEL", "gemma-3-270m")
     s = load_settings()
-    assert s.embedded_spec is GEMMA and s.small_model and s.article_budget == 1200
+    assert s.embedded_spec is GEMMA and small_model(s) and s.article_budget == 1200
     monkeypatch.setenv("NEWSDESK_PROMPT_BUDGET", "777")
     monkeypatch.setenv("NEWSDESK_N_CTX", "4096")
     s = load_settings(model="qwen2.5-coder-1.5b")
-    assert s.article_budget == 777 and s.context_size == 4096 and not s.small_model
+    assert s.article_budget == 777 and s.context_size == 4096 and not small_model(s)
 
 
 def test_small_model_only_for_the_embedded_270m():
     remote = Settings(base_url="http://x/v1", model="gemma-3-270m")
     gguf = Settings(gguf="/m/gemma-3-270m.gguf", model="gemma-3-270m")
     for s in (remote, gguf):
-        assert s.embedded_spec is None and not s.small_model
+        assert s.embedded_spec is None and not small_model(s)
     assert remote.article_budget == 12000
-    assert Settings(model="gemma-3-270m").small_model
+    assert small_model(Settings(model="gemma-3-270m"))
+
+
+def test_the_registry_says_which_model_is_small_and_which_writes_summaries():
+    assert GEMMA.small and not QWEN.small
+    # measured: neither embedded model's own lines beat the extractive ranking
+    assert not model_writes_summaries(Settings(model="gemma-3-270m"))
+    assert not model_writes_summaries(Settings(model="qwen2.5-coder-1.5b"))
+    # a model newsdesk has not measured writes its own
+    assert model_writes_summaries(Settings(base_url="http://x/v1", model="gemma-3-270m"))
+    assert model_writes_summaries(Settings(gguf="/m/gemma-3-270m.gguf"))
 
 
 def test_unknown_embedded_name_lists_the_names():
@@ -400,7 +412,7 @@ MESSAGES = [
 def test_the_270m_server_keeps_the_plain_template(llm):
     from newsdesk.llm.embedded import PLAIN_CHAT_TEMPLATE
 
-    assert llm.settings.small_model
+    assert small_model(llm.settings)
     url = llm.base_url()
     props = server_props(url)
     assert props["chat_template"] == PLAIN_CHAT_TEMPLATE
@@ -412,7 +424,7 @@ def test_the_270m_server_keeps_the_plain_template(llm):
 def test_the_default_server_uses_the_files_chatml_and_answers_a_schema(instruct_llm):
     from pydantic import BaseModel
 
-    assert instruct_llm.model == DEFAULT_EMBEDDED_MODEL and not instruct_llm.settings.small_model
+    assert instruct_llm.model == DEFAULT_EMBEDDED_MODEL and not small_model(instruct_llm.settings)
     url = instruct_llm.base_url()
     props = server_props(url)
     assert Path(props["model_path"]).name == QWEN.filename
