@@ -56,6 +56,7 @@ class ResponseFormat:
         return cls(dict(value)) if value and isinstance(value, Mapping) else None
 
     def sent(self, json_schema_refused: bool) -> dict[str, Any] | None:
+        """The request's `response_format` (None: the request has none)."""
         kind = self.body.get("type")
         if kind == "text":
             return None
