@@ -70,12 +70,13 @@ def bodies(questions: list[str]) -> list[dict[str, Any]]:
     from newsdesk.article import load_article
     from newsdesk.config import load_settings
     from newsdesk.tasks.ask import build_prompt
+    from newsdesk.tasks.profile import small_model
 
     s = load_settings(use_cache=False)
     article = load_article(EXAMPLE)
     made = []
     for q in questions:
-        p = build_prompt(article, q, s.article_budget, s.model_name, small=s.small_model)
+        p = build_prompt(article, q, s.article_budget, s.model_name, small=small_model(s))
         made.append(
             {
                 "model": s.model_name,

@@ -50,7 +50,7 @@ FOLLOW_UPS = [
 
 
 def env_for(cache: Path, model: str | None) -> dict[str, str]:
-    from newsdesk.llm.models import default_model_dir
+    from newsdesk.modelfiles import default_model_dir
 
     env = dict(os.environ)
     user_cache = os.environ.get("NEWSDESK_CACHE_DIR")

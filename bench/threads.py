@@ -67,7 +67,7 @@ def main() -> None:
     a = ap.parse_args()
 
     from newsdesk.llm.embedded import _start, model_file
-    from newsdesk.llm.models import default_model_dir
+    from newsdesk.modelfiles import default_model_dir
 
     path, template = model_file(a.model, default_model_dir())
     sentences = EXAMPLE.read_text().split(". ")

@@ -30,7 +30,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     assembled model files are shared with the developer's own (each verified by sha256 when
     assembled), so a session does not assemble 1.4 GB again.
     """
-    from newsdesk.llm.models import SMALL_MODEL, default_model_dir
+    from newsdesk.modelfiles import SMALL_MODEL, default_model_dir
 
     names = (*_CLEARED, "NEWSDESK_MODEL_DIR", "NEWSDESK_CACHE_DIR", "NEWSDESK_ENV_FILE")
     saved = {k: os.environ.get(k) for k in names}

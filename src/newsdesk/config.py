@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from newsdesk.llm.models import EmbeddedModel
+    from newsdesk.modelfiles import EmbeddedModel
 
 REMOTE_TIMEOUT = 120.0
 EMBEDDED_TIMEOUT = 900.0
 
-# Names of the embedded models (the registry is newsdesk.llm.models).
+# Names of the embedded models (the registry is newsdesk.modelfiles).
 DEFAULT_EMBEDDED_MODEL = "qwen2.5-coder-1.5b"  # served when nothing else is configured
 SMALL_EMBEDDED_MODEL = "gemma-3-270m"  # the tiny base model (tests, small machines)
 
@@ -69,25 +69,9 @@ class Settings:
         """
         if not self.embedded or self.gguf:
             return None
-        from newsdesk.llm.models import get_model
+        from newsdesk.modelfiles import get_model
 
         return get_model(self.model or DEFAULT_EMBEDDED_MODEL)
-
-    @property
-    def small_model(self) -> bool:
-        """The tiny base model is being served embedded: prompts need its small-model profile.
-
-        False for --gguf files and remote models, whatever their name."""
-        spec = self.embedded_spec
-        return spec is not None and not spec.instruct
-
-    @property
-    def model_writes_summaries(self) -> bool:
-        """Whether `summarize` asks the model for its lines by default: yes for an endpoint or
-        a --gguf file (a model newsdesk has not measured); for an embedded model, only if its
-        lines beat the extractive ranking on the dev split (the registry says)."""
-        spec = self.embedded_spec
-        return spec is None or spec.writes_summaries
 
     @property
     def context_size(self) -> int:
@@ -102,7 +86,7 @@ class Settings:
         """Where embedded models are assembled: model_dir, else <cache_dir>/models."""
         if self.model_dir is not None:
             return self.model_dir
-        from newsdesk.llm.models import default_model_dir
+        from newsdesk.modelfiles import default_model_dir
 
         return default_model_dir(self.cache_dir)
 

@@ -12,7 +12,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import NewsdeskError
 from newsdesk.llm.cache import ResponseCache, default_cache_path
 from newsdesk.llm.client import LLMClient, redact
-from newsdesk.llm.models import is_assembled
+from newsdesk.modelfiles import is_assembled
 from newsdesk.prompts import render
 from newsdesk.schema import Record
 

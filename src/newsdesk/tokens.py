@@ -75,7 +75,7 @@ def encoding_name(model: str | None) -> str:
 
     The embedded models' names are in no tiktoken table: answered without importing tiktoken
     (~30 ms of CPU, a tenth of a cached `ask`, whose counts all come from the memo)."""
-    from newsdesk.llm.models import MODELS
+    from newsdesk.modelfiles import MODELS
 
     if model in MODELS:
         return FALLBACK_ENCODING

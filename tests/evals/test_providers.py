@@ -9,9 +9,10 @@ import pytest
 
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
-from newsdesk.evals.providers import PromptClient, ProviderPool, provider_from_ref
+from newsdesk.evals.providers import ProviderPool, provider_from_ref
 from newsdesk.evals.suite import ProviderSpec, load_suite
 from newsdesk.evals.yamlfile import LineMap
+from newsdesk.llm.client import LLMClient, ResponseFormat
 from newsdesk.llm.usage import UsageLog
 from newsdesk.testing import VERDICT_SCHEMA, Reply, ScriptedServer, completion
 
@@ -20,6 +21,7 @@ JSON_SCHEMA_FMT = {
     "type": "json_schema",
     "json_schema": {"name": "verdict", "schema": VERDICT_SCHEMA, "strict": True},
 }
+AS_WRITTEN = ResponseFormat(JSON_SCHEMA_FMT)
 
 
 def remote(url: str = "http://127.0.0.1:9/v1", **config: Any) -> ProviderSpec:
@@ -89,17 +91,43 @@ def test_anything_else_is_a_config_error(ref: Any) -> None:
         provider_from_ref(ref)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="provider_from_ref skips the suite parser's check_provider_id, and graders are not "
-    "in ProviderPool.check: an inline grader such as 'anthropic:claude-3-haiku', or a mistyped "
-    "provider label, becomes an OpenAI-compatible model of that name and fails mid-run (a "
-    "ConfigError or a 404) instead of when the suite is loaded",
-)
 @pytest.mark.parametrize("ref", ["anthropic:claude-3-haiku", {"id": "vertex:gemini-pro"}])
 def test_an_unsupported_grader_id_is_a_config_error(ref: Any) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="newsdesk runs openai:chat:MODEL"):
         provider_from_ref(ref)
+
+
+@pytest.mark.parametrize(
+    "grader",
+    [
+        "  options: {provider: jduge}\n",  # a mistyped label of the suite's provider `judge`
+        "  assert: [{type: llm-rubric, value: ok, provider: 'anthropic:claude-3-haiku'}]\n",
+    ],
+)
+def test_check_fails_before_running_on_a_bad_grader(tmp_path: Path, grader: str) -> None:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "prompts: ['{{ q }}']\n"
+        "providers: [echo, {id: echo, label: judge}]\n"
+        "tests:\n"
+        "- vars: {q: hi}\n" + grader
+    )
+    loaded = load_suite(suite)
+    with pytest.raises(ConfigError, match=r"suite\.yaml:\d+: grader provider"):
+        pool(tmp_path).check([loaded])
+
+
+def test_check_accepts_a_grader_named_by_the_suites_label(tmp_path: Path) -> None:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "prompts: ['{{ q }}']\n"
+        "providers: [echo, {id: echo, label: judge}]\n"
+        "tests:\n"
+        "- vars: {q: hi}\n"
+        "  options: {provider: judge}\n"
+        "  assert: [{type: llm-rubric, value: ok, provider: embedded}]\n"
+    )
+    pool(tmp_path).check([load_suite(suite)])
 
 
 # ------------------------------------------------------------------ settings_for
@@ -209,17 +237,18 @@ def test_check_fails_before_running_on_a_bad_provider(
 # ------------------------------------------------------------------ the pool
 
 
-def test_one_base_client_per_provider_and_a_copy_per_case(tmp_path: Path) -> None:
+def test_one_base_client_per_provider_and_a_view_per_case(tmp_path: Path) -> None:
     p = pool(tmp_path)
     spec = remote()
     first, second = p.client(spec), p.client(spec)
-    assert isinstance(first, PromptClient)
+    assert isinstance(first, LLMClient)
     assert first is not second
     assert first.usage is not second.usage
-    assert first._openai() is second._openai()  # one HTTP connection pool
+    assert first.connection is second.connection  # one HTTP connection pool
+    assert first.connection.opened  # connected once, by the pool
     assert first.cache is second.cache is p.cache
     other = p.client(remote(temperature=0.5))
-    assert other._openai() is not first._openai()  # another config: another client
+    assert other.connection is not first.connection  # another config: another client
     assert len(p._clients) == 2
 
 
@@ -237,7 +266,7 @@ def test_a_case_can_bring_its_own_usage_log(tmp_path: Path) -> None:
 
 def test_echo_opens_no_connection(tmp_path: Path) -> None:
     client = pool(tmp_path).client(provider_from_ref("echo"))
-    assert client._client is None
+    assert not client.connection.opened
 
 
 @pytest.mark.parametrize(
@@ -259,7 +288,7 @@ def test_embeddings_model(spec: ProviderSpec, model: str | None) -> None:
 def test_the_suites_json_schema_is_sent_as_written(tmp_path: Path) -> None:
     with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
         client = pool(tmp_path).client(remote(srv.url))
-        out = client.chat(MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT})
+        out = client.chat(MESSAGES, response_format=AS_WRITTEN)
     assert out.content == '{"ok": true}'
     assert srv.requests[0]["response_format"] == JSON_SCHEMA_FMT
     assert srv.requests[0]["model"] == "scripted"
@@ -271,13 +300,25 @@ def test_the_suites_json_schema_is_sent_as_written(tmp_path: Path) -> None:
         ({"type": "json_object"}, {"type": "json_object"}),
         ({"type": "text"}, None),
         ("json", None),  # not a mapping: nothing sent
+        (None, None),
     ],
 )
 def test_other_response_formats(tmp_path: Path, fmt: Any, sent: Any) -> None:
     with ScriptedServer(Reply(body=completion("{}"))) as srv:
         client = pool(tmp_path, use_cache=False).client(remote(srv.url))
-        client.chat(MESSAGES, schema={"__response_format__": fmt})
+        client.chat(MESSAGES, response_format=ResponseFormat.from_config(fmt))
     assert srv.requests[0].get("response_format") == sent
+
+
+def test_a_response_format_keeps_the_cache_key_eval_runs_wrote(tmp_path: Path) -> None:
+    """Cached answers from before the option (the format rode in the schema) are still hits."""
+    with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
+        client = pool(tmp_path).client(remote(srv.url))
+        client.chat(MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT})
+        again = pool(tmp_path).client(remote(srv.url))
+        again.chat(MESSAGES, response_format=AS_WRITTEN)
+    assert len(srv.requests) == 1
+    assert [r.cached for r in again.usage.records] == [True]
 
 
 def test_tasks_schemas_are_unaffected(tmp_path: Path) -> None:
@@ -298,9 +339,9 @@ def test_json_schema_refused_falls_back_to_json_object(tmp_path: Path) -> None:
     with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
         srv.script(_refuse_json_schema())
         client = pool(tmp_path, use_cache=False).client(remote(srv.url))
-        out = client.chat(MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT})
+        out = client.chat(MESSAGES, response_format=AS_WRITTEN)
         assert client.json_schema_supported is False
-        client.chat(MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT}, max_tokens=9)
+        client.chat(MESSAGES, response_format=AS_WRITTEN, max_tokens=9)
     assert out.content == '{"ok": true}'
     assert [r["response_format"] for r in srv.requests] == [
         JSON_SCHEMA_FMT,
@@ -309,19 +350,12 @@ def test_json_schema_refused_falls_back_to_json_object(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="json_schema_supported is a plain attribute: each case's copy (copy.copy of the "
-    "base) learns the refusal for itself, so every case on such an endpoint pays a 400 first",
-)
 def test_a_refusal_is_remembered_for_the_next_case(tmp_path: Path) -> None:
     p = pool(tmp_path, use_cache=False)
     with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
         srv.script(_refuse_json_schema())
-        p.client(remote(srv.url)).chat(MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT})
-        p.client(remote(srv.url)).chat(
-            MESSAGES, schema={"__response_format__": JSON_SCHEMA_FMT}, max_tokens=9
-        )
+        p.client(remote(srv.url)).chat(MESSAGES, response_format=AS_WRITTEN)
+        p.client(remote(srv.url)).chat(MESSAGES, response_format=AS_WRITTEN, max_tokens=9)
     assert [r["response_format"]["type"] for r in srv.requests] == [
         "json_schema",
         "json_object",

@@ -18,6 +18,7 @@ from newsdesk.tasks.ask import (
     tidy_answer,
 )
 from newsdesk.tasks.evidence import attribute, select_candidates
+from newsdesk.tasks.profile import small_model
 
 XI = "What did Xi agree to?"
 INJECTED = (
@@ -235,7 +236,7 @@ def test_embedded_citations_exist_and_are_verbatim(ask_llm, example_article, que
         question,
         settings.article_budget,
         ask_llm.model,
-        small=settings.small_model,
+        small=small_model(settings),
     )
     result = ask(example_article, question, ask_llm)
     assert result.question == question and result.answer.strip()

@@ -185,13 +185,13 @@ def test_only_the_embedded_server_without_deterministic_saves_states(tmp_path: P
 
     remote = LLMClient(load_settings(base_url="http://127.0.0.1:9/v1", use_cache=False))
     remote.base_url()
-    assert remote._slots is None
+    assert remote.connection.slots is None
     det = LLMClient(load_settings(deterministic=True, use_cache=False))
     det.base_url()  # the session's embedded server
-    assert det._slots is None
+    assert det.connection.slots is None
     off = LLMClient(load_settings(use_cache=False).with_overrides(kv_cache_mb=0.0))
     off.base_url()
-    assert off._slots is None
+    assert off.connection.slots is None
 
 
 # ---------------------------------------------------------------- real processes, 270M model

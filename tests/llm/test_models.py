@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from newsdesk import modelfiles
 from newsdesk.cli.app import app
 from newsdesk.config import (
     DEFAULT_EMBEDDED_MODEL,
@@ -23,9 +24,10 @@ from newsdesk.config import (
     load_settings,
 )
 from newsdesk.errors import ConfigError, ModelAssemblyError
-from newsdesk.llm import models
-from newsdesk.llm.models import GEMMA, MODELS, QWEN, EmbeddedModel, Part, ensure_assembled
+from newsdesk.modelfiles import GEMMA, MODELS, QWEN, EmbeddedModel, Part, ensure_assembled
 from newsdesk.prompts import Prompt
+from newsdesk.tasks.profile import small_model
+from newsdesk.tasks.summarize.run import model_writes_summaries
 
 # ------------------------------------------------------------------ a fake model of real files
 
@@ -101,7 +103,7 @@ class CountingSha256:
 def test_assembles_once_then_the_stamp_skips_the_hash(fake, monkeypatch):
     spec, paths, model_dir = fake
     counter = CountingSha256()
-    monkeypatch.setattr(models.hashlib, "sha256", counter)
+    monkeypatch.setattr(modelfiles.hashlib, "sha256", counter)
     notices: list[str] = []
     target = ensure_assembled(spec, model_dir, paths, notice=notices.append)
     assert target == model_dir / "fake.gguf"
@@ -110,7 +112,7 @@ def test_assembles_once_then_the_stamp_skips_the_hash(fake, monkeypatch):
     assert counter.bytes == spec.size  # hashed once, while copying
     assert len(notices) == 1 and "fake-model" in notices[0]
     assert leftovers(model_dir) == ["fake.gguf", "fake.verified.json"]  # no temp file
-    assert models.is_assembled(spec, model_dir)
+    assert modelfiles.is_assembled(spec, model_dir)
 
     mtime = target.stat().st_mtime_ns
     assert ensure_assembled(spec, model_dir, paths, notice=notices.append) == target
@@ -120,7 +122,7 @@ def test_assembles_once_then_the_stamp_skips_the_hash(fake, monkeypatch):
     # a file damaged after assembly (here: cut short) is noticed by size and rebuilt
     with target.open("r+b") as fh:
         fh.truncate(100)
-    assert not models.is_assembled(spec, model_dir)
+    assert not modelfiles.is_assembled(spec, model_dir)
     ensure_assembled(spec, model_dir, paths)
     assert _SHA256(target.read_bytes()).hexdigest() == spec.sha256
     assert counter.bytes == 2 * spec.size
@@ -139,7 +141,7 @@ def test_a_missing_part_package_is_named_with_the_pip_command(fake):
 
 
 def test_the_real_parts_are_installed_with_the_recorded_sizes():
-    paths = models.part_paths(QWEN)
+    paths = modelfiles.part_paths(QWEN)
     assert [p.name for p in paths] == [f"part{n:02d}.bin" for n in range(1, 23)]
     assert [p.stat().st_size for p in paths] == [p.size for p in QWEN.parts]
     assert sum(p.size for p in QWEN.parts) == QWEN.size == 1_117_320_768
@@ -166,7 +168,7 @@ def test_a_lost_part_file_names_its_package(fake):
 def test_a_truncated_part_is_caught_by_size_before_any_hashing(fake, monkeypatch):
     spec, paths, model_dir = fake
     counter = CountingSha256()
-    monkeypatch.setattr(models.hashlib, "sha256", counter)
+    monkeypatch.setattr(modelfiles.hashlib, "sha256", counter)
     paths[2].write_bytes(paths[2].read_bytes()[:1000])
     with pytest.raises(ModelAssemblyError) as exc:
         ensure_assembled(spec, model_dir, paths)
@@ -232,7 +234,7 @@ def test_running_out_of_space_mid_copy_leaves_nothing_behind(tmp_path, tiny_disk
     """The space check passes (another process fills the disk after it, say): the kernel's
     real ENOSPC from the 64 KiB tmpfs, mid-copy, becomes the same one-line error."""
     spec, paths = make_parts(tmp_path / "site", [100_000, 100_000])
-    monkeypatch.setattr(models, "free_bytes", lambda folder: 10**12)
+    monkeypatch.setattr(modelfiles, "free_bytes", lambda folder: 10**12)
     with pytest.raises(ModelAssemblyError) as exc:
         ensure_assembled(spec, tiny_disk / "models", paths)
     msg = one_line(exc)
@@ -245,8 +247,8 @@ def test_running_out_of_space_mid_copy_leaves_nothing_behind(tmp_path, tiny_disk
 
 
 def test_names_and_defaults():
-    assert DEFAULT_EMBEDDED_MODEL == "qwen2.5-coder-1.5b" == models.DEFAULT_MODEL
-    assert SMALL_EMBEDDED_MODEL == "gemma-3-270m" == models.SMALL_MODEL
+    assert DEFAULT_EMBEDDED_MODEL == "qwen2.5-coder-1.5b" == modelfiles.DEFAULT_MODEL
+    assert SMALL_EMBEDDED_MODEL == "gemma-3-270m" == modelfiles.SMALL_MODEL
     assert set(MODELS) == {DEFAULT_EMBEDDED_MODEL, SMALL_EMBEDDED_MODEL}
     assert QWEN.default and not GEMMA.default
     assert QWEN.instruct and not GEMMA.instruct
@@ -257,23 +259,33 @@ def test_embedded_model_by_name(monkeypatch):
     s = load_settings()
     assert s.embedded_spec is QWEN and s.model_name == DEFAULT_EMBEDDED_MODEL
     assert s.article_budget == QWEN.article_budget and s.context_size == QWEN.n_ctx
-    assert not s.small_model
+    assert not small_model(s)
     monkeypatch.setenv("NEWSDESK_MODEL", "gemma-3-270m")
     s = load_settings()
-    assert s.embedded_spec is GEMMA and s.small_model and s.article_budget == 1200
+    assert s.embedded_spec is GEMMA and small_model(s) and s.article_budget == 1200
     monkeypatch.setenv("NEWSDESK_PROMPT_BUDGET", "777")
     monkeypatch.setenv("NEWSDESK_N_CTX", "4096")
     s = load_settings(model="qwen2.5-coder-1.5b")
-    assert s.article_budget == 777 and s.context_size == 4096 and not s.small_model
+    assert s.article_budget == 777 and s.context_size == 4096 and not small_model(s)
 
 
 def test_small_model_only_for_the_embedded_270m():
     remote = Settings(base_url="http://x/v1", model="gemma-3-270m")
     gguf = Settings(gguf="/m/gemma-3-270m.gguf", model="gemma-3-270m")
     for s in (remote, gguf):
-        assert s.embedded_spec is None and not s.small_model
+        assert s.embedded_spec is None and not small_model(s)
     assert remote.article_budget == 12000
-    assert Settings(model="gemma-3-270m").small_model
+    assert small_model(Settings(model="gemma-3-270m"))
+
+
+def test_the_registry_says_which_model_is_small_and_which_writes_summaries():
+    assert GEMMA.small and not QWEN.small
+    # measured: neither embedded model's own lines beat the extractive ranking
+    assert not model_writes_summaries(Settings(model="gemma-3-270m"))
+    assert not model_writes_summaries(Settings(model="qwen2.5-coder-1.5b"))
+    # a model newsdesk has not measured writes its own
+    assert model_writes_summaries(Settings(base_url="http://x/v1", model="gemma-3-270m"))
+    assert model_writes_summaries(Settings(gguf="/m/gemma-3-270m.gguf"))
 
 
 def test_unknown_embedded_name_lists_the_names():
@@ -315,7 +327,7 @@ def fake_assembled(spec: EmbeddedModel, model_dir: Path) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     with (model_dir / spec.filename).open("wb") as fh:
         fh.truncate(spec.size)
-    models.stamp_path(model_dir / spec.filename).write_text(json.dumps({"sha256": spec.sha256}))
+    modelfiles.stamp_path(model_dir / spec.filename).write_text(json.dumps({"sha256": spec.sha256}))
 
 
 def test_models_json_schema_and_assembled_state(monkeypatch, tmp_path):
@@ -342,7 +354,7 @@ def test_models_json_schema_and_assembled_state(monkeypatch, tmp_path):
     assert qwen["speed"]["generation_tok_s"] > 0
 
     # a stamp for another hash, or a file of the wrong size, is not "assembled"
-    models.stamp_path(tmp_path / GEMMA.filename).write_text(json.dumps({"sha256": "0" * 64}))
+    modelfiles.stamp_path(tmp_path / GEMMA.filename).write_text(json.dumps({"sha256": "0" * 64}))
     data = json.loads(models_cli(monkeypatch, tmp_path, "--json").stdout)
     assert not any(m["assembled"] for m in data["models"])
 
@@ -400,7 +412,7 @@ MESSAGES = [
 def test_the_270m_server_keeps_the_plain_template(llm):
     from newsdesk.llm.embedded import PLAIN_CHAT_TEMPLATE
 
-    assert llm.settings.small_model
+    assert small_model(llm.settings)
     url = llm.base_url()
     props = server_props(url)
     assert props["chat_template"] == PLAIN_CHAT_TEMPLATE
@@ -412,7 +424,7 @@ def test_the_270m_server_keeps_the_plain_template(llm):
 def test_the_default_server_uses_the_files_chatml_and_answers_a_schema(instruct_llm):
     from pydantic import BaseModel
 
-    assert instruct_llm.model == DEFAULT_EMBEDDED_MODEL and not instruct_llm.settings.small_model
+    assert instruct_llm.model == DEFAULT_EMBEDDED_MODEL and not small_model(instruct_llm.settings)
     url = instruct_llm.base_url()
     props = server_props(url)
     assert Path(props["model_path"]).name == QWEN.filename

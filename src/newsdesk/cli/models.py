@@ -9,7 +9,7 @@ import typer
 from newsdesk.cli.options import Common, common_options
 from newsdesk.cli.runtime import guarded, print_json, settings_from
 from newsdesk.errors import ConfigError
-from newsdesk.llm.models import DEFAULT_MODEL, listing
+from newsdesk.modelfiles import DEFAULT_MODEL, listing
 from newsdesk.render.table import render_table
 
 

@@ -8,15 +8,15 @@ cache (the CLI's)."""
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from newsdesk.config import Settings, load_settings
 from newsdesk.errors import ConfigError
-from newsdesk.evals.suite import ProviderSpec, Suite, model_from_id
+from newsdesk.evals.suite import ProviderSpec, Suite, model_from_id, provider_id_problem
 from newsdesk.evals.yamlfile import LineMap
 from newsdesk.llm.cache import ResponseCache, default_cache_path
 from newsdesk.llm.client import LLMClient
@@ -26,38 +26,37 @@ from newsdesk.llm.usage import UsageLog
 def provider_from_ref(ref: Any) -> ProviderSpec:
     """A grader named inline (`embedded`, `openai:gpt-4o-mini`, or {id, config})."""
     if isinstance(ref, str):
-        return ProviderSpec(ref, ref, model_from_id(ref))
-    if isinstance(ref, dict | LineMap):
+        spec = ProviderSpec(ref, ref, model_from_id(ref))
+    elif isinstance(ref, dict | LineMap):
         ident = str(ref.get("id") or f"openai:{ref.get('model')}")
-        return ProviderSpec(
+        spec = ProviderSpec(
             ident,
             str(ref.get("label") or ident),
             ref.get("model") or model_from_id(ident),
             dict(ref.get("config") or {}),
         )
-    raise ConfigError(f"cannot use {ref!r} as a provider")
+    else:
+        raise ConfigError(f"cannot use {ref!r} as a provider")
+    # the suite parser's check: 'anthropic:...' or a mistyped label is refused here, not sent
+    # to an OpenAI-compatible endpoint as a model of that name
+    problem = provider_id_problem(spec.id)
+    if problem:
+        raise ConfigError(f"grader {problem}")
+    return spec
 
 
-class PromptClient(LLMClient):
-    """An LLMClient that can send a provider's own `response_format` (json_object, or a
-    json_schema as the suite wrote it) for the user's prompts; tasks are unaffected."""
-
-    def _response_format(self, schema: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
-        if schema is not None and "__response_format__" in schema:
-            fmt = schema["__response_format__"]
-            refused = not self.json_schema_supported  # the endpoint refused json_schema once
-            if refused and isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-                return {"type": "json_object"}
-            return fmt if isinstance(fmt, dict) and fmt.get("type") != "text" else None
-        return super()._response_format(schema, name)
+def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
+    """The provider a grader ref names: one of the suite's, by label or id, else one inline."""
+    named = next((p for p in providers if ref in (p.label, p.id)), None)
+    return named if named is not None else provider_from_ref(ref)
 
 
 class ProviderPool:
-    """One base client per provider; each case gets a shallow copy with its own usage log.
+    """One base client per provider; each case gets a view of it with its own usage log.
 
-    The copies share the base's openai client (and so its HTTP connection pool), the response
-    cache and the embedded server. Repeat i of a case uses seed + i, so repeats are distinct
-    samples at temperature > 0 and each still has its own cache entry.
+    The views share the base's connection (its HTTP connection pool, the embedded server, and a
+    json_schema refusal once learned), the response cache. Repeat i of a case uses seed + i, so
+    repeats are distinct samples at temperature > 0 and each still has its own cache entry.
     """
 
     def __init__(self, use_cache: bool = True, base: Settings | None = None) -> None:
@@ -116,31 +115,32 @@ class ProviderPool:
         )
 
     def check(self, suites: list[Suite]) -> None:
-        """Fail before running anything if a provider cannot be configured."""
+        """Fail before running anything if a provider, or a grader, cannot be configured."""
         for suite in suites:
             for spec in suite.providers:
                 self.settings_for(spec)
+            for line, ref in suite.graders():
+                try:
+                    self.settings_for(grader_spec(ref, suite.providers))
+                except ConfigError as exc:
+                    raise ConfigError(f"{suite.path}:{line}: {exc}") from None
 
     def _base_client(self, spec: ProviderSpec) -> LLMClient:
         key = f"{spec.id}|{sorted(spec.config.items())!r}|{spec.model}"
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = PromptClient(self.settings_for(spec), cache=self.cache)
+                client = LLMClient(self.settings_for(spec), cache=self.cache)
                 if not spec.echo:
-                    client._openai()  # the HTTP client (and the embedded server), once
+                    client.connect()  # the HTTP client (and the embedded server), once
                 self._clients[key] = client
             return client
 
     def client(
         self, spec: ProviderSpec, repeat: int = 0, usage: UsageLog | None = None
     ) -> LLMClient:
-        base = self._base_client(spec)
-        clone = copy.copy(base)
-        clone.usage = usage if usage is not None else UsageLog()
-        if repeat:  # a distinct seed (so a distinct cache key) per repeat
-            clone.settings = replace(base.settings, seed=(base.settings.seed or 0) + repeat)
-        return clone
+        # a distinct seed (so a distinct cache key) per repeat
+        return self._base_client(spec).view(usage, seed_offset=repeat)
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:

@@ -30,11 +30,11 @@ from newsdesk.evals.assertions import (
     output_string,
     render_template,
 )
-from newsdesk.evals.providers import ProviderPool, provider_from_ref
+from newsdesk.evals.providers import ProviderPool, grader_spec
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
-from newsdesk.llm.client import LLMClient
+from newsdesk.llm.client import LLMClient, ResponseFormat
 from newsdesk.llm.usage import UsageLog
 from newsdesk.schema import Record
 
@@ -433,12 +433,7 @@ class Runner:
     ) -> Callable[[Any], tuple[LLMClient, str | None]]:
         def resolve(ref: Any) -> tuple[LLMClient, str | None]:
             ref = ref if ref is not None else job.test.grader
-            if ref is None:
-                spec = job.provider
-            else:
-                spec = next(
-                    (p for p in job.suite.providers if ref in (p.label, p.id)), None
-                ) or provider_from_ref(ref)
+            spec = job.provider if ref is None else grader_spec(ref, job.suite.providers)
             client = self.pool.client(spec, job.repeat, usage=self.pool.grading_usage)
             return client, self.pool.embeddings_model(spec)
 
@@ -586,8 +581,10 @@ class Runner:
             time.sleep(provider.delay_ms / 1000)
         cfg = provider.config
         fmt = cfg.get("response_format")
-        schema = {"__response_format__": fmt} if fmt else None
-        kwargs: dict[str, Any] = {"max_tokens": int(cfg.get("max_tokens", 1024)), "schema": schema}
+        kwargs: dict[str, Any] = {
+            "max_tokens": int(cfg.get("max_tokens", 1024)),
+            "response_format": ResponseFormat.from_config(fmt),
+        }
         if "temperature" in cfg:
             kwargs["temperature"] = float(cfg["temperature"])
         if provider.embedded:

@@ -201,6 +201,16 @@ class Suite:
                         out.append((a.line, f"the Nunjucks template {construct!r}"))
         return out
 
+    def graders(self) -> list[tuple[int, Any]]:
+        """Each grader its tests name (options.provider, an assertion's `provider`), with its
+        line: checked before a run as the providers are (ProviderPool.check)."""
+        out: list[tuple[int, Any]] = []
+        for t in self.tests:
+            if t.grader is not None:
+                out.append((t.line, t.grader))
+            out.extend((a.line, a.provider) for a in _flat(t.asserts) if a.provider is not None)
+        return out
+
 
 def _flat(specs: list[AssertionSpec]) -> list[AssertionSpec]:
     out: list[AssertionSpec] = []
@@ -443,15 +453,9 @@ class _Parser:
         return spec
 
     def check_provider_id(self, ident: str, line: int) -> None:
-        if ident in ("embedded", "echo") or ident.startswith("embedded:"):
-            return
-        if ident.startswith("openai:") and model_from_id(ident):
-            return
-        raise self.error(
-            line,
-            f"provider {ident!r}: newsdesk runs openai:chat:MODEL (any OpenAI-compatible "
-            "endpoint, config.apiBaseUrl), embedded[:MODEL] and echo",
-        )
+        problem = provider_id_problem(ident)
+        if problem:
+            raise self.error(line, problem)
 
     # ------------------------------------------------------------ assertions
 
@@ -649,6 +653,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def provider_id_problem(ident: str) -> str | None:
+    """Why newsdesk cannot run the provider `ident` (None: it can): for a suite's providers and
+    for graders named inline alike."""
+    if ident in ("embedded", "echo") or ident.startswith("embedded:"):
+        return None
+    if ident.startswith("openai:") and model_from_id(ident):
+        return None
+    return (
+        f"provider {ident!r}: newsdesk runs openai:chat:MODEL (any OpenAI-compatible "
+        "endpoint, config.apiBaseUrl), embedded[:MODEL] and echo"
+    )
 
 
 def model_from_id(ident: str) -> str | None:

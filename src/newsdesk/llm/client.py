@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,6 +39,53 @@ class Completion:
     content: str
     finish_reason: str | None
     usage: Usage
+
+
+@dataclass(frozen=True)
+class ResponseFormat:
+    """A `response_format` the caller wrote itself, sent in place of one made from a task's
+    schema: an eval provider's config ({type: json_object}, {type: json_schema, json_schema:
+    {name, schema}}, or {type: text}, which sends none). A json_schema the endpoint has refused
+    is sent as json_object, as a task's schema is."""
+
+    body: Mapping[str, Any]
+
+    @classmethod
+    def from_config(cls, value: Any) -> ResponseFormat | None:
+        """promptfoo's config.response_format; None (send none) unless it is a mapping."""
+        return cls(dict(value)) if value and isinstance(value, Mapping) else None
+
+    def sent(self, json_schema_refused: bool) -> dict[str, Any] | None:
+        """The request's `response_format` (None: the request has none)."""
+        kind = self.body.get("type")
+        if kind == "text":
+            return None
+        if kind == "json_schema" and json_schema_refused:
+            return {"type": "json_object"}
+        return dict(self.body)
+
+    def key(self) -> dict[str, Any]:
+        """Its part of the cache key: the one eval runs have always written (the format rode in
+        the schema under this name), so their cached answers stay valid."""
+        return {"__response_format__": dict(self.body)}
+
+
+class Connection:
+    """One endpoint as the clients sharing it see it: the HTTP client (and its connection pool),
+    the embedded server's URL and saved-state slots, and what the endpoint refused. A client's
+    views (`LLMClient.view`) share it, so what one learns (a json_schema refusal) the next knows.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # views on several threads start the endpoint once
+        self.http: openai.OpenAI | None = None
+        self.base_url: str | None = None
+        self.slots: SlotStates | None = None  # saved KV states, for an embedded server
+        self.json_schema_supported = True
+
+    @property
+    def opened(self) -> bool:
+        return self.http is not None
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -94,6 +142,8 @@ class LLMClient:
         usage: UsageLog | None = None,
         cache: ResponseCache | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        connection: Connection | None = None,
     ) -> None:
         self.settings = settings
         self.usage = usage if usage is not None else UsageLog()
@@ -101,10 +151,28 @@ class LLMClient:
             cache = ResponseCache(default_cache_path(settings.cache_dir))
         self.cache = cache if settings.use_cache else None
         self._sleep = sleep
-        self._client: openai.OpenAI | None = None
-        self._base_url: str | None = None
-        self._slots: SlotStates | None = None
-        self.json_schema_supported = True
+        self.connection = connection if connection is not None else Connection()
+
+    def view(self, usage: UsageLog | None = None, *, seed_offset: int = 0) -> LLMClient:
+        """A client for one piece of work (an eval case) on this client's endpoint: its own usage
+        log, and this one's connection, cache and settings. `seed_offset` k makes it sample k of
+        the same calls (seed + k, so its own cache entries). A plain LLMClient, whatever this is.
+        """
+        settings = self.settings
+        if seed_offset:
+            settings = replace(settings, seed=(settings.seed or 0) + seed_offset)
+        return LLMClient(
+            settings,
+            usage if usage is not None else UsageLog(),
+            self.cache,
+            self._sleep,
+            connection=self.connection,
+        )
+
+    @property
+    def json_schema_supported(self) -> bool:
+        """False once the endpoint refused a json_schema response_format (then: json_object)."""
+        return self.connection.json_schema_supported
 
     # ------------------------------------------------------------ endpoint
 
@@ -118,7 +186,12 @@ class LLMClient:
         return self.settings.endpoint_label
 
     def base_url(self) -> str:
-        if self._base_url is None:
+        with self.connection.lock:
+            return self._start()
+
+    def _start(self) -> str:
+        conn = self.connection
+        if conn.base_url is None:
             if self.settings.embedded:
                 from newsdesk.llm.embedded import server_url, slot_states
                 from newsdesk.llm.kvstate import StateStore, default_state_dir
@@ -127,7 +200,7 @@ class LLMClient:
                 name = s.gguf or s.model_name
                 limit = int(s.kv_cache_mb * 1_000_000)
                 store = StateStore(default_state_dir(s.cache_dir), limit) if limit > 0 else None
-                self._base_url = server_url(
+                conn.base_url = server_url(
                     name,
                     s.context_size,
                     model_dir=s.embedded_model_dir,
@@ -136,22 +209,38 @@ class LLMClient:
                 )
                 # Saved states restore the article's KV in a later process. Not with
                 # --deterministic: its requests do not reuse any cached prefix.
-                self._slots = None if s.deterministic or store is None else slot_states(name)
+                conn.slots = None if s.deterministic or store is None else slot_states(name)
             else:
-                self._base_url = self.settings.base_url or "https://api.openai.com/v1"
-        return self._base_url
+                conn.base_url = self.settings.base_url or "https://api.openai.com/v1"
+        return conn.base_url
+
+    def connect(self) -> None:
+        """Start the endpoint now rather than at the first call: the embedded server, if it is
+        one, and the HTTP client; this client's views reuse both."""
+        self._openai()
 
     def _openai(self) -> openai.OpenAI:
-        if self._client is None:
-            import openai
+        with self.connection.lock:
+            if self.connection.http is None:
+                import openai
 
-            self._client = openai.OpenAI(
-                base_url=self.base_url(),
-                api_key=self.settings.api_key or "no-key",
-                timeout=self.settings.request_timeout,
-                max_retries=0,  # retries are ours: counted, logged, and bounded
-            )
-        return self._client
+                self.connection.http = openai.OpenAI(
+                    base_url=self._start(),
+                    api_key=self.settings.api_key or "no-key",
+                    timeout=self.settings.request_timeout,
+                    max_retries=0,  # retries are ours: counted, logged, and bounded
+                )
+            return self.connection.http
+
+    def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
+        """Each text's embedding from the endpoint's /embeddings (one request a text, as
+        promptfoo's `similar` asks for them). Not cached; the openai client's errors as raised.
+        """
+        client = self._openai()
+        return [
+            list(client.embeddings.create(model=model, input=text).data[0].embedding)
+            for text in texts
+        ]
 
     # ------------------------------------------------------------ calls
 
@@ -164,7 +253,11 @@ class LLMClient:
             params["seed"] = self.settings.seed
         return params
 
-    def _response_format(self, schema: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    def _response_format(
+        self, schema: dict[str, Any] | None, name: str, own: ResponseFormat | None
+    ) -> dict[str, Any] | None:
+        if own is not None:
+            return own.sent(json_schema_refused=not self.json_schema_supported)
         if schema is None:
             return None
         if not self.json_schema_supported:
@@ -191,21 +284,24 @@ class LLMClient:
         schema_name: str = "result",
         temperature: float | None = None,
         use_cache: bool = True,
+        response_format: ResponseFormat | None = None,
     ) -> Completion:
-        """One completion. Cached only when it finished normally."""
+        """One completion. Cached only when it finished normally. `response_format`: the
+        caller's own, sent in place of the one made from `schema`."""
         params = self._params(max_tokens, temperature)
+        keyed = response_format.key() if response_format is not None else schema
         # structured() keys and caches its own calls (use_cache=False): no hash here for them
-        key = self._key(messages, schema, params) if use_cache else ""
+        key = self._key(messages, keyed, params) if use_cache else ""
         hit = self._from_cache(key) if use_cache else None
         if hit is not None:
             return hit
-        self.base_url()  # starts the embedded server, if it is one, and sets self._slots
-        if self._slots is not None:
-            completion = self._slots.run(
-                messages, lambda: self._request(messages, params, schema, schema_name)
-            )
-        else:
-            completion = self._request(messages, params, schema, schema_name)
+        self.base_url()  # starts the embedded server, if it is one, and sets its slots
+        slots = self.connection.slots
+
+        def request() -> Completion:
+            return self._request(messages, params, schema, schema_name, response_format)
+
+        completion = slots.run(messages, request) if slots is not None else request()
         self.usage.add(completion.usage)
         if use_cache and self.cache is not None and completion.finish_reason != "length":
             self.cache.put(key, self._cache_value(completion))
@@ -241,6 +337,7 @@ class LLMClient:
         params: dict[str, Any],
         schema: dict[str, Any] | None,
         schema_name: str,
+        response_format: ResponseFormat | None = None,
     ) -> Completion:
         import openai
         from openai.types.chat import ChatCompletion
@@ -254,7 +351,7 @@ class LLMClient:
         while True:
             tries += 1
             malformed: str | None = None
-            fmt = self._response_format(schema, schema_name)
+            fmt = self._response_format(schema, schema_name, response_format)
             try:
                 body: dict[str, Any] = {"model": self.model, "messages": messages, **params}
                 if fmt is not None:
@@ -265,7 +362,8 @@ class LLMClient:
                 resp = client.post("/chat/completions", body=body, cast_to=ChatCompletion)
             except openai.BadRequestError as exc:
                 if fmt and fmt["type"] == "json_schema" and "response_format" in str(exc):
-                    self.json_schema_supported = False  # older servers: plain JSON mode
+                    # older servers: plain JSON mode, for every client on this connection
+                    self.connection.json_schema_supported = False
                     continue
                 raise self._error(exc, "rejected the request (400)") from None
             except openai.AuthenticationError as exc:

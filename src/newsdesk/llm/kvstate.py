@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsdesk.llm.models import sha256_file
+from newsdesk.modelfiles import sha256_file
 
 T = TypeVar("T")
 PREFIX_END = re.compile(r"^</article>$", re.MULTILINE)  # a line of its own (_article.j2)

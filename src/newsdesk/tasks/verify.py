@@ -24,6 +24,7 @@ from newsdesk.entailment import Claim, ClaimCheck, Judgement, nearest, reading
 from newsdesk.errors import ModelOutputError
 from newsdesk.prompts import Prompt, build_prompt
 from newsdesk.tasks.evidence import select_evidence
+from newsdesk.tasks.profile import small_model
 
 if TYPE_CHECKING:
     from newsdesk.llm.client import LLMClient
@@ -76,7 +77,7 @@ def verify(
         "NEWSDESK_ENTAILMENT is off"
         if not settings.entailment
         else f"{settings.model_name} is a base model"
-        if settings.small_model
+        if small_model(settings)
         else ""
     )
     if why:

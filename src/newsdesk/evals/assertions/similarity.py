@@ -17,9 +17,7 @@ DEFAULT_ROUGE = 0.75  # and for `rouge-n`
 
 
 def _embedding_cosine(llm: LLMClient, model: str, a: str, b: str) -> float:
-    client = llm._openai()
-    x = client.embeddings.create(model=model, input=a).data[0].embedding
-    y = client.embeddings.create(model=model, input=b).data[0].embedding
+    x, y = llm.embed(model, [a, b])
     dot = sum(p * q for p, q in zip(x, y, strict=True))
     norm = math.sqrt(sum(p * p for p in x)) * math.sqrt(sum(q * q for q in y))
     return dot / norm if norm else 0.0

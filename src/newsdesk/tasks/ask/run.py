@@ -1,6 +1,6 @@
 """`ask`: answer a question from the article, with citations checked against what was shown.
 
-Two prompt profiles, chosen by `Settings.small_model`:
+Two prompt profiles, chosen by `profile.small_model`:
 
 - **instruction-tuned models** (the default embedded Qwen2.5-Coder-1.5B, any remote model, a
   user's own GGUF): `prompts/ask.j2`, a system turn with the rules and a user turn with the
@@ -48,6 +48,7 @@ from newsdesk.tasks.evidence import (
     select_candidates,
     select_evidence,
 )
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.verify import verify
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ SMALL = AskProfile(
 
 
 def profile_for(small: bool) -> AskProfile:
-    """SMALL for the bundled 270M base model (`Settings.small_model`), else CAPABLE."""
+    """SMALL for the bundled 270M base model (`profile.small_model`), else CAPABLE."""
     return SMALL if small else CAPABLE
 
 
@@ -138,7 +139,7 @@ def build_prompt(
     budget: int,
     model: str | None = None,
     template: str | None = None,  # a variant's path (newsdesk eval runs prompt variants)
-    small: bool = False,  # the bundled 270M base model (`Settings.small_model`)
+    small: bool = False,  # the bundled 270M base model (`profile.small_model`)
 ) -> Prompt[AskOutput]:
     profile = profile_for(small)
     if profile.candidates:
@@ -410,9 +411,9 @@ def answer_lexically(
 ) -> tuple[AskResult, Prompt[AskOutput]]:
     """The model's answer, its citations checked and its words grounded (one call)."""
     settings = llm.settings
-    profile = profile_for(settings.small_model)
+    profile = profile_for(small_model(settings))
     prompt = build_prompt(
-        article, question, settings.article_budget, llm.model, template, settings.small_model
+        article, question, settings.article_budget, llm.model, template, small_model(settings)
     )
 
     def problems(out: AskOutput) -> str | None:

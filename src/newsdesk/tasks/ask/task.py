@@ -15,6 +15,7 @@ from newsdesk.render.terminal import footer
 from newsdesk.tasks.ask.render import ask_json, print_ask
 from newsdesk.tasks.ask.run import AskResult, ask, build_prompt
 from newsdesk.tasks.contract import Job, Param, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.profile import small_model
 
 
 class AskTask(Task):
@@ -60,7 +61,7 @@ class AskTask(Task):
         self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
         question = str(variables["question"])
-        budget, model, small = settings.article_budget, settings.model_name, settings.small_model
+        budget, model, small = settings.article_budget, settings.model_name, small_model(settings)
         return [build_prompt(article, question, budget, model, template, small)]
 
     def terminal(self, console: Console, result: AskResult, view: View) -> None:

@@ -32,6 +32,7 @@ from newsdesk.tasks.brief.outputs import (
     synthesis_limits,
 )
 from newsdesk.tasks.brief.results import ArticleBrief, Briefing, Ref
+from newsdesk.tasks.profile import small_model
 from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def build_prompts(
     template: str | None = None,
 ) -> tuple[list[Sentence], list[PartyCandidate], list[Prompt[Any]]]:
     """The calls for one article: instruct templates (system + user turns), or for the 270M
-    base model (`Settings.small_model`) its example-first `-base` templates. `template`, a
+    base model (`profile.small_model`) its example-first `-base` templates. `template`, a
     variant, replaces the first call's (headline and key points)."""
     shown = shown_sentences(article, budget, model)
     ids = [s.id for s in shown]
@@ -150,7 +151,7 @@ def brief_article(
     mark = llm.usage.mark()
     settings = llm.settings
     shown_s, candidates, prompts = build_prompts(
-        article, settings.article_budget, llm.model, settings.small_model, template
+        article, settings.article_budget, llm.model, small_model(settings), template
     )
     shown = [s.id for s in shown_s]
     notes: list[str] = []

@@ -20,6 +20,7 @@ from newsdesk.tasks.brief.render import render_html, render_json, render_markdow
 from newsdesk.tasks.brief.results import Briefing
 from newsdesk.tasks.brief.run import brief, build_prompts, dry_run_prompts
 from newsdesk.tasks.contract import DryRun, Job, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.profile import small_model
 
 
 class BriefTask(Task):
@@ -69,12 +70,12 @@ class BriefTask(Task):
     def prompts(
         self, article: Article, settings: Settings, variables: Vars, template: str | None = None
     ) -> list[Prompt[Any]]:
-        budget, model, small = settings.article_budget, settings.model_name, settings.small_model
+        budget, model, small = settings.article_budget, settings.model_name, small_model(settings)
         return build_prompts(article, budget, model, small, template)[2]
 
     def plan(self, articles: Sequence[Article], settings: Settings, variables: Vars) -> DryRun:
         prompts = dry_run_prompts(
-            list(articles), settings.article_budget, settings.model_name, settings.small_model
+            list(articles), settings.article_budget, settings.model_name, small_model(settings)
         )
         several = "then one cross-article call on the articles' key points"
         return DryRun(prompts, several if len(articles) > 1 else None)

@@ -33,6 +33,7 @@ from newsdesk.llm.usage import Usage
 from newsdesk.prompts import Prompt
 from newsdesk.retrieval import top_k
 from newsdesk.schema import Record
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.verify import shown_for, verify, verify_prompts
 from newsdesk.tokens import count_tokens
 
@@ -193,7 +194,7 @@ def prompts(article: Article, draft: str, settings: Settings) -> list[Prompt[Any
     lines = draft_sentences(draft)
     admit(lines, settings.article_budget, settings.model_name)
     asked = to_ask(article, lines)
-    if not asked or settings.small_model:
+    if not asked or small_model(settings):
         return []
     claims = [Claim(lines[i]) for i in asked]
     shown = shown_for(article, claims, settings.article_budget, settings.model_name)

@@ -2,7 +2,7 @@
 
 An instruction-tuned model gets one call over the article (the central issue, then each chosen
 party's position, stance label and evidence ids, and the parties it adds); the 270M base model
-(`Settings.small_model`) an overview call and one small call per party, from that party's
+(`profile.small_model`) an overview call and one small call per party, from that party's
 sentences only. Then the disagreements the rules find are named by one short call each.
 
 A prompt variant (`template`, from `newsdesk eval`) replaces the call that asks for the
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.article import Article
 from newsdesk.errors import ModelOutputError
 from newsdesk.parties import PartyMap, analyse_parties, quoted_spans
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.stance.checking import check_parties
 from newsdesk.tasks.stance.interpret import (
     apply,
@@ -78,7 +79,7 @@ def analyse_stance(
     template: str | None = None,
 ) -> StanceResult:
     """Every party's position, stance and evidence. An instruction-tuned model gets one call
-    for all the parties; the bundled 270M base model (`Settings.small_model`) one overview
+    for all the parties; the bundled 270M base model (`profile.small_model`) one overview
     call and one short call per party, which is what it can follow."""
     pm = analyse_parties(article)
     spans = quoted_spans(article)
@@ -86,7 +87,7 @@ def analyse_stance(
         select_parties(pm, set(), max_parties, party)  # raises InputError when nothing matches
     always = quoted(article, pm, spans) if not party else set()
     run = _Run(article, llm, pm, spans, party, max_parties, always, template, len(pm.candidates))
-    result, chosen, confirmed = (_per_party if llm.settings.small_model else _together)(run)
+    result, chosen, confirmed = (_per_party if small_model(llm.settings) else _together)(run)
     check_parties(article, llm, result)
 
     result.others = [

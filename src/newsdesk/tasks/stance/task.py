@@ -14,6 +14,7 @@ from newsdesk.llm.client import LLMClient
 from newsdesk.prompts import Prompt
 from newsdesk.render.terminal import footer
 from newsdesk.tasks.contract import Job, Param, Renderer, Task, TaskOutput, Vars, View
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.stance.render import print_stance, stance_json
 from newsdesk.tasks.stance.results import StanceResult
 from newsdesk.tasks.stance.rules import DEFAULT_MAX_PARTIES
@@ -93,7 +94,7 @@ class StanceTask(Task):
             settings.model_name,
             options["party"],
             options["max_parties"],
-            settings.small_model,
+            small_model(settings),
             template,
         )
 

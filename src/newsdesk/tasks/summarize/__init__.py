@@ -9,7 +9,7 @@ How (one direction, no back and forth):
 2. **Show** the model candidates (`prompts`): the whole article when it fits the prompt budget
    (an instruction-tuned model chooses and writes each line itself), but the small bundled model
    (a 270M base model that copies rather than condenses) sees only the best `n + 1` sentences,
-   best first, and picks ids. Whether a model is asked at all is `Settings.
+   best first, and picks ids. Whether a model is asked at all is `run.
    model_writes_summaries`: yes for an endpoint or a --gguf file; for the embedded models, no,
    as measured on summ-frank (`bench/summary_quality.py`, 20 records, same run): Qwen's own
    grounded lines scored ROUGE-1 0.359 and the 270M model's picks 0.391 against the ranking

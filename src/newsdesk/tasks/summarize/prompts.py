@@ -9,6 +9,7 @@ from newsdesk.article import Article, Sentence
 from newsdesk.chunking import chunk_article, sentence_line
 from newsdesk.prompts import Prompt
 from newsdesk.prompts import build_prompt as build
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.summarize.outputs import PicksOutput, SummaryOutput, summary_limits
 from newsdesk.tasks.summarize.ranking import line_count, rank_sentences
 from newsdesk.tokens import count_tokens
@@ -31,7 +32,7 @@ def shown_sentences(
     small: bool = False,
 ) -> list[Sentence]:
     """What one prompt shows: everything that fits the budget, in article order; for the
-    small model (`Settings.small_model`: a 270M base model that copies rather than condenses)
+    small model (`profile.small_model`: a 270M base model that copies rather than condenses)
     the best n+1 candidates, best first (it mostly keeps the first ones it sees)."""
     ranked = rank_sentences(article, pool)
     keep = lines + 1 if small else len(ranked)
@@ -99,7 +100,7 @@ def plan(
     """The prompts a run sends first (for --dry-run): one, or one per chunk (map stage; the
     final pass is built from what they return)."""
     n = line_count(length)
-    budget, model, small = settings.article_budget, settings.model_name, settings.small_model
+    budget, model, small = settings.article_budget, settings.model_name, small_model(settings)
     if not over_budget(article, budget, model):
         return [
             build_prompt(

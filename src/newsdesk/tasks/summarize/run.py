@@ -8,6 +8,7 @@ from newsdesk.article import Article
 from newsdesk.citations import check_ids
 from newsdesk.errors import ModelOutputError
 from newsdesk.tasks.contract import Progress
+from newsdesk.tasks.profile import small_model
 from newsdesk.tasks.summarize.checking import check_lines
 from newsdesk.tasks.summarize.interpret import interpret
 from newsdesk.tasks.summarize.outputs import PicksOutput, SummaryOutput
@@ -22,9 +23,18 @@ from newsdesk.tasks.summarize.ranking import line_count
 from newsdesk.tasks.summarize.results import SummaryResult
 
 if TYPE_CHECKING:
+    from newsdesk.config import Settings
     from newsdesk.llm.client import LLMClient
 
 DEFAULT_LENGTH = "bullets"
+
+
+def model_writes_summaries(settings: Settings) -> bool:
+    """Whether `summarize` asks the model for its lines by default: yes for an endpoint or a
+    --gguf file (a model newsdesk has not measured); for an embedded model, only if its lines
+    beat the extractive ranking on the dev split (the registry's `writes_summaries` says)."""
+    spec = settings.embedded_spec
+    return spec is None or spec.writes_summaries
 
 
 def _run(
@@ -59,14 +69,14 @@ def summarize(
     """Summarise `article` in `length` (headline | short | bullets | long), every line cited.
 
     `progress(done, total)` is called as the map-reduce stages finish (total 1 when the article
-    fits the prompt budget). `use_model` None: ask the model where `Settings.
-    model_writes_summaries` says (not the embedded models, whose lines measured worse than the
+    fits the prompt budget). `use_model` None: ask the model where
+    `model_writes_summaries` says (not the embedded models, whose lines measured worse than the
     ranking alone); True forces the call (its picks, or its own wording). `template`: a prompt
     variant in place of summarize.j2 (or summarize-base.j2), for every stage."""
     n = line_count(length)
-    budget, model, small = llm.settings.article_budget, llm.model, llm.settings.small_model
+    budget, model, small = llm.settings.article_budget, llm.model, small_model(llm.settings)
     if use_model is None:
-        use_model = llm.settings.model_writes_summaries
+        use_model = model_writes_summaries(llm.settings)
     mark = llm.usage.mark()
     if not over_budget(article, budget, model):
         if progress:

@@ -23,7 +23,7 @@ from newsdesk.tasks.summarize.render import (
     summary_plain,
 )
 from newsdesk.tasks.summarize.results import SummaryResult
-from newsdesk.tasks.summarize.run import DEFAULT_LENGTH, summarize
+from newsdesk.tasks.summarize.run import DEFAULT_LENGTH, model_writes_summaries, summarize
 
 RANKING_NOTE = (
     "no model call: with the embedded models, the lines are the article's top-ranked "
@@ -112,7 +112,7 @@ class SummarizeTask(Task):
         return list(plan(article, _length(variables), settings, template))
 
     def plan(self, articles: Sequence[Article], settings: Settings, variables: Vars) -> DryRun:
-        if not settings.model_writes_summaries:
+        if not model_writes_summaries(settings):
             return DryRun([], f"no prompt: {RANKING_NOTE}")
         prompts = self.prompts(articles[0], settings, variables)
         if len(prompts) <= 1:

