@@ -33,6 +33,8 @@ import yaml
 
 from newsdesk.errors import InputError
 from newsdesk.evals import unsupported
+from newsdesk.evals.assertions.parsers import PARSER_TYPES
+from newsdesk.evals.node import PROMPTFOO_VERSION, promptfoo_missing
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.yamlfile import LineList, LineMap, SuiteError, load_js_yaml, load_yaml
 from newsdesk.tasks import registry
@@ -1061,7 +1063,22 @@ def load_suite(path: str | Path) -> Suite:
     return suite
 
 
+def _check_promptfoo(suite: Suite, p: _Parser) -> None:
+    """The assertion types promptfoo itself runs need node and promptfoo: refused, never
+    guessed at, where they are missing."""
+    first = next((a for t in suite.tests for a in _flat(t.asserts) if a.type in PARSER_TYPES), None)
+    why = promptfoo_missing() if first is not None else None
+    if first is not None and why:
+        raise p.error(
+            first.line,
+            f"{first.label} is run by promptfoo {PROMPTFOO_VERSION} itself under node, and {why}: "
+            f"install node >= 18 and promptfoo (npm install promptfoo@{PROMPTFOO_VERSION}); "
+            "NEWSDESK_NODE and NEWSDESK_PROMPTFOO name them",
+        )
+
+
 def _check_node(suite: Suite, p: _Parser) -> None:
+    _check_promptfoo(suite, p)
     needs = suite.needs_node()
     if not needs:
         return

@@ -20,6 +20,7 @@ from newsdesk.evals.assertions.model_graded import (
     _factuality,
 )
 from newsdesk.evals.assertions.own import _abstains, _cites, _cites_valid, _parties_include
+from newsdesk.evals.assertions.parsers import PARSER_TYPES, parser_check, validate_value
 from newsdesk.evals.assertions.ported import PORTED_TYPES, _ported, _regex_check
 from newsdesk.evals.assertions.scripts import _javascript, _json_roundtrip, _python, run_python_file
 from newsdesk.evals.assertions.similarity import _rouge, _similar
@@ -71,6 +72,7 @@ ASSERTIONS: dict[str, Check] = {
     "parties-include": _parties_include,
     "max-tokens": _max_tokens,
     **dict.fromkeys(PORTED_TYPES, _ported),
+    **dict.fromkeys(PARSER_TYPES, parser_check),
 }
 # assert-set is a group (suite.py/runner.py), not a check
 GROUP_TYPES = ("assert-set",)
@@ -101,6 +103,8 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a JavaScript transform"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
+    if spec.type in PARSER_TYPES:
+        return f"a {spec.type} assertion (run by promptfoo itself)"
     return None
 
 
@@ -147,6 +151,8 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
                     f"{name}: invalid regular expression (JavaScript syntax, as promptfoo), or "
                     f"one only node runs (install node): {exc}"
                 )
+    if spec.type in PARSER_TYPES and (problem := validate_value(spec)):
+        return problem
     if spec.type == "max-tokens" and (
         isinstance(spec.value, bool) or not isinstance(spec.value, int) or spec.value < 1
     ):
