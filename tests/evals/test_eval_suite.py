@@ -163,7 +163,7 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
     ("body", "line", "message"),
     [
         ("derivedMetrics: []\ntests: [{vars: {}}]\n", 3, "'derivedMetrics' is not supported"),
-        ("tests:\n  - assert: [{type: is-xml}]\n", 4, "'is-xml' is not supported"),
+        ("tests:\n  - assert: [{type: meteor, value: x}]\n", 4, "'meteor' is not supported"),
         ("tests:\n  - assert: [{type: not-select-best, value: x}]\n", 4, "each case alone"),
     ],
 )

@@ -44,6 +44,15 @@ async function load(file, fn) {
   return f;
 }
 
+// promptfoo itself (its public API), imported on first use: loading it takes seconds
+let promptfoo;
+
+async function promptfooAssert(entry, request) {
+  promptfoo ??= await import(pathToFileURL(entry).href);
+  const result = await promptfoo.assertions.runAssertion(request);
+  return { pass: result.pass, score: result.score, reason: result.reason };
+}
+
 async function run(req) {
   // templates: arg is the vars, code the template, context {env} (the suite's env)
   if (req.kind === "render_prompt") {
@@ -51,6 +60,7 @@ async function run(req) {
   }
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
   if (req.kind === "check") return runCheck(req.arg);
+  if (req.kind === "promptfoo_assert") return promptfooAssert(req.file, req.arg);
   if (req.kind === "rag_prompt") return RAG_PROMPTS[req.arg];
   if (req.kind === "rag_verdict") return ragVerdict(req.arg);
   if (req.kind === "rag_statements") return ragStatements(req.arg);

@@ -4,6 +4,11 @@ promptfoo's `javascript` assertions and inline transforms are JavaScript. newsde
 one long-lived `node` worker (js_worker.mjs) per run, one JSON line per call; without node, a
 suite that needs JavaScript is rejected at load time with its file and line. `NEWSDESK_NODE`
 names the node binary (default: `node` on PATH); node 18 or newer.
+
+A few assertion types need promptfoo itself (its parsers): the worker imports the installed
+promptfoo 0.123.1 and calls its public `assertions.runAssertion`. `NEWSDESK_PROMPTFOO` names the
+package (its folder, an install prefix holding node_modules/promptfoo, or its `promptfoo`
+binary); otherwise it is looked for beside node, beside `promptfoo` on PATH, and in /opt/pf.
 """
 
 from __future__ import annotations
@@ -55,6 +60,90 @@ def node_version() -> str | None:
             ok = False
         _version_cache[binary] = out if ok else None
     return _version_cache[binary]
+
+
+PROMPTFOO_VERSION = "0.123.1"  # the promptfoo whose grading newsdesk eval reproduces
+# where CI (.ci/run) installs promptfoo and node
+DEFAULT_PROMPTFOO = Path("/opt/pf/node_modules/promptfoo")
+
+
+def _package_of(start: Path) -> Path | None:
+    """The promptfoo package folder holding `start` (a file or folder inside it), if any."""
+    for folder in [start, *start.parents][:8]:
+        manifest = folder / "package.json"
+        if manifest.is_file():
+            try:
+                if json.loads(manifest.read_text(encoding="utf-8")).get("name") == "promptfoo":
+                    return folder
+            except (OSError, ValueError):
+                pass
+    return None
+
+
+def _candidates() -> list[Path]:
+    """Where promptfoo may be, in order: beside node (an npm install of both, or node's global
+    npm root), beside `promptfoo` on PATH, then CI's /opt/pf."""
+    out: list[Path] = []
+    binary = node_binary()
+    if binary:
+        for path in dict.fromkeys((Path(binary).absolute(), Path(binary).resolve())):
+            for folder in list(path.parents)[:4]:
+                out += [
+                    folder / "node_modules" / "promptfoo",
+                    folder / "lib/node_modules/promptfoo",
+                ]
+                if folder.name == "node_modules":
+                    out.append(folder / "promptfoo")
+    on_path = shutil.which("promptfoo")
+    if on_path:
+        out.append(Path(on_path).resolve())
+    out.append(DEFAULT_PROMPTFOO)
+    return [c for c in out if c.exists()]
+
+
+_promptfoo_cache: dict[str, tuple[Path | None, str]] = {}
+
+
+def promptfoo_entry() -> tuple[Path | None, str]:
+    """(promptfoo's ES module entry, "") or (None, why it was not found)."""
+    explicit = os.environ.get("NEWSDESK_PROMPTFOO", "")
+    if explicit in _promptfoo_cache:
+        return _promptfoo_cache[explicit]
+    if explicit:
+        given = Path(explicit).expanduser()
+        found = [_package_of(given.resolve()), _package_of(given / "node_modules" / "promptfoo")]
+        candidates = [p for p in found if p is not None]
+        if not candidates:
+            result: tuple[Path | None, str] = (
+                None,
+                f"NEWSDESK_PROMPTFOO={explicit} is no promptfoo",
+            )
+            _promptfoo_cache[explicit] = result
+            return result
+    else:
+        candidates = [p for c in _candidates() if (p := _package_of(c)) is not None]
+    result = (None, "promptfoo was not found")
+    for package in dict.fromkeys(candidates):
+        try:
+            manifest = json.loads((package / "package.json").read_text(encoding="utf-8"))
+            entry = package / manifest["exports"]["."]["import"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if manifest.get("version") != PROMPTFOO_VERSION:
+            result = (None, f"{package} is promptfoo {manifest.get('version')}")
+        elif entry.is_file():
+            result = (entry.resolve(), "")
+            break
+    _promptfoo_cache[explicit] = result
+    return result
+
+
+def promptfoo_missing() -> str | None:
+    """Why promptfoo's own assertions cannot run here (None: they can)."""
+    if node_version() is None:
+        return "no node >= 18 was found"
+    entry, why = promptfoo_entry()
+    return None if entry is not None else why
 
 
 class JSError(Exception):

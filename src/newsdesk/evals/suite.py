@@ -46,6 +46,7 @@ from newsdesk.evals.assertions import (
     validate,
     validate_transform,
 )
+from newsdesk.evals.assertions.parsers import PARSER_TYPES
 from newsdesk.evals.assertions.values import file_ref_path
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.tasks import required_vars, resolve_article
@@ -1061,7 +1062,23 @@ def load_suite(path: str | Path) -> Suite:
     return suite
 
 
+def _check_promptfoo(suite: Suite, p: _Parser) -> None:
+    """The assertion types promptfoo itself runs need node and promptfoo: refused, never
+    guessed at, where they are missing."""
+    first = next((a for t in suite.tests for a in _flat(t.asserts) if a.type in PARSER_TYPES), None)
+    why = node.promptfoo_missing() if first is not None else None
+    if first is not None and why:
+        version = node.PROMPTFOO_VERSION
+        raise p.error(
+            first.line,
+            f"{first.label} is run by promptfoo {version} itself under node, and {why}: "
+            f"install node >= 18 and promptfoo (npm install promptfoo@{version}); "
+            "NEWSDESK_NODE and NEWSDESK_PROMPTFOO name them",
+        )
+
+
 def _check_node(suite: Suite, p: _Parser) -> None:
+    _check_promptfoo(suite, p)
     needs = suite.needs_node()
     if not needs:
         return

@@ -3,16 +3,9 @@ suite loads (never silently ignored, never guessed at)."""
 
 from __future__ import annotations
 
-_PARSER = "needs a parser promptfoo bundles and newsdesk does not (%s)"
 _GRADER = "a model-graded check newsdesk does not run yet (%s)"
 
 ASSERTION_TYPES: dict[str, str] = {
-    "is-xml": _PARSER % "its XML well-formedness checker",
-    "contains-xml": _PARSER % "its XML well-formedness checker",
-    "is-html": _PARSER % "parse5",
-    "contains-html": _PARSER % "parse5",
-    "is-sql": _PARSER % "node-sql-parser",
-    "contains-sql": _PARSER % "node-sql-parser",
     "meteor": "needs WordNet synonyms (natural), which newsdesk does not bundle",
     "perplexity": "needs the completion's logprobs, which newsdesk does not request",
     "perplexity-score": "needs the completion's logprobs, which newsdesk does not request",

@@ -25,6 +25,7 @@ from newsdesk.evals.assertions.own import (
     check_cites_valid,
     check_parties_include,
 )
+from newsdesk.evals.assertions.parsers import PARSER_TYPES, check_parser, validate_value
 from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_regex
 from newsdesk.evals.assertions.scripts import (
     check_javascript,
@@ -81,6 +82,7 @@ ASSERTIONS: dict[str, Check] = {
     "parties-include": check_parties_include,
     "max-tokens": check_max_tokens,
     **dict.fromkeys(PORTED_TYPES, check_ported),
+    **dict.fromkeys(PARSER_TYPES, check_parser),
 }
 # assert-set is a group (suite.py/runner.py), not a check
 GROUP_TYPES = ("assert-set",)
@@ -111,6 +113,8 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a JavaScript transform"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
+    if spec.type in PARSER_TYPES:
+        return f"a {spec.type} assertion (run by promptfoo itself)"
     return None
 
 
@@ -155,6 +159,8 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
                     f"{name}: invalid regular expression (JavaScript syntax, as promptfoo), or "
                     f"one only node runs (install node): {exc}"
                 )
+    if spec.type in PARSER_TYPES and (problem := validate_value(spec)):
+        return problem
     if spec.type == "max-tokens" and (
         isinstance(spec.value, bool) or not isinstance(spec.value, int) or spec.value < 1
     ):

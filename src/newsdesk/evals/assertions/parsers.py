@@ -1,0 +1,83 @@
+"""`is-xml`, `contains-xml`, `is-html`, `contains-html`, `is-sql`, `contains-sql`: checks built on
+parsers promptfoo bundles (saxes and fast-xml-parser, parse5, node-sql-parser). newsdesk neither
+copies nor translates them: the node worker imports the installed promptfoo 0.123.1 and calls its
+public `assertions.runAssertion`, so they grade as promptfoo grades by construction. Without node
+or that promptfoo, a suite using one is refused at load (suite.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.evals import node
+from newsdesk.evals.assertions.core import EvalContext, Grade
+
+if TYPE_CHECKING:
+    from newsdesk.evals.spec import AssertionSpec
+
+PARSER_TYPES = ("is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql")
+
+
+def _absolute(value: Any, base_dir: Path) -> Any:
+    """A `file://` reference made absolute from the suite's folder (promptfoo resolves it from its
+    config's folder, which the worker does not know; like promptfoo, the path ends at the first
+    colon); anything else unchanged."""
+    if isinstance(value, str) and value.startswith("file://"):
+        path, colon, fn = value[len("file://") :].partition(":")
+        return f"file://{(base_dir / path).resolve()}{colon}{fn}"
+    if isinstance(value, list):
+        return [_absolute(v, base_dir) for v in value]
+    return value
+
+
+def check_parser(
+    output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
+) -> Grade:
+    """promptfoo's runAssertion on the (transformed) output. It gets the value as written, not
+    newsdesk's rendering of it: promptfoo renders it over the vars itself, as in its own runs."""
+    del value  # rendered by promptfoo itself, below
+    entry, why = node.promptfoo_entry()
+    if entry is None:  # checked at load; a change of install mid-run lands here
+        return Grade(False, 0.0, f"{spec.label} needs promptfoo: {why}")
+    assertion: dict[str, Any] = {"type": spec.label}
+    if spec.value is not None:
+        assertion["value"] = _absolute(spec.value, ctx.base_dir)
+    request = {
+        "assertion": assertion,
+        "test": {"vars": ctx.vars},
+        "vars": ctx.vars,
+        "providerResponse": {"output": ctx.raw_output if ctx.raw_output is not None else output},
+    }
+    try:
+        result, _ = node.worker().call("promptfoo_assert", request, {}, file=str(entry))
+    except node.JSError as exc:  # promptfoo threw (a value it cannot read)
+        return Grade(False, 0.0, str(exc))
+    return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
+
+
+def _truthy_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and bool(value)
+
+
+def validate_value(spec: AssertionSpec) -> str | None:
+    """What promptfoo would throw on at every case (None: nothing), so refused at load. A
+    templated string is left to promptfoo: it may render to something valid."""
+    value, name = spec.value, spec.label
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        return None
+    if spec.type in ("is-sql", "contains-sql") and _truthy_scalar(value):
+        return (
+            f"{name}: value must be a mapping (databaseType, allowedTables, allowedColumns), "
+            "as promptfoo requires"
+        )
+    if (
+        spec.type in ("is-xml", "contains-xml")
+        and isinstance(value, dict)
+        and value
+        and not isinstance(value.get("requiredElements"), list)
+    ):
+        return (
+            f"{name}: value must be element names (text or a list) or "
+            "{requiredElements: [...]}, as promptfoo requires"
+        )
+    return None
