@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers.paths import EXAMPLE
 
-pytest_plugins = ["tests.helpers.needs"]
+pytest_plugins = ["tests.helpers.needs", "pytester"]
 
 _CLEARED = (
     "OPENAI_API_KEY",
