@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers.paths import ROOT, SRC
 
-CONFTEST = '''
+CONFTEST = """
 import pytest
 
 pytest_plugins = ["tests.helpers.needs"]
@@ -23,9 +23,9 @@ def llm():
 @pytest.fixture
 def instruct_llm():
     return "fake"
-'''
+"""
 
-NOMODEL = '''
+NOMODEL = """
 import subprocess
 
 from newsdesk.llm import embedded
@@ -57,9 +57,9 @@ def test_launches_chromium():
 
 def test_needs_node():
     require_node()
-'''
+"""
 
-SMALL_MODEL = '''
+SMALL_MODEL = """
 def test_small_model_may_use_llm(llm):
     assert llm == "fake"
 
@@ -72,12 +72,12 @@ def test_small_model_asks_for_the_default_model():
     from newsdesk.llm import embedded
 
     embedded.server_url("qwen2.5-coder-1.5b")
-'''
+"""
 
-CHROMIUM = '''
+CHROMIUM = """
 def test_chromium_may_use_both_models(llm, instruct_llm):
     assert (llm, instruct_llm) == ("fake", "fake")
-'''
+"""
 
 
 @pytest.fixture
@@ -85,7 +85,11 @@ def tree(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), str(SRC)]))
     monkeypatch.delenv("NEWSDESK_NO_SKIPS", raising=False)
     pytester.makeconftest(CONFTEST)
-    for folder, text in (("nomodel", NOMODEL), ("small_model", SMALL_MODEL), ("chromium", CHROMIUM)):
+    for folder, text in (
+        ("nomodel", NOMODEL),
+        ("small_model", SMALL_MODEL),
+        ("chromium", CHROMIUM),
+    ):
         (pytester.path / folder).mkdir()
         (pytester.path / folder / f"test_{folder}.py").write_text(text)
     pytester.makepyfile(test_outside="def test_in_no_need_folder():\n    pass\n")
