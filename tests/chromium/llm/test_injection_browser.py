@@ -77,6 +77,7 @@ def assert_inert(page: str) -> None:
     parser.feed(page)
     tags = parser.tags
     assert not [t for t, _ in tags if t in {"script", "iframe", "object", "embed", "svg"}]
+    assert tags  # a page with no tags at all would pass the loop below vacuously
     for tag, attrs in tags:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
         for a in ("href", "src", "action", "formaction"):

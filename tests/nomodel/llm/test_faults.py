@@ -326,9 +326,12 @@ def test_api_key_never_reaches_output_cache_or_logs(tmp_path, example_path):
     blobs = [*outputs, *(p.read_bytes() for p in cache_files if p.is_file())]
     for blob in blobs:
         assert KEY.encode() not in blob and KEY[-6:].encode() not in blob
-    rows = sqlite3.connect(tmp_path / "cache" / "responses.sqlite3").execute(
-        "SELECT key, value FROM responses"
+    rows = (
+        sqlite3.connect(tmp_path / "cache" / "responses.sqlite3")
+        .execute("SELECT key, value FROM responses")
+        .fetchall()
     )
+    assert rows
     for key, value in rows:
         assert KEY not in key and KEY not in value
     assert b"ends \xe2\x80\xa6" in outputs[3]  # doctor shows the key masked, not absent

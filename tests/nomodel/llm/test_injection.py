@@ -86,7 +86,9 @@ def test_dry_run_prompt_keeps_the_article_as_data(command, hostile_path):
     assert "‹/article›" in prompt
     assert "‹question›" in prompt
     # every sentence marker the model sees is a real sentence, with that sentence's text
-    for m in re.finditer(r"^\[(S\d+)\] (.*)$", prompt, re.MULTILINE):
+    markers = list(re.finditer(r"^\[(S\d+)\] (.*)$", prompt, re.MULTILINE))
+    assert markers
+    for m in markers:
         sentence = article.get(m.group(1))
         assert sentence is not None, m.group(0)
     # the template's own delimiters still pair up: the article cannot close its block early

@@ -53,6 +53,7 @@ def every_id(article: Article) -> list[str]:
 
 def check_citations(result, article) -> None:  # type: ignore[no-untyped-def]
     """Every printed citation exists and quotes its sentence verbatim, at its span."""
+    assert result.lines
     for line in result.lines:
         assert line.supported == bool(line.citations)
         for c in line.citations:

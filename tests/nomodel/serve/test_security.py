@@ -119,7 +119,9 @@ def test_the_page_loads_nothing_from_elsewhere_and_never_sees_the_key(open_url: 
     assert "default-src 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
     static = resources.files("newsdesk.serve") / "static"
-    for f in static.iterdir():
+    files = list(static.iterdir())
+    assert files
+    for f in files:
         text = f.read_text()
         assert not re.search(r"https?://|//cdn|@import", text), f.name
         assert "innerHTML" not in text and "eval(" not in text, f.name

@@ -30,6 +30,7 @@ def split(text: str) -> list[str]:
 
 def assert_spans_exact(article: Article) -> None:
     previous_end = 0
+    assert article.sentences
     for i, s in enumerate(article.sentences, start=1):
         assert s.id == f"S{i}" and s.index == i
         assert s.text == normalise_ws(article.text[s.start : s.end])

@@ -25,6 +25,7 @@ def test_all_is_the_documented_api():
 
 
 def test_every_exported_member_is_newsdesks_own():
+    assert newsdesk.__all__
     for name in newsdesk.__all__:
         if name == "__version__":
             continue

@@ -109,6 +109,7 @@ def no_body_text(text: str) -> bool:
 def check_spans(article: Article) -> None:
     text = article.text
     prev_end = 0
+    assert article.sentences
     for i, s in enumerate(article.sentences, start=1):
         assert s.id == f"S{i}" and s.index == i
         assert 0 <= prev_end <= s.start < s.end <= len(text)
@@ -241,6 +242,7 @@ def test_two_megabyte_single_line_is_bounded(line):
         # spot-check spans across the whole text (checking all 190k is slow, not wrong)
         step = max(1, len(article.sentences) // 500)
         sub = article.sentences[::step]
+        assert sub
         for s in sub:
             assert normalise_ws(article.text[s.start : s.end]) == s.text
 

@@ -116,7 +116,9 @@ def test_real_brief_of_two_articles_has_sections_and_synthesis(briefed, example_
     data = json.loads(r.stdout)
     assert [a["index"] for a in data["articles"]] == [1, 2]
     assert data["synthesis"] is not None
-    for st in data["synthesis"]["points"] + data["synthesis"]["shared_parties"]:
+    synthesis = data["synthesis"]["points"] + data["synthesis"]["shared_parties"]
+    assert synthesis
+    for st in synthesis:
         assert {c["article"] for c in st["citations"]} <= {1, 2}
     parsed = check_html(page.read_text(encoding="utf-8"))
     assert {"a1-S1", "a2-S1", "synthesis"} <= parsed.ids

@@ -44,6 +44,7 @@ def test_ask_is_the_commands_json_record(desk_url: str) -> None:
     assert cli.exit_code == 0, cli.output
     assert set(record) == set(json.loads(cli.stdout.splitlines()[-1]))
     assert record["question"] == "Who met?"
+    assert record["citations"] or not record["answerable"]
     for c in record["citations"]:
         assert c["text"] in NORMALISED and "label" in c["source"]
 
