@@ -1,5 +1,5 @@
 """Issue 16's evidence as a proof: configs written in promptfoo's documented style
-(tests/evals/promptfoo_docs/: Nunjucks templating, files and whitespace, test options, CSV special
+(tests/data/promptfoo_docs/: Nunjucks templating, files and whitespace, test options, CSV special
 columns, chat prompts through `echo`) run by promptfoo 0.123.1 and by `newsdesk eval` against one
 scripted server that echoes the prompt. Verdicts, scores, named scores, the rendered prompt, the
 output in the -o file and the request parameters sent (seed, grader max_tokens) must agree.

@@ -5,7 +5,7 @@ CLI (`python -m newsdesk`, a subprocess) against a scripted OpenAI-compatible se
 answers are a pure function of the request (`extractive_responder`: a stand-in model that
 answers from the article's own sentences, citing real ids such as S16, and now and then states
 something the article does not, so the flags show too). What the case printed (stdout, stderr,
-exit code) and every file it wrote are compared with its recorded text in tests/cli/outputs/
+exit code) and every file it wrote are compared with its recorded text in tests/data/outputs/
 (one file per case, named after it), and a difference fails with a unified diff.
 
 What varies from run to run is normalised before comparing: durations ("0.01 s", "seconds":
@@ -17,7 +17,7 @@ runs, except inside a case that runs twice on purpose (the cache hit).
 
 To record the outputs again (after an intended change of behaviour, then review the diff):
 
-    NEWSDESK_RECORD_OUTPUTS=1 python -m pytest -q tests/cli/test_outputs_unchanged.py
+    NEWSDESK_RECORD_OUTPUTS=1 python -m pytest -q tests/nomodel/cli/test_outputs_unchanged.py
 
 The cases run concurrently (one subprocess each), so the whole module takes a few seconds.
 """

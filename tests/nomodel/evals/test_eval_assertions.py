@@ -101,7 +101,7 @@ def test_every_type_is_covered():
     covered = {c[0] for c in CASES} | {
         "cites", "cites-valid", "abstains", "parties-include", "latency", "cost", "llm-rubric",
         "levenshtein", "contains-json", "javascript", "similar",  # test_eval_promptfoo.py
-        # tests/evals/test_eval_promptfoo_docs.py (promptfoo's own code, run in node)
+        # tests/node/evals/test_eval_promptfoo_docs.py (promptfoo's own code, run in node)
         "word-count", "bleu", "gleu", "is-refusal", "finish-reason", "model-graded-closedqa",
         "factuality", "context-recall", "context-relevance", "context-faithfulness",
     }  # fmt: skip
