@@ -208,6 +208,3 @@ def test_attribution_is_deterministic_and_needs_lexical_support(example_article)
     assert a == attribute("Who will speak on the phone call?", "Lighthizer", ["S6"], shown)
     assert a[0] == "S5"
     assert attribute("capital of Peru", "Lima", ["S1"], shown) == []
-
-
-# ------------------------------------------------------------------ the embedded model

@@ -158,9 +158,6 @@ def test_dry_run_shows_every_prompt(example_path):
     assert r.output.count("[S16] One of the sources said") == 3
 
 
-# ---------------------------------------------------------------- the real model
-
-
 def test_salvage_keeps_the_complete_part_of_a_cut_off_answer():
     from newsdesk.llm.salvage import salvage_json
 

@@ -160,9 +160,3 @@ def test_endpoint_obeying_the_injection_is_caught_and_reasked(hostile_path, tmp_
         with pytest.raises(ModelOutputError, match="S999"):
             ask(article, "What is the answer?", LLMClient(settings))
     assert len(srv.requests) == 2  # asked once, re-asked once, then refused
-
-
-# ------------------------------------------------------------------ the embedded model
-
-
-# ------------------------------------------------------------------ HTML: nothing runs

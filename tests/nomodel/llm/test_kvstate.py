@@ -168,9 +168,3 @@ def test_unreachable_server_keeps_the_state_refused_state_is_removed(
     assert not path.exists() and len(first) == 2
     assert "invalid slot save file" in first[0] and "disk full" in first[1]
     assert _warnings(capsys) == []  # a failed save is warned once, not tried again
-
-
-# ---------------------------------------------------------------- which clients use it
-
-
-# ---------------------------------------------------------------- real processes, 270M model

@@ -366,6 +366,3 @@ def test_models_lists_even_when_the_configured_name_is_unknown(monkeypatch, tmp_
     result = models_cli(monkeypatch, tmp_path, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["selected"] is None
-
-
-# ------------------------------------------------------------------ the servers
