@@ -1,4 +1,7 @@
-"""Shared fixtures. LLM tests use the embedded model over real HTTP, loaded once per session."""
+"""Shared fixtures. LLM tests use the embedded model over real HTTP, loaded once per session.
+
+A test's folder says what it needs (tests/nomodel, small_model, default_model, node, chromium):
+tests/helpers/needs.py, loaded here, fails a test that uses more than its folder allows."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.paths import EXAMPLE
+
+pytest_plugins = ["tests.helpers.needs", "pytester"]
 
 _CLEARED = (
     "OPENAI_API_KEY",
@@ -86,6 +91,24 @@ def instruct_llm(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
         cache_dir=tmp_path_factory.mktemp("instruct-cache")
     )
     return LLMClient(settings)
+
+
+@pytest.fixture(scope="session")
+def small_settings():  # type: ignore[no-untyped-def]
+    """Settings of the serve tests' desk: the 270M model, a session-private cache."""
+    from newsdesk.config import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def desk_url(small_settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real uvicorn on 127.0.0.1 serving the desk on the small model (one per session)."""
+    from newsdesk.serve.options import ServeOptions
+    from newsdesk.serve.server import serve_in_thread
+
+    with serve_in_thread(small_settings, ServeOptions(port=0)) as url:
+        yield url
 
 
 @pytest.hookimpl(hookwrapper=True)

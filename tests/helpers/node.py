@@ -9,9 +9,11 @@ import os
 import pytest
 
 from newsdesk.evals.node import node_version
+from tests.helpers.needs import use
 
 
 def require_node() -> None:
+    use("node", "require_node()")  # fails outside tests/node and tests/chromium
     if node_version() is not None:
         return
     message = "node is not installed (bash .ci/run installs node 22)"

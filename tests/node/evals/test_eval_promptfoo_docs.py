@@ -1,0 +1,198 @@
+"""Issue 16's evidence as a proof: configs written in promptfoo's documented style
+(tests/data/promptfoo_docs/: Nunjucks templating, files and whitespace, test options, CSV special
+columns, chat prompts through `echo`) run by promptfoo 0.123.1 and by `newsdesk eval` against one
+scripted server that echoes the prompt. Verdicts, scores, named scores, the rendered prompt, the
+output in the -o file and the request parameters sent (seed, grader max_tokens) must agree.
+
+CI installs promptfoo (.ci/run) and sets NEWSDESK_REQUIRE_PROMPTFOO=1, so there a missing
+promptfoo fails this test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from newsdesk.cli.app import app
+from newsdesk.evals.assertions.model_graded import PROMPTS_FILE
+from newsdesk.testing import Reply, ScriptedServer, completion
+from tests.helpers.paths import DATA
+from tests.node.evals.test_eval_promptfoo import (
+    compare,
+    grader_answer,
+    require_promptfoo,
+    run_promptfoo,
+)
+
+HERE = DATA / "promptfoo_docs"
+
+
+# in every grading prompt here
+GRADER_MARKS = (
+    "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
+    "create one or more statements", "Natural language inference",
+)  # fmt: skip
+VERDICT = re.compile(r"VERDICT (\S)")
+RECALL = re.compile(r"RECALL (\d+)/(\d+)")
+CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
+
+
+def graded_answer(text: str) -> str | None:
+    """The scripted grader: a rubric, criterion or expert answer says what to answer."""
+    if "<Rubric>" in text:
+        return grader_answer(text)
+    if "[Criterion]:" in text and (m := VERDICT.search(text)):
+        return f"The criterion is read step by step.\n{m.group(1)}"
+    if "classify if the sentence can be attributed" in text and (m := RECALL.search(text)):
+        good, total = int(m.group(1)), int(m.group(2))
+        marks = ["[Attributed]"] * good + ["[Not Attributed]"] * (total - good)
+        return "\n".join(f"{k + 1}. Sentence {k + 1}. So {mark}" for k, mark in enumerate(marks))
+    if "create one or more statements" in text:
+        return "Paris is the capital of France.\nParis has ten million people."
+    if "Natural language inference" in text:
+        return "Final verdict for each statement in order: Yes. No."
+    if "candidate sentences:" in text:
+        return "Paris is the capital of France."
+    if "<expert_answer>" in text and (m := CATEGORY.search(text)):
+        if m.group(1) == "LEGACY":
+            return f"({m.group(2)}) the legacy form"
+        return json.dumps({"category": m.group(2), "reason": f"scripted {m.group(2)}"})
+    return None
+
+
+def echo_responder(request: dict[str, Any]) -> Reply:
+    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted."""
+    content = request["messages"][-1]["content"]
+    text = content if isinstance(content, str) else json.dumps(content)
+    whole = json.dumps(request["messages"])
+    answer = graded_answer(text) or graded_answer(whole)
+    return Reply(body=completion(answer if answer is not None else text))
+
+
+def keyed_rows(path: Path) -> tuple[dict[tuple[str, ...], dict[str, Any]], list[str]]:
+    """Each case by its `key` var and prompt index; two cases with one key are a problem (both
+    prompts of a split file must get their own promptIdx)."""
+    data = json.loads(path.read_text())
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    problems = []
+    for r in data["results"]["results"]:
+        key = (str(r["vars"].get("key", "")), str(r.get("promptIdx")))
+        if key in out:
+            problems.append(f"two cases are {key}")
+        out[key] = r
+    return out, problems
+
+
+def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> list[str]:
+    """The prompt as sent and the (transformed) output each tool reports."""
+    problems = []
+    for key in sorted(set(pf) & set(nd)):
+        a, b = pf[key], nd[key]
+        label = " / ".join(key)
+        if a["prompt"]["raw"] != b["prompt"]["raw"]:
+            problems.append(f"{label}: prompt {a['prompt']['raw']!r} vs {b['prompt']['raw']!r}")
+        out_a, out_b = (
+            (a.get("response") or {}).get("output"),
+            (b.get("response") or {}).get("output"),
+        )
+        if out_a != out_b:
+            problems.append(f"{label}: output {out_a!r} vs {out_b!r}")
+    return problems
+
+
+def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
+    """What each tool sends: the model, seed or not, max_tokens, temperature, and the messages
+    of every grading request."""
+    shape: set[tuple[str, Any]] = set()
+    for r in requests:
+        if "messages" not in r:
+            continue
+        grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
+        # a grading request's messages too: the grading prompt must be promptfoo's, as rendered
+        kind = json.dumps(r["messages"]) if grading else "case"
+        shape.add((kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature")))
+    return shape
+
+
+def run_both(
+    tmp: Path, server: ScriptedServer, name: str, monkeypatch: Any
+) -> tuple[int, int, list[str]]:
+    """(cases, cases that disagree, every disagreement) for one config."""
+    binary = require_promptfoo()
+    work = tmp / name
+    shutil.copytree(HERE / name, work)
+    config = work / "promptfooconfig.yaml"
+    config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+    pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
+    server.requests.clear()
+    run_promptfoo(binary, config, pf_out, {})
+    pf_requests = list(server.requests)
+    server.requests.clear()
+    with monkeypatch.context() as m:
+        m.chdir(work)
+        result = CliRunner().invoke(app, ["eval", str(config), "-o", str(nd_out), "--no-cache"])
+    nd_requests = list(server.requests)
+    problems: list[str] = []
+    if result.exit_code not in (0, 1):
+        pf, _ = keyed_rows(pf_out)
+        refused = f"newsdesk exit {result.exit_code}: {result.output.strip()[-300:]}"
+        return len(pf), len(pf), [f"{name}: {refused}"]
+    pf, pf_dupes = keyed_rows(pf_out)
+    nd, nd_dupes = keyed_rows(nd_out)
+    problems += pf_dupes + [f"newsdesk: {p}" for p in nd_dupes]
+    if set(pf) != set(nd):
+        problems.append(f"cases differ: {sorted(set(pf) ^ set(nd))}")
+    disagreeing = len(set(pf) ^ set(nd))
+    for key in sorted(set(pf) & set(nd)):
+        _, found = compare({key: pf[key]}, {key: nd[key]})
+        found += compare_rendering({key: pf[key]}, {key: nd[key]})
+        disagreeing += bool(found)
+        problems += found
+    if request_shape(pf_requests) != request_shape(nd_requests):
+        problems.append(
+            f"requests: promptfoo sends {sorted(request_shape(pf_requests), key=str)}, "
+            f"newsdesk {sorted(request_shape(nd_requests), key=str)}"
+        )
+    print(f"{name}: {len(pf)} cases, {disagreeing} disagree")
+    return len(pf), disagreeing, [f"{name}: {p}" for p in problems]
+
+
+def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    problems: list[str] = []
+    cases = disagreeing = 0
+    with ScriptedServer(responder=echo_responder) as server:
+        for name in sorted(p.name for p in HERE.iterdir() if p.is_dir()):
+            n, bad, found = run_both(tmp_path, server, name, monkeypatch)
+            cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
+    print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
+    print("\n".join(problems))
+    assert cases >= 25
+    assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
+
+
+def test_the_grading_prompts_are_promptfoos_own():
+    """src/newsdesk/evals/promptfoo_grading_prompts.json is what the installed promptfoo's
+    source evaluates to (with its own `dedent`)."""
+    binary = require_promptfoo()
+    package = binary.resolve().parents[1]  # node_modules/promptfoo/dist/src/main.js -> package
+    while not (package / "package.json").is_file():
+        package = package.parent
+    node = binary.parent / "node"
+    script = DATA / "promptfoo_grading_prompts.mjs"
+    proc = subprocess.run(
+        [str(node if node.is_file() else "node"), str(script), str(package)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ours = json.loads(PROMPTS_FILE.read_text(encoding="utf-8"))
+    ours.pop("_source")
+    assert json.loads(proc.stdout) == ours

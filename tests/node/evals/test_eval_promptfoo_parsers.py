@@ -1,0 +1,113 @@
+"""Issue 16's proof: `is-xml`, `contains-xml`, `is-html`, `contains-html`, `is-sql`,
+`contains-sql` (tests/data/promptfoo_parsers/, written in promptfoo's documented style) run by
+promptfoo 0.123.1 and by `newsdesk eval` against one scripted server that echoes the prompt: every
+test's verdict, score and reason, and every assertion's verdict, score and reason, must agree. Then
+what newsdesk refuses at load: these types without node or promptfoo, and values promptfoo would
+throw on at every case.
+
+CI installs promptfoo (.ci/run) and sets NEWSDESK_REQUIRE_PROMPTFOO=1, so there a missing
+promptfoo fails the proof instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli.app import app
+from newsdesk.evals.suite import load_suite
+from newsdesk.evals.yamlfile import SuiteError
+from newsdesk.testing import ScriptedServer
+from tests.helpers.paths import DATA
+from tests.node.evals.test_eval_promptfoo import compare, require_promptfoo, run_promptfoo
+from tests.node.evals.test_eval_promptfoo_docs import echo_responder, keyed_rows
+
+HERE = DATA / "promptfoo_parsers"
+TYPES = ("is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql")
+
+
+def reasons(row: dict[str, Any]) -> list[str]:
+    grading = row.get("gradingResult") or {}
+    return [grading.get("reason", ""), *(c["reason"] for c in grading.get("componentResults", []))]
+
+
+def test_xml_html_and_sql_assertions_grade_as_promptfoo_does(tmp_path, monkeypatch):
+    binary = require_promptfoo()
+    # promptfoo's own node runs newsdesk's worker too, as in CI (.ci/run)
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    work = tmp_path / "parsers"
+    shutil.copytree(HERE, work)
+    config = work / "promptfooconfig.yaml"
+    with ScriptedServer(responder=echo_responder) as server:
+        config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+        pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
+        run_promptfoo(binary, config, pf_out, {})
+        monkeypatch.chdir(work)
+        result = CliRunner().invoke(app, ["eval", str(config), "-o", str(nd_out), "--no-cache"])
+    assert result.exit_code == 1, result.output  # some cases fail, on purpose
+    pf, pf_dupes = keyed_rows(pf_out)
+    nd, nd_dupes = keyed_rows(nd_out)
+    assert not pf_dupes and not nd_dupes
+    assertions, problems = compare(pf, nd)
+    for key in sorted(pf):
+        if reasons(pf[key]) != reasons(nd[key]):
+            problems.append(f"{key[0]}: reasons {reasons(pf[key])} vs {reasons(nd[key])}")
+    assert not problems, "\n".join(problems)
+    assert len(pf) == 13 and assertions == 54
+    # not vacuous: promptfoo itself passes and fails each type, plain and negated
+    seen = {
+        (c["assertion"]["type"], c["pass"])
+        for row in pf.values()
+        for c in row["gradingResult"]["componentResults"]
+    }
+    for kind in TYPES:
+        for label in (kind, f"not-{kind}"):
+            assert {(label, True), (label, False)} <= seen, label
+
+
+def write(tmp_path: Path, asserts: str) -> Path:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(f"prompts: [hi]\nproviders: [echo]\ntests:\n  - assert: {asserts}\n")
+    return suite
+
+
+def test_without_node_a_parser_assertion_is_refused_at_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_NODE", str(tmp_path / "no-node"))
+    with pytest.raises(SuiteError) as err:
+        load_suite(write(tmp_path, "[{type: contains, value: a}, {type: not-is-sql}]"))
+    text = str(err.value)
+    assert "s.yaml:4" in text and "not-is-sql is run by promptfoo 0.123.1" in text
+    assert "no node >= 18 was found" in text and "install node >= 18 and promptfoo" in text
+    assert "\n" not in text
+
+
+def test_without_promptfoo_a_parser_assertion_is_refused_at_load(tmp_path, monkeypatch):
+    binary = require_promptfoo()
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    monkeypatch.setenv("NEWSDESK_PROMPTFOO", str(tmp_path))
+    with pytest.raises(SuiteError) as err:
+        load_suite(write(tmp_path, "[{type: is-html}]"))
+    text = str(err.value)
+    assert f"NEWSDESK_PROMPTFOO={tmp_path} is no promptfoo" in text
+    assert "is-html is run by promptfoo" in text and "npm install promptfoo@0.123.1" in text
+
+
+@pytest.mark.parametrize(
+    ("asserts", "message"),
+    [
+        ("[{type: is-sql, value: MySQL}]", "is-sql: value must be a mapping (databaseType"),
+        ("[{type: not-contains-sql, value: 3}]", "not-contains-sql: value must be a mapping"),
+        ("[{type: is-xml, value: {elements: [a]}}]", "is-xml: value must be element names"),
+    ],
+)
+def test_a_value_promptfoo_throws_on_is_refused_at_load(tmp_path, monkeypatch, asserts, message):
+    binary = require_promptfoo()
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    with pytest.raises(SuiteError) as err:
+        load_suite(write(tmp_path, asserts))
+    assert message in str(err.value) and "\n" not in str(err.value)
