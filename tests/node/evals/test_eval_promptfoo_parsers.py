@@ -12,6 +12,7 @@ promptfoo fails the proof instead of skipping it.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,23 @@ def test_a_value_promptfoo_throws_on_is_refused_at_load(tmp_path, monkeypatch, a
     with pytest.raises(SuiteError) as err:
         load_suite(write(tmp_path, asserts))
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_meteor_stays_refused_while_promptfoos_own_meteor_cannot_load_natural(tmp_path):
+    """promptfoo 0.123.1's meteor reads `PorterStemmer` as a named export of `natural`, which
+    natural 8 (CommonJS) does not give an ESM import: every meteor assertion errors in promptfoo
+    itself, so newsdesk refuses it (evals/unsupported.py). When this fails, promptfoo's meteor
+    works: run it in node like the parser types."""
+    binary = require_promptfoo()
+    prefix = binary.parent.parent.parent  # <prefix>/node_modules/.bin/promptfoo
+    probe = 'import("natural").then(m => console.log(typeof m.PorterStemmer, typeof m.default))'
+    out = subprocess.run(
+        [str(binary.parent / "node"), "-e", probe],
+        cwd=prefix,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["undefined", "object"], out.stderr
+    with pytest.raises(SuiteError, match="meteor fails on every case"):
+        load_suite(write(tmp_path, "[{type: meteor, value: a reference}]"))
