@@ -49,7 +49,13 @@ let promptfoo;
 
 async function promptfooAssert(entry, request) {
   promptfoo ??= await import(pathToFileURL(entry).href);
-  const result = await promptfoo.assertions.runAssertion(request);
+  let result;
+  try {
+    result = await promptfoo.assertions.runAssertion(request);
+  } catch (err) {
+    // promptfoo's evaluator records what its runAssertion throws as String(err) ("Error: ...")
+    throw new Error(String(err));
+  }
   return { pass: result.pass, score: result.score, reason: result.reason };
 }
 

@@ -5,10 +5,11 @@ one long-lived `node` worker (js_worker.mjs) per run, one JSON line per call; wi
 suite that needs JavaScript is rejected at load time with its file and line. `NEWSDESK_NODE`
 names the node binary (default: `node` on PATH); node 18 or newer.
 
-A few assertion types need promptfoo itself (its parsers): the worker imports the installed
-promptfoo 0.123.1 and calls its public `assertions.runAssertion`. `NEWSDESK_PROMPTFOO` names the
-package (its folder, an install prefix holding node_modules/promptfoo, or its `promptfoo`
-binary); otherwise it is looked for beside node, beside `promptfoo` on PATH, and in /opt/pf.
+A few assertion types need promptfoo itself (its parsers, perplexity): the worker imports the
+installed promptfoo 0.123.1 and calls its public `assertions.runAssertion`. `NEWSDESK_PROMPTFOO`
+names the package (its folder, an install prefix holding node_modules/promptfoo, or its
+`promptfoo` binary); otherwise it is looked for beside node, beside `promptfoo` on PATH, and in
+/opt/pf.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from pydantic import Field, FieldSerializationInfo, computed_field, field_serial
 from newsdesk.errors import InputError, NewsdeskError
 from newsdesk.evals import node, templates
 from newsdesk.evals.assertions import (
+    CaseError,
     EvalContext,
     Grade,
     apply_transform,
@@ -289,6 +291,32 @@ def render_prompt(
     return rendered, messages, graded_vars
 
 
+# promptfoo's openai chat provider: the config's value, else its environment variable, sent only
+# when either is set (suite `env` first, as promptfoo's getEnvString reads it)
+_SAMPLING = (
+    ("top_p", "OPENAI_TOP_P"),
+    ("presence_penalty", "OPENAI_PRESENCE_PENALTY"),
+    ("frequency_penalty", "OPENAI_FREQUENCY_PENALTY"),
+)
+
+
+def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
+    """The request fields promptfoo's openai chat provider adds from a provider's config beyond
+    the model, messages, max_tokens, temperature, seed and response_format: top_p and the
+    penalties, `stop`, then `passthrough` (any fields, sent last, so they win)."""
+    fields: dict[str, Any] = {}
+    for key, var in _SAMPLING:
+        if key in cfg:
+            fields[key] = cfg[key]
+        elif (value := env.get(var, os.environ.get(var))) not in (None, ""):
+            with contextlib.suppress(TypeError, ValueError):
+                fields[key] = float(value)
+    if cfg.get("stop"):
+        fields["stop"] = cfg["stop"]
+    fields.update(cfg.get("passthrough") or {})
+    return fields
+
+
 def _configured_cost(provider: ProviderSpec, cost: float | None, total: Any) -> float | None:
     """promptfoo's calculateCost: config `inputCost`/`outputCost` (else `cost`) per token replace
     the model's prices, for a model that has prices (else the cost stays unknown)."""
@@ -464,6 +492,7 @@ class Runner:
         variables = {**job.test.vars, **self.registers}
         graded_vars = variables
         finish_reason: str | None = None
+        logprobs: list[float] | None = None
         try:
             if job.prompt.task is None:
                 result.prompt_text, messages, graded_vars = render_prompt(
@@ -477,7 +506,9 @@ class Runner:
                 if job.test.provider_output is not None:  # promptfoo: graded, no call made
                     output = job.test.provider_output
                 else:
-                    output, finish_reason = self._complete(job, llm, result.prompt_text, messages)
+                    output, finish_reason, logprobs = self._complete(
+                        job, llm, result.prompt_text, messages
+                    )
                 task = TaskOutput(output=output_string(output), article=None)
             else:
                 article = resolve_article(job.test.vars["article"], job.suite.base_dir)
@@ -534,6 +565,7 @@ class Runner:
             grader=self._grader(job, llm),
             notes=self.notes,
             finish_reason=finish_reason,
+            logprobs=logprobs,
             env=job.suite.env,
             rubric_prompt=job.test.rubric_prompt,
         )
@@ -551,7 +583,11 @@ class Runner:
             task.output = result.output
         if job.test.store_output_as and output:
             self.registers[job.test.store_output_as] = output
-        grades = grade_all(job.test.asserts, output, ctx)
+        try:
+            grades = grade_all(job.test.asserts, output, ctx)
+        except CaseError as exc:
+            result.error = str(exc)
+            return result
         result.asserts = [_assertion_result(spec, g) for spec, g in grades]
         passed, score, reason, named = aggregate(
             grades, job.test.threshold, graded_vars, job.suite.env
@@ -570,13 +606,13 @@ class Runner:
 
     def _complete(
         self, job: Job, llm: LLMClient, rendered: str, messages: list[dict[str, Any]]
-    ) -> tuple[Any, str | None]:
-        """The provider's output for the user's prompt, and its finish reason: the completion's
-        text, unchanged (a json_schema response_format parses it, as promptfoo's openai provider
-        does)."""
+    ) -> tuple[Any, str | None, list[float] | None]:
+        """The provider's output for the user's prompt, its finish reason and its tokens'
+        log-probabilities (when the endpoint gave them): the completion's text, unchanged (a
+        json_schema response_format parses it, as promptfoo's openai provider does)."""
         provider = job.test.provider or job.provider
         if provider.echo:
-            return rendered, None
+            return rendered, None, None
         if provider.delay_ms > 0:
             time.sleep(provider.delay_ms / 1000)
         cfg = provider.config
@@ -584,6 +620,7 @@ class Runner:
         kwargs: dict[str, Any] = {
             "max_tokens": int(cfg.get("max_tokens", 1024)),
             "response_format": ResponseFormat.from_config(fmt),
+            "extra": request_fields(cfg, job.suite.env),
         }
         if "temperature" in cfg:
             kwargs["temperature"] = float(cfg["temperature"])
@@ -596,7 +633,7 @@ class Runner:
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
-        return content, completion.finish_reason
+        return content, completion.finish_reason, completion.logprobs
 
     def run(
         self,

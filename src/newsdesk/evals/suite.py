@@ -46,7 +46,7 @@ from newsdesk.evals.assertions import (
     validate,
     validate_transform,
 )
-from newsdesk.evals.assertions.parsers import PARSER_TYPES
+from newsdesk.evals.assertions.in_promptfoo import PROMPTFOO_TYPES
 from newsdesk.evals.assertions.values import file_ref_path
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.tasks import required_vars, resolve_article
@@ -81,7 +81,7 @@ PROVIDER_CONFIG_KEYS = (
     # promptfoo's openai provider
     "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
     "seed", "top_p", "stop", "frequency_penalty", "presence_penalty", "cost", "inputCost",
-    "outputCost",
+    "outputCost", "passthrough",
     # newsdesk's
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
@@ -440,6 +440,8 @@ class _Parser:
                     "response_format is {type: json_object} or {type: json_schema, json_schema: "
                     "{name, schema}}",
                 )
+            if "passthrough" in cfg:
+                self.mapping(cfg["passthrough"], cfg.line_of("passthrough"), "passthrough")
         label = self.text(data, "label", "provider") or ident
         spec = ProviderSpec(ident, label, model or model_from_id(ident), config, data.line)
         if "prompts" in data:
@@ -1065,7 +1067,8 @@ def load_suite(path: str | Path) -> Suite:
 def _check_promptfoo(suite: Suite, p: _Parser) -> None:
     """The assertion types promptfoo itself runs need node and promptfoo: refused, never
     guessed at, where they are missing."""
-    first = next((a for t in suite.tests for a in _flat(t.asserts) if a.type in PARSER_TYPES), None)
+    asserts = (a for t in suite.tests for a in _flat(t.asserts))
+    first = next((a for a in asserts if a.type in PROMPTFOO_TYPES), None)
     why = node.promptfoo_missing() if first is not None else None
     if first is not None and why:
         version = node.PROMPTFOO_VERSION

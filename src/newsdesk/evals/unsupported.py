@@ -12,8 +12,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "meteor": "promptfoo 0.123.1's own meteor fails on every case (\"PorterStemmer should be "
     'loaded": it cannot load the natural package it installs), so there is no promptfoo '
     "verdict to match",
-    "perplexity": "needs the completion's logprobs, which newsdesk does not request",
-    "perplexity-score": "needs the completion's logprobs, which newsdesk does not request",
     "is-valid-openai-tools-call": "needs tool calls in the output; newsdesk sends no `tools`",
     "is-valid-openai-function-call": "needs a function call in the output; newsdesk sends none",
     "select-best": "compares the outputs of every prompt of a test at once; newsdesk grades "

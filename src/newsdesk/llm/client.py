@@ -39,6 +39,7 @@ class Completion:
     content: str
     finish_reason: str | None
     usage: Usage
+    logprobs: list[float] | None = None  # each output token's, when the endpoint gave them
 
 
 @dataclass(frozen=True)
@@ -285,10 +286,12 @@ class LLMClient:
         temperature: float | None = None,
         use_cache: bool = True,
         response_format: ResponseFormat | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Completion:
         """One completion. Cached only when it finished normally. `response_format`: the
-        caller's own, sent in place of the one made from `schema`."""
-        params = self._params(max_tokens, temperature)
+        caller's own, sent in place of the one made from `schema`. `extra`: request fields sent
+        as given, after the others (an eval provider's top_p, stop, penalties, passthrough)."""
+        params = {**self._params(max_tokens, temperature), **(extra or {})}
         keyed = response_format.key() if response_format is not None else schema
         # structured() keys and caches its own calls (use_cache=False): no hash here for them
         key = self._key(messages, keyed, params) if use_cache else ""
@@ -320,16 +323,19 @@ class LLMClient:
             calls=1,
         )
         self.usage.add(usage)
-        return Completion(hit["content"], hit.get("finish_reason"), usage)
+        return Completion(hit["content"], hit.get("finish_reason"), usage, hit.get("logprobs"))
 
     @staticmethod
     def _cache_value(c: Completion) -> dict[str, Any]:
-        return {
+        value: dict[str, Any] = {
             "content": c.content,
             "finish_reason": c.finish_reason,
             "prompt_tokens": c.usage.prompt_tokens,
             "completion_tokens": c.usage.completion_tokens,
         }
+        if c.logprobs is not None:
+            value["logprobs"] = c.logprobs
+        return value
 
     def _request(
         self,
@@ -425,7 +431,9 @@ class LLMClient:
             calls=1,
             tries=tries,
         )
-        return Completion(choice.message.content or "", choice.finish_reason, usage)
+        tokens = getattr(getattr(choice, "logprobs", None), "content", None)
+        logprobs = [float(t.logprob) for t in tokens] if tokens else None
+        return Completion(choice.message.content or "", choice.finish_reason, usage, logprobs)
 
     def _backoff(self, tries: int, headers: Any) -> None:
         """Sleep before try `tries + 1`: the server's Retry-After, else exponential with jitter."""

@@ -72,7 +72,15 @@ def echo_responder(request: dict[str, Any]) -> Reply:
     text = content if isinstance(content, str) else json.dumps(content)
     whole = json.dumps(request["messages"])
     answer = graded_answer(text) or graded_answer(whole)
-    return Reply(body=completion(answer if answer is not None else text))
+    body = completion(answer if answer is not None else text)
+    if request.get("logprobs"):  # -0.1 per letter: a short word is likely, a long one is not
+        body["choices"][0]["logprobs"] = {
+            "content": [
+                {"token": w, "logprob": -0.1 * len(w), "bytes": None, "top_logprobs": []}
+                for w in body["choices"][0]["message"]["content"].split()
+            ]
+        }
+    return Reply(body=body)
 
 
 def keyed_rows(path: Path) -> tuple[dict[tuple[str, ...], dict[str, Any]], list[str]]:
@@ -106,9 +114,13 @@ def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any
     return problems
 
 
+SAMPLING = ("top_p", "presence_penalty", "frequency_penalty", "stop", "logprobs", "top_k")
+
+
 def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
-    """What each tool sends: the model, seed or not, max_tokens, temperature, and the messages
-    of every grading request."""
+    """What each tool sends: the model, seed or not, max_tokens, temperature, the sampling
+    fields (top_p, penalties, stop, and passthrough's), and the messages of every grading
+    request."""
     shape: set[tuple[str, Any]] = set()
     for r in requests:
         if "messages" not in r:
@@ -116,7 +128,10 @@ def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
         grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
         # a grading request's messages too: the grading prompt must be promptfoo's, as rendered
         kind = json.dumps(r["messages"]) if grading else "case"
-        shape.add((kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature")))
+        sampling = json.dumps({k: r.get(k) for k in SAMPLING}, sort_keys=True)
+        shape.add(
+            (kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature"), sampling)
+        )
     return shape
 
 

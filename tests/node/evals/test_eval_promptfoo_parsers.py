@@ -11,6 +11,7 @@ promptfoo fails the proof instead of skipping it.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -132,3 +133,87 @@ def test_meteor_stays_refused_while_promptfoos_own_meteor_cannot_load_natural(tm
     assert out.stdout.split() == ["undefined", "object"], out.stderr
     with pytest.raises(SuiteError, match="meteor fails on every case"):
         load_suite(write(tmp_path, "[{type: meteor, value: a reference}]"))
+
+
+NO_LOGPROBS = """\
+prompts: ["{{ text }}"]
+providers:
+  - id: openai:chat:echo-model
+    config: {apiBaseUrl: "BASE_URL", apiKey: local}
+tests:
+  - vars: {key: no-logprobs, text: it is a cat on a mat}
+    assert:
+      - type: perplexity
+        threshold: 1.5
+  - vars: {key: graded, text: it is a cat}
+    assert:
+      - type: contains
+        value: cat
+"""
+
+
+def test_perplexity_without_logprobs_errors_that_case_as_promptfoo_does(tmp_path, monkeypatch):
+    """promptfoo's runAssertion throws when the endpoint gave no log-probabilities, and its
+    evaluator errors that case, ungraded, with no output: newsdesk says the same, and the other
+    case is graded."""
+    binary = require_promptfoo()
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    config = tmp_path / "promptfooconfig.yaml"
+    with ScriptedServer(responder=echo_responder) as server:
+        config.write_text(NO_LOGPROBS.replace("BASE_URL", server.url))
+        pf_out, nd_out = tmp_path / "promptfoo.json", tmp_path / "newsdesk.json"
+        run_promptfoo(binary, config, pf_out, {})
+        monkeypatch.chdir(tmp_path)
+        result = CliRunner().invoke(app, ["eval", str(config), "-o", str(nd_out), "--no-cache"])
+    assert result.exit_code == 1, result.output
+    pf, _ = keyed_rows(pf_out)
+    nd, _ = keyed_rows(nd_out)
+    assert set(pf) == set(nd) and len(pf) == 2
+    for key in pf:
+        if key[0] == "no-logprobs":
+            first = pf[key]["error"].splitlines()[0]
+            assert "does not support providers that do not return logProbs" in first
+            assert nd[key]["error"].splitlines()[0] == first
+            assert pf[key].get("response") is None and nd[key].get("response") is None
+            assert pf[key].get("gradingResult") is None and nd[key].get("gradingResult") is None
+        else:
+            assert pf[key]["success"] is nd[key]["success"] is True
+
+
+def test_perplexity_is_read_from_the_log_probabilities_the_endpoint_sent(tmp_path, monkeypatch):
+    """An oracle beside the side-by-side proof: the sampling config's scores are what the
+    scripted log-probabilities give (-0.1 per letter), and the request carried the config's
+    sampling fields and passthrough."""
+    binary = require_promptfoo()
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
+    work = tmp_path / "sampling"
+    shutil.copytree(DATA / "promptfoo_docs" / "sampling", work)
+    config = work / "promptfooconfig.yaml"
+    with ScriptedServer(responder=echo_responder) as server:
+        config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+        out = work / "newsdesk.json"
+        monkeypatch.chdir(work)
+        result = CliRunner().invoke(app, ["eval", str(config), "-o", str(out), "--no-cache"])
+        sent = list(server.requests)
+    assert result.exit_code == 1, result.output  # some assertions fail, on purpose
+    assert len(sent) == 2
+    for request in sent:
+        assert request["top_p"] == 0.9 and request["stop"] == ["\n\n"]
+        assert request["presence_penalty"] == 0.5 and request["frequency_penalty"] == 0.25
+        assert request["logprobs"] is True and request["top_k"] == 40
+    rows, _ = keyed_rows(out)
+    seen = set()
+    for row in rows.values():
+        text = row["vars"]["text"]
+        mean = sum(-0.1 * len(w) for w in text.split()) / len(text.split())
+        for c in row["gradingResult"]["componentResults"]:
+            kind = c["assertion"]["type"]
+            seen.add((kind, c["pass"]))
+            if kind == "perplexity-score":
+                assert c["score"] == pytest.approx(1 / (1 + math.exp(-mean)))
+            if kind == "perplexity" and c["assertion"].get("threshold") is not None:
+                assert c["pass"] == (math.exp(-mean) <= c["assertion"]["threshold"])
+    for kind in ("perplexity", "not-perplexity", "perplexity-score", "not-perplexity-score"):
+        assert {(kind, True), (kind, False)} <= seen, kind

@@ -10,6 +10,7 @@ import pytest
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
 from newsdesk.evals.providers import ProviderPool, provider_from_ref
+from newsdesk.evals.runner import request_fields
 from newsdesk.evals.suite import ProviderSpec, load_suite
 from newsdesk.evals.yamlfile import LineMap
 from newsdesk.llm.client import LLMClient, ResponseFormat
@@ -384,3 +385,47 @@ def test_a_repeat_is_its_own_sample(tmp_path: Path) -> None:
         p.client(seeded).chat(MESSAGES)
         p.client(seeded, repeat=1).chat(MESSAGES)
     assert [r.get("seed") for r in srv.requests] == [None, 1, 7, 8]
+
+
+# ------------------------------------------------------------------ extra fields, logprobs
+
+
+def _with_logprobs(request: dict[str, Any]) -> Reply:
+    body = completion("ok then")
+    if request.get("logprobs"):
+        tokens = [("ok", -0.25), (" then", -1.5)]
+        body["choices"][0]["logprobs"] = {
+            "content": [
+                {"token": t, "logprob": lp, "bytes": None, "top_logprobs": []} for t, lp in tokens
+            ]
+        }
+    return Reply(body=body)
+
+
+def test_extra_fields_are_sent_keyed_and_logprobs_kept_through_the_cache(tmp_path: Path) -> None:
+    with ScriptedServer(responder=_with_logprobs) as srv:
+        client = pool(tmp_path).client(remote(srv.url))
+        plain = client.chat(MESSAGES)
+        asked = client.chat(MESSAGES, extra={"logprobs": True, "top_p": 0.5})
+        again = (
+            pool(tmp_path)
+            .client(remote(srv.url))
+            .chat(MESSAGES, extra={"logprobs": True, "top_p": 0.5})
+        )
+    assert plain.logprobs is None
+    assert asked.logprobs == again.logprobs == [-0.25, -1.5]
+    assert len(srv.requests) == 2  # other fields: another cache key; the same: a hit
+    assert srv.requests[1]["logprobs"] is True and srv.requests[1]["top_p"] == 0.5
+    assert "top_p" not in srv.requests[0]
+
+
+def test_request_fields_follow_promptfoos_openai_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_TOP_P", raising=False)
+    monkeypatch.setenv("OPENAI_PRESENCE_PENALTY", "0.3")
+    cfg = {"top_p": 0.9, "stop": [], "passthrough": {"logprobs": True, "top_p": 0.7}}
+    # passthrough last, so it wins; an empty stop is not sent; a penalty from the environment
+    assert request_fields(cfg, {}) == {"top_p": 0.7, "presence_penalty": 0.3, "logprobs": True}
+    # the suite's env before the process's
+    assert request_fields({}, {"OPENAI_PRESENCE_PENALTY": "0.1"}) == {"presence_penalty": 0.1}
+    monkeypatch.delenv("OPENAI_PRESENCE_PENALTY")
+    assert request_fields({"stop": "END"}, {}) == {"stop": "END"}

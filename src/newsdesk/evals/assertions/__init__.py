@@ -16,7 +16,7 @@ templates), `text`, `scripts`, `similarity`, `graded` (model-graded), `cost` (co
 module re-exports what importers use.
 """
 
-from newsdesk.evals.assertions.core import PASSED, Check, EvalContext, Grade
+from newsdesk.evals.assertions.core import PASSED, CaseError, Check, EvalContext, Grade
 from newsdesk.evals.assertions.graded import interpret_rubric
 from newsdesk.evals.assertions.registry import (
     ASSERTIONS,
@@ -51,6 +51,7 @@ __all__ = [
     "GROUP_TYPES",
     "PASSED",
     "TASK_ONLY",
+    "CaseError",
     "Check",
     "EvalContext",
     "Grade",

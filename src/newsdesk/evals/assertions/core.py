@@ -23,6 +23,12 @@ WORD_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)  # words, for lexical cosine a
 PASSED = "Assertion passed"
 
 
+class CaseError(Exception):
+    """What promptfoo's evaluator does not catch: an error its own `runAssertion` throws (a
+    perplexity check on an endpoint that gave no log-probabilities). The case errors, ungraded,
+    as in promptfoo; an error inside a check's own code is a failed grade instead."""
+
+
 @dataclass
 class Grade:
     passed: bool
@@ -55,6 +61,7 @@ class EvalContext:
     grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
+    logprobs: list[float] | None = None  # its tokens' log-probabilities, when given
     env: dict[str, Any] = field(default_factory=dict)  # the suite's `env` (templates' `env`)
     rubric_prompt: str | None = None  # options.rubricPrompt: the model-graded checks' prompt
     raw_output: Any = None  # the output before coercion to text (what scripts receive)
@@ -79,6 +86,7 @@ class EvalContext:
                 "cost": self.cost,
                 "latencyMs": self.latency_ms,
                 "finishReason": self.finish_reason,
+                **({"logProbs": self.logprobs} if self.logprobs is not None else {}),
             },
             "metadata": self.metadata,
             # newsdesk's own (built-in tasks)

@@ -9,9 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import jscompat, node
-from newsdesk.evals.assertions.core import Check, EvalContext, Grade, shorten
+from newsdesk.evals.assertions.core import CaseError, Check, EvalContext, Grade, shorten
 from newsdesk.evals.assertions.cost import check_cost, check_latency, check_max_tokens
 from newsdesk.evals.assertions.graded import check_rubric
+from newsdesk.evals.assertions.in_promptfoo import (
+    PROMPTFOO_TYPES,
+    check_in_promptfoo,
+    validate_value,
+)
 from newsdesk.evals.assertions.model_graded import (
     check_closedqa,
     check_context_faithfulness,
@@ -25,7 +30,6 @@ from newsdesk.evals.assertions.own import (
     check_cites_valid,
     check_parties_include,
 )
-from newsdesk.evals.assertions.parsers import PARSER_TYPES, check_parser, validate_value
 from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_regex
 from newsdesk.evals.assertions.scripts import (
     check_javascript,
@@ -82,7 +86,7 @@ ASSERTIONS: dict[str, Check] = {
     "parties-include": check_parties_include,
     "max-tokens": check_max_tokens,
     **dict.fromkeys(PORTED_TYPES, check_ported),
-    **dict.fromkeys(PARSER_TYPES, check_parser),
+    **dict.fromkeys(PROMPTFOO_TYPES, check_in_promptfoo),
 }
 # assert-set is a group (suite.py/runner.py), not a check
 GROUP_TYPES = ("assert-set",)
@@ -113,7 +117,7 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a JavaScript transform"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
-    if spec.type in PARSER_TYPES:
+    if spec.type in PROMPTFOO_TYPES:
         return f"a {spec.type} assertion (run by promptfoo itself)"
     return None
 
@@ -159,7 +163,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
                     f"{name}: invalid regular expression (JavaScript syntax, as promptfoo), or "
                     f"one only node runs (install node): {exc}"
                 )
-    if spec.type in PARSER_TYPES and (problem := validate_value(spec)):
+    if spec.type in PROMPTFOO_TYPES and (problem := validate_value(spec)):
         return problem
     if spec.type == "max-tokens" and (
         isinstance(spec.value, bool) or not isinstance(spec.value, int) or spec.value < 1
@@ -258,6 +262,8 @@ def grade(output: Any, spec: AssertionSpec, ctx: EvalContext) -> Grade:
         ctx.raw_output = output
         value = render_value(spec.value, ctx.vars, ctx.base_dir, ctx.env)
         result = ASSERTIONS[spec.type](output_string(output), value, spec, ctx, spec.negate)
+    except CaseError:
+        raise
     except Exception as exc:  # a failing script, value or grader must not stop the run
         result = Grade(False, 0.0, f"{spec.label} raised {type(exc).__name__}: {shorten(str(exc))}")
     if spec.weight == 0:

@@ -1,8 +1,11 @@
-"""`is-xml`, `contains-xml`, `is-html`, `contains-html`, `is-sql`, `contains-sql`: checks built on
-parsers promptfoo bundles (saxes and fast-xml-parser, parse5, node-sql-parser). newsdesk neither
-copies nor translates them: the node worker imports the installed promptfoo 0.123.1 and calls its
-public `assertions.runAssertion`, so they grade as promptfoo grades by construction. Without node
-or that promptfoo, a suite using one is refused at load (suite.py)."""
+"""The assertion types promptfoo runs itself: `is-xml`, `contains-xml`, `is-html`,
+`contains-html`, `is-sql`, `contains-sql` (built on parsers promptfoo bundles: saxes and
+fast-xml-parser, parse5, node-sql-parser), and `perplexity` and `perplexity-score` (from the
+completion's token log-probabilities, which the endpoint returns when asked: `passthrough:
+{logprobs: true}`, as in promptfoo). newsdesk neither copies nor translates them: the node worker
+imports the installed promptfoo 0.123.1 and calls its public `assertions.runAssertion`, so they
+grade as promptfoo grades by construction. Without node or that promptfoo, a suite using one is
+refused at load (suite.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import node
-from newsdesk.evals.assertions.core import EvalContext, Grade
+from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
 
-PARSER_TYPES = ("is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql")
+PROMPTFOO_TYPES = (
+    "is-xml",
+    "contains-xml",
+    "is-html",
+    "contains-html",
+    "is-sql",
+    "contains-sql",
+    "perplexity",
+    "perplexity-score",
+)
 
 
 def _absolute(value: Any, base_dir: Path) -> Any:
@@ -30,7 +42,7 @@ def _absolute(value: Any, base_dir: Path) -> Any:
     return value
 
 
-def check_parser(
+def check_in_promptfoo(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's runAssertion on the (transformed) output. It gets the value as written, not
@@ -42,16 +54,21 @@ def check_parser(
     assertion: dict[str, Any] = {"type": spec.label}
     if spec.value is not None:
         assertion["value"] = _absolute(spec.value, ctx.base_dir)
+    if spec.threshold is not None:
+        assertion["threshold"] = spec.threshold
+    response: dict[str, Any] = {"output": ctx.raw_output if ctx.raw_output is not None else output}
+    if ctx.logprobs is not None:
+        response["logProbs"] = ctx.logprobs
     request = {
         "assertion": assertion,
         "test": {"vars": ctx.vars},
         "vars": ctx.vars,
-        "providerResponse": {"output": ctx.raw_output if ctx.raw_output is not None else output},
+        "providerResponse": response,
     }
     try:
         result, _ = node.worker().call("promptfoo_assert", request, {}, file=str(entry))
-    except node.JSError as exc:  # promptfoo threw (a value it cannot read)
-        return Grade(False, 0.0, str(exc))
+    except node.JSError as exc:  # promptfoo's runAssertion threw: its evaluator errors the case
+        raise CaseError(str(exc).splitlines()[0] if str(exc) else "promptfoo threw") from None
     return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
 
 
