@@ -217,3 +217,30 @@ def test_perplexity_is_read_from_the_log_probabilities_the_endpoint_sent(tmp_pat
                 assert c["pass"] == (math.exp(-mean) <= c["assertion"]["threshold"])
     for kind in ("perplexity", "not-perplexity", "perplexity-score", "not-perplexity-score"):
         assert {(kind, True), (kind, False)} <= seen, kind
+
+
+def test_perplexity_from_the_embedded_servers_own_log_probabilities(tmp_path, monkeypatch):
+    """llama.cpp's server gives log-probabilities when asked (`passthrough: {logprobs: true}`),
+    so perplexity grades the small model's real answer."""
+    binary = require_promptfoo()
+    monkeypatch.setenv("NEWSDESK_NODE", str(binary.parent / "node"))
+    config = tmp_path / "promptfooconfig.yaml"
+    config.write_text(
+        'prompts: ["Say hello in one word."]\n'
+        "providers:\n"
+        "  - id: embedded:gemma-3-270m\n"
+        "    config: {max_tokens: 8, passthrough: {logprobs: true}}\n"
+        "tests:\n"
+        "  - assert:\n"
+        "      - {type: perplexity-score, threshold: 0.01}\n"
+        "      - {type: perplexity-score, threshold: 0.9999}\n"
+        "      - {type: perplexity}\n"
+    )
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(app, ["eval", str(config), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 1, result.output  # the 0.9999 threshold fails, on purpose
+    (row,) = keyed_rows(out)[0].values()
+    low, high, plain = row["gradingResult"]["componentResults"]
+    assert low["pass"] and not high["pass"]
+    assert 0.0 < low["score"] == high["score"] < 1.0
+    assert "Perplexity score" in high["reason"] and plain["pass"]
