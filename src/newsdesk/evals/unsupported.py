@@ -18,7 +18,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "each case alone",
     "max-score": "compares the outputs of every prompt of a test at once; newsdesk grades "
     "each case alone",
-    "g-eval": _GRADER % "promptfoo's two-step G-Eval prompts",
     "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",

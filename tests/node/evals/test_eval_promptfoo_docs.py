@@ -37,7 +37,9 @@ HERE = DATA / "promptfoo_docs"
 GRADER_MARKS = (
     "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
     "create one or more statements", "Natural language inference",
+    "concise evaluation steps", "**Evaluation Steps**",
 )  # fmt: skip
+GEVAL = re.compile(r"\b(GEVAL|GEVAL-STR|GEVAL-NOREASON) (\d+)")
 VERDICT = re.compile(r"VERDICT (\S)")
 RECALL = re.compile(r"RECALL (\d+)/(\d+)")
 CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
@@ -45,6 +47,16 @@ CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
 
 def graded_answer(text: str) -> str | None:
     """The scripted grader: a rubric, criterion or expert answer says what to answer."""
+    if "concise evaluation steps" in text:  # G-Eval's first call
+        if "STEPS-BAD" in text:
+            return "I would rather not list steps."
+        return '{"steps":["Read the reply.","Hold it against the criteria."]}'
+    if "**Evaluation Steps**" in text and (m := GEVAL.search(text)):
+        kind, score = m.group(1), int(m.group(2))
+        if kind == "GEVAL-NOREASON":
+            return json.dumps({"score": score})
+        value = str(score) if kind == "GEVAL-STR" else score
+        return json.dumps({"score": value, "reason": f"scripted {kind} {score}"})
     if "<Rubric>" in text:
         return grader_answer(text)
     if "[Criterion]:" in text and (m := VERDICT.search(text)):

@@ -103,7 +103,7 @@ def test_every_type_is_covered():
         "levenshtein", "contains-json", "javascript", "similar",  # test_eval_promptfoo.py
         # tests/node/evals/test_eval_promptfoo_docs.py (promptfoo's own code, run in node)
         "word-count", "bleu", "gleu", "is-refusal", "finish-reason", "model-graded-closedqa",
-        "factuality", "context-recall", "context-relevance", "context-faithfulness",
+        "factuality", "context-recall", "context-relevance", "context-faithfulness", "g-eval",
         # tests/node/evals/test_eval_promptfoo_parsers.py (promptfoo itself, in node)
         "is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql",
         "perplexity", "perplexity-score",  # and promptfoo_docs/sampling

@@ -7,14 +7,16 @@ its own code in js_rag.mjs)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import jscompat, node, templates
-from newsdesk.evals.assertions.core import EvalContext, Grade
+from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -228,3 +230,134 @@ def check_context_faithfulness(
     nli = str(node.worker().call("rag_prompt", "context-faithfulness-nli", {})[0])
     second = {**ctx.vars, "context": serialized, "statements": statements}
     return _rag(spec, ctx, statements, second, template=nli)
+
+
+GEVAL_MAX_SCORE = 10
+
+
+def check_geval(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool) -> Grade:
+    """promptfoo's handleGEval: each criterion (a text, or a list averaged) graded by
+    matchesGEval, passing at `threshold` (default 0.7) of the 0-10 score; a grader's failure
+    fails the assertion (score 0) whatever its negation."""
+    threshold = spec.threshold if spec.threshold is not None else 0.7
+    if not (isinstance(value, str) or _texts(value)):
+        raise ValueError("G-Eval assertion type must have a string or array of strings value")
+    if isinstance(value, str):
+        score, reason, failed = _geval(value, ctx.prompt, output, spec, ctx)
+        if failed:
+            return Grade(False, 0.0, reason)
+    else:
+        if not value:
+            return Grade(
+                False,
+                0.0,
+                "G-Eval assertion requires at least one criterion string in the value array.",
+            )
+        scores, reasons = [], []
+        for index, criterion in enumerate(value):
+            one, why, failed = _geval(criterion, ctx.prompt, output, spec, ctx)
+            if failed:
+                label = f"{index + 1}/{len(value)} ({jscompat.js_stringify(criterion)})"
+                return Grade(False, 0.0, f"G-Eval criterion {label} failed: {why}")
+            scores.append(one)
+            reasons.append(why)
+        score, reason = sum(scores) / len(scores), "\n\n".join(reasons)
+    passed = (score >= threshold) != inv
+    return Grade(passed, 1.0 - score if inv else score, reason)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _geval(
+    criteria: str, prompt: str, output: str, spec: AssertionSpec, ctx: EvalContext
+) -> tuple[float, str, bool]:
+    """promptfoo's matchesGEval: the grader proposes evaluation steps, then scores the reply
+    against them. (score 0-1, reason, whether the grader failed)."""
+    if not prompt:
+        # thrown in promptfoo, outside its grader's checks: the case errors
+        raise CaseError("Error: No source text to estimate reply")
+    steps_prompt, evaluate_prompt = _geval_prompts(ctx.rubric_prompt)
+    answer = ask_grader(spec, ctx, steps_prompt, {"criteria": criteria})
+    if not answer:
+        return 0.0, "G-Eval step-generation call returned no output", True
+    found = re.findall(r'\{"steps".+\}', answer)
+    if not found:
+        return 0.0, f"LLM-proposed evaluation steps are not in JSON format: {answer}", True
+    try:
+        parsed = jscompat.js_json_parse(found[0])
+    except ValueError as exc:
+        return 0.0, f"LLM-proposed evaluation steps are not in JSON format: {exc}\n\n{answer}", True
+    steps = parsed.get("steps") if isinstance(parsed, dict) else None
+    if not isinstance(steps, list):
+        return 0.0, f"G-Eval steps response has invalid or missing steps: {_js(steps)}", True
+    if not steps:
+        return 0.0, "LLM does not propose any evaluation step", True
+    if not all(isinstance(s, str) and s.strip() for s in steps):
+        return 0.0, f"G-Eval steps response contains invalid steps: {_js(steps)}", True
+    variables = {
+        "criteria": criteria,
+        "steps": "\n- ".join(steps),
+        "maxScore": str(GEVAL_MAX_SCORE),
+        "input": try_parse_json(prompt),
+        "output": try_parse_json(output),
+    }
+    answer = ask_grader(spec, ctx, evaluate_prompt, variables)
+    if not answer:
+        return 0.0, "G-Eval evaluation call returned no output", True
+    found = re.findall(r"\{.+\}", answer)
+    if not found:
+        return 0.0, f"LLM-proposed evaluation result is not in JSON format: {answer}", True
+    try:
+        result = jscompat.js_json_parse(found[0])
+    except ValueError as exc:
+        return 0.0, f"LLM-proposed evaluation result is not in JSON format: {exc}\n\n{answer}", True
+    raw = result.get("score") if isinstance(result, dict) else None
+    score = _js_number(raw)
+    if score is None:
+        return 0.0, f"G-Eval result has invalid or missing score: {_js(raw)}", True
+    if score < 0 or score > GEVAL_MAX_SCORE:
+        range_ = f"0-{GEVAL_MAX_SCORE}"
+        return 0.0, f"G-Eval result score {_js(score)} is outside the expected {range_} range", True
+    reason = result.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        return 0.0, f"G-Eval result has invalid or missing reason: {_js(reason)}", True
+    return score / GEVAL_MAX_SCORE, reason, False
+
+
+def _js(value: Any) -> str:
+    """JSON.stringify, as promptfoo quotes a bad value in its reasons (undefined: "undefined")."""
+    return "undefined" if value is None else jscompat.js_stringify(value)
+
+
+def _js_number(value: Any) -> float | None:
+    """promptfoo's reading of a score: a number, or a non-blank text Number() reads; finite."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _geval_prompts(rubric: str | None) -> tuple[str, str]:
+    """The steps and evaluate prompts: promptfoo's own, or the test's rubricPrompt when it is
+    an object with `steps` / `evaluate` (a text rubricPrompt is not g-eval's)."""
+    own: dict[str, Any] = {}
+    if rubric:
+        with contextlib.suppress(ValueError):
+            parsed = jscompat.js_json_parse(rubric)
+            own = parsed if isinstance(parsed, dict) else {}
+    steps = own.get("steps")
+    evaluate = own.get("evaluate")
+    return (
+        steps if isinstance(steps, str) else grading_prompt("GEVAL_PROMPT_STEPS"),
+        evaluate if isinstance(evaluate, str) else grading_prompt("GEVAL_PROMPT_EVALUATE"),
+    )

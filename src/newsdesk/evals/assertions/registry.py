@@ -23,6 +23,7 @@ from newsdesk.evals.assertions.model_graded import (
     check_context_recall,
     check_context_relevance,
     check_factuality,
+    check_geval,
 )
 from newsdesk.evals.assertions.own import (
     check_abstains,
@@ -75,6 +76,7 @@ ASSERTIONS: dict[str, Check] = {
     "llm-rubric": check_rubric,
     "model-graded-closedqa": check_closedqa,
     "factuality": check_factuality,
+    "g-eval": check_geval,
     "context-recall": check_context_recall,
     "context-relevance": check_context_relevance,
     "context-faithfulness": check_context_faithfulness,
@@ -96,7 +98,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
-    "model-graded-closedqa", "factuality", "context-recall",
+    "model-graded-closedqa", "factuality", "context-recall", "g-eval",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
