@@ -242,60 +242,67 @@ def check_geval(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, 
     threshold = spec.threshold if spec.threshold is not None else 0.7
     if not (isinstance(value, str) or _texts(value)):
         raise ValueError("G-Eval assertion type must have a string or array of strings value")
-    if isinstance(value, str):
-        score, reason, failed = _geval(value, ctx.prompt, output, spec, ctx)
-        if failed:
-            return Grade(False, 0.0, reason)
-    else:
-        if not value:
-            return Grade(
-                False,
-                0.0,
-                "G-Eval assertion requires at least one criterion string in the value array.",
-            )
-        scores, reasons = [], []
-        for index, criterion in enumerate(value):
-            one, why, failed = _geval(criterion, ctx.prompt, output, spec, ctx)
-            if failed:
-                label = f"{index + 1}/{len(value)} ({jscompat.js_stringify(criterion)})"
-                return Grade(False, 0.0, f"G-Eval criterion {label} failed: {why}")
-            scores.append(one)
-            reasons.append(why)
-        score, reason = sum(scores) / len(scores), "\n\n".join(reasons)
+    if isinstance(value, list) and not value:
+        reason = "G-Eval assertion requires at least one criterion string in the value array."
+        return Grade(False, 0.0, reason)
+    scores, reasons = [], []
+    for index, criterion in enumerate([value] if isinstance(value, str) else value):
+        try:
+            one, why = _geval(criterion, ctx.prompt, output, spec, ctx)
+        except _GraderFailed as failed:
+            if isinstance(value, str):
+                return Grade(False, 0.0, str(failed))
+            label = f"{index + 1}/{len(value)} ({jscompat.js_stringify(criterion)})"
+            return Grade(False, 0.0, f"G-Eval criterion {label} failed: {failed}")
+        scores.append(one)
+        reasons.append(why)
+    score = sum(scores) / len(scores)
     passed = (score >= threshold) != inv
-    return Grade(passed, 1.0 - score if inv else score, reason)
+    return Grade(passed, 1.0 - score if inv else score, "\n\n".join(reasons))
+
+
+class _GraderFailed(Exception):
+    """promptfoo's graderFail: the grader's reply cannot be read (the reason says why)."""
 
 
 def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _json_in(answer: str, pattern: str, what: str) -> Any:
+    """The first match of `pattern` in the grader's reply, parsed as JSON (promptfoo's
+    `output.match(/.../g)[0]`; `.` stops at a line end in both)."""
+    found = re.findall(pattern, answer)
+    if not found:
+        raise _GraderFailed(f"LLM-proposed evaluation {what} not in JSON format: {answer}")
+    try:
+        return jscompat.js_json_parse(found[0])
+    except ValueError as exc:
+        raise _GraderFailed(
+            f"LLM-proposed evaluation {what} not in JSON format: {exc}\n\n{answer}"
+        ) from None
+
+
 def _geval(
     criteria: str, prompt: str, output: str, spec: AssertionSpec, ctx: EvalContext
-) -> tuple[float, str, bool]:
+) -> tuple[float, str]:
     """promptfoo's matchesGEval: the grader proposes evaluation steps, then scores the reply
-    against them. (score 0-1, reason, whether the grader failed)."""
+    against them: (score 0-1, reason), or _GraderFailed."""
     if not prompt:
         # thrown in promptfoo, outside its grader's checks: the case errors
         raise CaseError("Error: No source text to estimate reply")
     steps_prompt, evaluate_prompt = _geval_prompts(ctx.rubric_prompt)
     answer = ask_grader(spec, ctx, steps_prompt, {"criteria": criteria})
     if not answer:
-        return 0.0, "G-Eval step-generation call returned no output", True
-    found = re.findall(r'\{"steps".+\}', answer)
-    if not found:
-        return 0.0, f"LLM-proposed evaluation steps are not in JSON format: {answer}", True
-    try:
-        parsed = jscompat.js_json_parse(found[0])
-    except ValueError as exc:
-        return 0.0, f"LLM-proposed evaluation steps are not in JSON format: {exc}\n\n{answer}", True
+        raise _GraderFailed("G-Eval step-generation call returned no output")
+    parsed = _json_in(answer, r'\{"steps".+\}', "steps are")
     steps = parsed.get("steps") if isinstance(parsed, dict) else None
     if not isinstance(steps, list):
-        return 0.0, f"G-Eval steps response has invalid or missing steps: {_js(steps)}", True
+        raise _GraderFailed(f"G-Eval steps response has invalid or missing steps: {_js(steps)}")
     if not steps:
-        return 0.0, "LLM does not propose any evaluation step", True
+        raise _GraderFailed("LLM does not propose any evaluation step")
     if not all(isinstance(s, str) and s.strip() for s in steps):
-        return 0.0, f"G-Eval steps response contains invalid steps: {_js(steps)}", True
+        raise _GraderFailed(f"G-Eval steps response contains invalid steps: {_js(steps)}")
     variables = {
         "criteria": criteria,
         "steps": "\n- ".join(steps),
@@ -305,25 +312,20 @@ def _geval(
     }
     answer = ask_grader(spec, ctx, evaluate_prompt, variables)
     if not answer:
-        return 0.0, "G-Eval evaluation call returned no output", True
-    found = re.findall(r"\{.+\}", answer)
-    if not found:
-        return 0.0, f"LLM-proposed evaluation result is not in JSON format: {answer}", True
-    try:
-        result = jscompat.js_json_parse(found[0])
-    except ValueError as exc:
-        return 0.0, f"LLM-proposed evaluation result is not in JSON format: {exc}\n\n{answer}", True
+        raise _GraderFailed("G-Eval evaluation call returned no output")
+    result = _json_in(answer, r"\{.+\}", "result is")
     raw = result.get("score") if isinstance(result, dict) else None
     score = _js_number(raw)
     if score is None:
-        return 0.0, f"G-Eval result has invalid or missing score: {_js(raw)}", True
+        raise _GraderFailed(f"G-Eval result has invalid or missing score: {_js(raw)}")
     if score < 0 or score > GEVAL_MAX_SCORE:
-        range_ = f"0-{GEVAL_MAX_SCORE}"
-        return 0.0, f"G-Eval result score {_js(score)} is outside the expected {range_} range", True
+        raise _GraderFailed(
+            f"G-Eval result score {_js(score)} is outside the expected 0-{GEVAL_MAX_SCORE} range"
+        )
     reason = result.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        return 0.0, f"G-Eval result has invalid or missing reason: {_js(reason)}", True
-    return score / GEVAL_MAX_SCORE, reason, False
+        raise _GraderFailed(f"G-Eval result has invalid or missing reason: {_js(reason)}")
+    return score / GEVAL_MAX_SCORE, reason
 
 
 def _js(value: Any) -> str:
