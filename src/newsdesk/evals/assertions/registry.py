@@ -137,8 +137,10 @@ def is_js_transform(code: str) -> bool:
 def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     """What is wrong with an assertion's value (None: nothing), checked when the suite loads."""
     name = spec.label
-    empty: tuple[Any, ...] = (None, []) if spec.type == "equals" else (None, "", [])
-    if spec.type in _NEEDS_VALUE and spec.value in empty:  # promptfoo grades `equals: ""`
+    # promptfoo grades `equals: ""` and `levenshtein: ""` (empty text is a value there)
+    text_ok = spec.type in ("equals", "levenshtein")
+    empty: tuple[Any, ...] = (None, []) if text_ok else (None, "", [])
+    if spec.type in _NEEDS_VALUE and spec.value in empty:
         return f"{name} needs a `value`"
     if spec.type in _NO_VALUE and spec.value is not None:
         hint = " (use `threshold`)" if spec.type in _NEEDS_THRESHOLD else ""
