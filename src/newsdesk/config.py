@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from newsdesk.modelfiles import EmbeddedModel
+from newsdesk.errors import ConfigError
+from newsdesk.modelfiles import EmbeddedModel, default_model_dir, get_model
 
 REMOTE_TIMEOUT = 120.0
 EMBEDDED_TIMEOUT = 900.0
@@ -69,7 +69,6 @@ class Settings:
         """
         if not self.embedded or self.gguf:
             return None
-        from newsdesk.modelfiles import get_model
 
         return get_model(self.model or DEFAULT_EMBEDDED_MODEL)
 
@@ -86,7 +85,6 @@ class Settings:
         """Where embedded models are assembled: model_dir, else <cache_dir>/models."""
         if self.model_dir is not None:
             return self.model_dir
-        from newsdesk.modelfiles import default_model_dir
 
         return default_model_dir(self.cache_dir)
 
@@ -127,8 +125,6 @@ def _env_float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError:
-        from newsdesk.errors import ConfigError
-
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
@@ -141,7 +137,6 @@ def _env_bool(name: str, default: bool) -> bool:
         return True
     if value in ("0", "off", "false", "no"):
         return False
-    from newsdesk.errors import ConfigError
 
     raise ConfigError(f"{name} must be on or off (1/0), got {raw!r}")
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsdesk.atomic import write_atomic
 from newsdesk.errors import ConfigError, InputError, ModelAssemblyError
 
 BLOCK = 4 * 1024 * 1024  # bytes per read while joining parts
@@ -348,7 +349,6 @@ def sha256_file(path: Path) -> str:
 
 def write_stamp(stamp: Path, data: dict[str, object]) -> None:
     """Best effort: without a stamp the next start re-verifies, nothing worse."""
-    from newsdesk.atomic import write_atomic
 
     with contextlib.suppress(InputError):
         write_atomic(stamp, json.dumps(data))

@@ -20,15 +20,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from newsdesk.config import load_settings
+from newsdesk.errors import NewsdeskError
+from newsdesk.evals.tasks import required_vars, resolve_article, run_task
+from newsdesk.llm.client import LLMClient
+
 TASKS = ("ask", "summarize", "stance", "brief", "check")
 
 
 def call_api(prompt: str, options: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    from newsdesk.config import load_settings
-    from newsdesk.errors import NewsdeskError
-    from newsdesk.evals.tasks import required_vars, resolve_article, run_task
-    from newsdesk.llm.client import LLMClient
-
     config = dict((options or {}).get("config") or {})
     task = str(config.get("task", "ask"))
     if task not in TASKS:

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from newsdesk.schema import output_schema
+from newsdesk.tokens import count_tokens
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -135,8 +138,6 @@ def build_prompt(
 ) -> Prompt[Out]:
     """Render `template` into messages, count their tokens, and derive the schema from `output`
     (ids limited to `shown`, with the prompt's own `limits`)."""
-    from newsdesk.schema import output_schema
-    from newsdesk.tokens import count_tokens
 
     messages = render_messages(template, **variables)
     return Prompt(

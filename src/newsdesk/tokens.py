@@ -17,6 +17,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsdesk import tokens_memo  # tokens_memo.memo(): a test may stand in for it
+from newsdesk.modelfiles import MODELS
+
 if TYPE_CHECKING:
     import tiktoken
 
@@ -59,14 +62,13 @@ def encoding_for(model: str | None) -> tiktoken.Encoding:
 def count_tokens(text: str, model: str | None = None) -> int:
     """Exact token count. Memoised on disk: loading the BPE costs ~0.3-0.7 s, more than a whole
     cached `ask`, and the same article and prompts are counted again on every run."""
-    from newsdesk.tokens_memo import memo
 
     key = hashlib.sha256(f"{encoding_name(model)}\0{text}".encode()).hexdigest()
-    known = memo().get(key)
+    known = tokens_memo.memo().get(key)
     if known is not None:
         return known
     n = len(encoding_for(model).encode(text, disallowed_special=()))
-    memo().put(key, n)
+    tokens_memo.memo().put(key, n)
     return n
 
 
@@ -75,7 +77,6 @@ def encoding_name(model: str | None) -> str:
 
     The embedded models' names are in no tiktoken table: answered without importing tiktoken
     (~30 ms of CPU, a tenth of a cached `ask`, whose counts all come from the memo)."""
-    from newsdesk.modelfiles import MODELS
 
     if model in MODELS:
         return FALLBACK_ENCODING

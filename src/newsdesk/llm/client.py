@@ -20,10 +20,12 @@ from pydantic import BaseModel, ValidationError
 
 from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
+from newsdesk.llm import embedded  # called as embedded.x(): a test may stand in for them
 from newsdesk.llm.cache import ResponseCache, cache_key, default_cache_path
+from newsdesk.llm.kvstate import StateStore, default_state_dir
 from newsdesk.llm.salvage import salvage_json
 from newsdesk.llm.usage import Usage, UsageLog
-from newsdesk.prompts import Message, Prompt
+from newsdesk.prompts import Message, Prompt, render
 
 if TYPE_CHECKING:
     import openai
@@ -194,14 +196,11 @@ class LLMClient:
         conn = self.connection
         if conn.base_url is None:
             if self.settings.embedded:
-                from newsdesk.llm.embedded import server_url, slot_states
-                from newsdesk.llm.kvstate import StateStore, default_state_dir
-
                 s = self.settings
                 name = s.gguf or s.model_name
                 limit = int(s.kv_cache_mb * 1_000_000)
                 store = StateStore(default_state_dir(s.cache_dir), limit) if limit > 0 else None
-                conn.base_url = server_url(
+                conn.base_url = embedded.server_url(
                     name,
                     s.context_size,
                     model_dir=s.embedded_model_dir,
@@ -210,7 +209,9 @@ class LLMClient:
                 )
                 # Saved states restore the article's KV in a later process. Not with
                 # --deterministic: its requests do not reuse any cached prefix.
-                conn.slots = None if s.deterministic or store is None else slot_states(name)
+                conn.slots = (
+                    None if s.deterministic or store is None else embedded.slot_states(name)
+                )
             else:
                 conn.base_url = self.settings.base_url or "https://api.openai.com/v1"
         return conn.base_url
@@ -510,7 +511,6 @@ class LLMClient:
                         f"{prompt.name}: the model's answer was cut off at the token limit"
                     )
                 return parsed
-            from newsdesk.prompts import render
 
             convo = [
                 *messages,

