@@ -8,7 +8,9 @@ cache (the CLI's)."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -43,6 +45,45 @@ def provider_from_ref(ref: Any) -> ProviderSpec:
     if problem:
         raise ConfigError(f"grader {problem}")
     return spec
+
+
+# promptfoo's openai chat provider: (config key, its environment variable, its default). Sent
+# when the config has the key (even null) or the variable is set (the suite's `env` first, as
+# its getEnvString reads it): the config's value unless null, else the variable's, else default.
+_SAMPLING = (
+    ("top_p", "OPENAI_TOP_P", 1.0),
+    ("presence_penalty", "OPENAI_PRESENCE_PENALTY", 0.0),
+    ("frequency_penalty", "OPENAI_FREQUENCY_PENALTY", 0.0),
+)
+
+
+def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
+    """The request fields promptfoo's openai chat provider adds from a provider's config beyond
+    the model, messages, max_tokens, temperature, seed and response_format: top_p and the
+    penalties, `stop` (when JavaScript finds it truthy), then `passthrough` (any fields, sent
+    last, so they win)."""
+    fields: dict[str, Any] = {}
+    for key, var, default in _SAMPLING:
+        raw = env.get(var, os.environ.get(var))
+        if key not in cfg and raw in (None, ""):
+            continue
+        fields[key] = cfg[key] if cfg.get(key) is not None else _env_float(raw, default)
+    stop = cfg.get("stop")
+    if stop is not None and stop is not False and stop != "" and stop != 0:
+        fields["stop"] = stop
+    fields.update(cfg.get("passthrough") or {})
+    return fields
+
+
+def _env_float(raw: Any, default: float) -> float:
+    """promptfoo's getEnvFloat: parseFloat of the text (its leading number), else the default."""
+    m = re.match(
+        r"\s*[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity)", str(raw)
+    )
+    if raw in (None, "") or m is None:
+        return default
+    value = float(m.group(0).replace("Infinity", "inf"))
+    return value if not math.isnan(value) else default
 
 
 def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
@@ -137,10 +178,17 @@ class ProviderPool:
             return client
 
     def client(
-        self, spec: ProviderSpec, repeat: int = 0, usage: UsageLog | None = None
+        self,
+        spec: ProviderSpec,
+        repeat: int = 0,
+        usage: UsageLog | None = None,
+        env: dict[str, Any] | None = None,
     ) -> LLMClient:
-        # a distinct seed (so a distinct cache key) per repeat
-        return self._base_client(spec).view(usage, seed_offset=repeat)
+        """A client for one case (or its grader) on `spec`: a distinct seed, so a distinct cache
+        key, per repeat; the provider's request fields (`request_fields`, with the suite's
+        `env`) on every call it makes, the grader's as the case's."""
+        fields = request_fields(spec.config, env or {})
+        return self._base_client(spec).view(usage, seed_offset=repeat, fields=fields)
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:

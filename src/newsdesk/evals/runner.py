@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import time
 from collections.abc import Callable
@@ -291,32 +290,6 @@ def render_prompt(
     return rendered, messages, graded_vars
 
 
-# promptfoo's openai chat provider: the config's value, else its environment variable, sent only
-# when either is set (suite `env` first, as promptfoo's getEnvString reads it)
-_SAMPLING = (
-    ("top_p", "OPENAI_TOP_P"),
-    ("presence_penalty", "OPENAI_PRESENCE_PENALTY"),
-    ("frequency_penalty", "OPENAI_FREQUENCY_PENALTY"),
-)
-
-
-def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
-    """The request fields promptfoo's openai chat provider adds from a provider's config beyond
-    the model, messages, max_tokens, temperature, seed and response_format: top_p and the
-    penalties, `stop`, then `passthrough` (any fields, sent last, so they win)."""
-    fields: dict[str, Any] = {}
-    for key, var in _SAMPLING:
-        if key in cfg:
-            fields[key] = cfg[key]
-        elif (value := env.get(var, os.environ.get(var))) not in (None, ""):
-            with contextlib.suppress(TypeError, ValueError):
-                fields[key] = float(value)
-    if cfg.get("stop"):
-        fields["stop"] = cfg["stop"]
-    fields.update(cfg.get("passthrough") or {})
-    return fields
-
-
 def _configured_cost(provider: ProviderSpec, cost: float | None, total: Any) -> float | None:
     """promptfoo's calculateCost: config `inputCost`/`outputCost` (else `cost`) per token replace
     the model's prices, for a model that has prices (else the cost stays unknown)."""
@@ -462,7 +435,9 @@ class Runner:
         def resolve(ref: Any) -> tuple[LLMClient, str | None]:
             ref = ref if ref is not None else job.test.grader
             spec = job.provider if ref is None else grader_spec(ref, job.suite.providers)
-            client = self.pool.client(spec, job.repeat, usage=self.pool.grading_usage)
+            client = self.pool.client(
+                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
+            )
             return client, self.pool.embeddings_model(spec)
 
         return resolve
@@ -470,7 +445,8 @@ class Runner:
     def run_job(self, job: Job) -> CaseResult:
         usage = UsageLog()
         # a test's own `provider` is called in place of the suite's (the row keeps the suite's)
-        llm = self.pool.client(job.test.provider or job.provider, job.repeat, usage=usage)
+        provider = job.test.provider or job.provider
+        llm = self.pool.client(provider, job.repeat, usage=usage, env=job.suite.env)
         result = CaseResult(
             case_id=job.case_id,
             suite=str(job.suite.path),
@@ -620,7 +596,6 @@ class Runner:
         kwargs: dict[str, Any] = {
             "max_tokens": int(cfg.get("max_tokens", 1024)),
             "response_format": ResponseFormat.from_config(fmt),
-            "extra": request_fields(cfg, job.suite.env),
         }
         if "temperature" in cfg:
             kwargs["temperature"] = float(cfg["temperature"])

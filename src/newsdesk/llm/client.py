@@ -147,8 +147,12 @@ class LLMClient:
         sleep: Callable[[float], None] = time.sleep,
         *,
         connection: Connection | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings
+        # request fields sent with every call, last (an eval provider's top_p, penalties, stop
+        # and passthrough, as promptfoo's openai provider sends them)
+        self.fields = dict(fields or {})
         self.usage = usage if usage is not None else UsageLog()
         if cache is None and settings.use_cache:
             cache = ResponseCache(default_cache_path(settings.cache_dir))
@@ -156,10 +160,17 @@ class LLMClient:
         self._sleep = sleep
         self.connection = connection if connection is not None else Connection()
 
-    def view(self, usage: UsageLog | None = None, *, seed_offset: int = 0) -> LLMClient:
+    def view(
+        self,
+        usage: UsageLog | None = None,
+        *,
+        seed_offset: int = 0,
+        fields: Mapping[str, Any] | None = None,
+    ) -> LLMClient:
         """A client for one piece of work (an eval case) on this client's endpoint: its own usage
         log, and this one's connection, cache and settings. `seed_offset` k makes it sample k of
-        the same calls (seed + k, so its own cache entries). A plain LLMClient, whatever this is.
+        the same calls (seed + k, so its own cache entries); `fields` replace its request fields.
+        A plain LLMClient, whatever this is.
         """
         settings = self.settings
         if seed_offset:
@@ -170,6 +181,7 @@ class LLMClient:
             self.cache,
             self._sleep,
             connection=self.connection,
+            fields=self.fields if fields is None else fields,
         )
 
     @property
@@ -291,11 +303,12 @@ class LLMClient:
     ) -> Completion:
         """One completion. Cached only when it finished normally. `response_format`: the
         caller's own, sent in place of the one made from `schema`. `extra`: request fields sent
-        as given, after the others (an eval provider's top_p, stop, penalties, passthrough)."""
-        params = {**self._params(max_tokens, temperature), **(extra or {})}
+        as given, last (over the client's own `fields`)."""
+        params = self._params(max_tokens, temperature)
+        fields = {**self.fields, **(extra or {})}
         keyed = response_format.key() if response_format is not None else schema
         # structured() keys and caches its own calls (use_cache=False): no hash here for them
-        key = self._key(messages, keyed, params) if use_cache else ""
+        key = self._key(messages, keyed, {**params, **fields}) if use_cache else ""
         hit = self._from_cache(key) if use_cache else None
         if hit is not None:
             return hit
@@ -303,7 +316,7 @@ class LLMClient:
         slots = self.connection.slots
 
         def request() -> Completion:
-            return self._request(messages, params, schema, schema_name, response_format)
+            return self._request(messages, params, schema, schema_name, response_format, fields)
 
         completion = slots.run(messages, request) if slots is not None else request()
         self.usage.add(completion.usage)
@@ -345,6 +358,7 @@ class LLMClient:
         schema: dict[str, Any] | None,
         schema_name: str,
         response_format: ResponseFormat | None = None,
+        fields: Mapping[str, Any] | None = None,
     ) -> Completion:
         import openai
         from openai.types.chat import ChatCompletion
@@ -363,6 +377,7 @@ class LLMClient:
                 body: dict[str, Any] = {"model": self.model, "messages": messages, **params}
                 if fmt is not None:
                     body["response_format"] = fmt
+                body.update(fields or {})  # last, as promptfoo's passthrough: they win
                 body.update(extra.get("extra_body", {}))
                 # The same request `chat.completions.create` sends, minus its per-call walk over
                 # the typed parameters (~5 ms a call, a batch's main CPU cost after the task's).
@@ -433,7 +448,8 @@ class LLMClient:
             tries=tries,
         )
         tokens = getattr(getattr(choice, "logprobs", None), "content", None)
-        logprobs = [float(t.logprob) for t in tokens] if tokens else None
+        # a null logprob counts 0, as JavaScript's sum in promptfoo's perplexity counts it
+        logprobs = [float(t.logprob or 0.0) for t in tokens] if tokens else None
         return Completion(choice.message.content or "", choice.finish_reason, usage, logprobs)
 
     def _backoff(self, tries: int, headers: Any) -> None:
@@ -491,7 +507,7 @@ class LLMClient:
         `problem` says what was wrong.
         """
         messages, schema, max_tokens = prompt.messages, prompt.schema, prompt.max_tokens
-        key = self._key(messages, schema, self._params(max_tokens, None))
+        key = self._key(messages, schema, {**self._params(max_tokens, None), **self.fields})
         convo = list(messages)
         problem = ""
         for attempt in range(2 if reask else 1):

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from newsdesk.cli.app import app
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
-from newsdesk.evals.providers import ProviderPool, provider_from_ref
-from newsdesk.evals.runner import request_fields
+from newsdesk.evals.providers import ProviderPool, provider_from_ref, request_fields
 from newsdesk.evals.suite import ProviderSpec, load_suite
 from newsdesk.evals.yamlfile import LineMap
 from newsdesk.llm.client import LLMClient, ResponseFormat
@@ -422,10 +423,39 @@ def test_extra_fields_are_sent_keyed_and_logprobs_kept_through_the_cache(tmp_pat
 def test_request_fields_follow_promptfoos_openai_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_TOP_P", raising=False)
     monkeypatch.setenv("OPENAI_PRESENCE_PENALTY", "0.3")
-    cfg = {"top_p": 0.9, "stop": [], "passthrough": {"logprobs": True, "top_p": 0.7}}
+    cfg = {"top_p": 0.9, "stop": "", "passthrough": {"logprobs": True, "top_p": 0.7}}
     # passthrough last, so it wins; an empty stop is not sent; a penalty from the environment
     assert request_fields(cfg, {}) == {"top_p": 0.7, "presence_penalty": 0.3, "logprobs": True}
     # the suite's env before the process's
     assert request_fields({}, {"OPENAI_PRESENCE_PENALTY": "0.1"}) == {"presence_penalty": 0.1}
     monkeypatch.delenv("OPENAI_PRESENCE_PENALTY")
     assert request_fields({"stop": "END"}, {}) == {"stop": "END"}
+    # as JavaScript reads them: [] is truthy (sent), "" is not; a null top_p is the variable's
+    # value (parseFloat: its leading number), else 1
+    assert request_fields({"stop": []}, {}) == {"stop": []}
+    assert request_fields({"stop": ""}, {}) == {}
+    assert request_fields({"top_p": None}, {}) == {"top_p": 1.0}
+    assert request_fields({"top_p": None}, {"OPENAI_TOP_P": "0.5x"}) == {"top_p": 0.5}
+    assert request_fields({}, {"OPENAI_TOP_P": "high"}) == {"top_p": 1.0}
+
+
+def test_a_providers_fields_go_on_its_grading_calls_too(tmp_path: Path) -> None:
+    """The pool's client carries the provider's request fields on every call: the case's and,
+    when the provider grades, the grader's (promptfoo builds both bodies alike)."""
+    with ScriptedServer(
+        Reply(body=completion('{"pass": true, "score": 1, "reason": "ok"}'))
+    ) as srv:
+        suite = tmp_path / "suite.yaml"
+        suite.write_text(
+            "prompts: ['Say {{ q }}']\n"
+            "providers:\n"
+            f"  - id: openai:chat:scripted\n    config: {{apiBaseUrl: '{srv.url}', apiKey: k,"
+            " top_p: 0.25, passthrough: {top_k: 3}}\n"
+            "tests:\n"
+            "  - vars: {q: hi}\n"
+            "    assert: [{type: llm-rubric, value: says hi}]\n"
+        )
+        result = CliRunner().invoke(app, ["eval", str(suite), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert len(srv.requests) == 2  # the case, then its grading
+    assert all(r["top_p"] == 0.25 and r["top_k"] == 3 for r in srv.requests)
