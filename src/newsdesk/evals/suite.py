@@ -581,7 +581,11 @@ class _Parser:
             return self.data_file(value, line, "rubricPrompt").read_text(encoding="utf-8")
         if isinstance(value, str):
             return value
-
+        if isinstance(value, dict) and value and set(value) <= {"steps", "evaluate"}:
+            # g-eval's two prompts, each loaded as promptfoo's loadRubricPrompt loads one
+            return jscompat.js_stringify(
+                {k: self.rubric_prompt(v, line) for k, v in value.items() if v}
+            )
         return jscompat.js_stringify(_plain(value))
 
     def vars(self, data: LineMap, where: str) -> dict[str, Any]:

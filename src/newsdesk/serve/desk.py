@@ -4,6 +4,7 @@ history, parsed articles, the gate) and how one request runs on it."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -77,8 +78,12 @@ class Desk:
             except asyncio.CancelledError:
                 stop.set()
                 await asyncio.wait([work])
-                if not work.cancelled():
-                    work.exception()  # retrieved: its Stopped is the expected end, not an error
+                failed = None if work.cancelled() else work.exception()
+                if failed is not None and not isinstance(failed, Stopped):
+                    # the client left, but the work failed on its own: say so in the log
+                    logging.getLogger("newsdesk.serve").warning(
+                        "%s stopped with an error after its client left: %s", route.name, failed
+                    )
                 raise
             self._read.add(key)
             return record

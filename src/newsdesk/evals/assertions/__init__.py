@@ -10,9 +10,11 @@ String values are templates over the test's vars (`contains: "{{ city }}"`), as 
 Suites are code: `python`, `javascript` and transforms run what the suite says; run only suites
 you trust. JavaScript runs in a real `node` (newsdesk.evals.node), never emulated.
 
-The package, by section: `core` (Grade, EvalContext, shared helpers), `values` (values as
-templates), `text`, `scripts`, `similarity`, `graded` (model-graded), `cost` (cost and speed),
-`own` (newsdesk's own) and `registry` (every type by name, validate, transforms, grade). This
+The package, by section: `core` (Grade, EvalContext, CaseError, shared helpers), `values`
+(values as templates), `text`, `scripts`, `similarity`, `graded` (llm-rubric), `model_graded`
+(closedqa, factuality, g-eval, the context checks), `ported` (promptfoo's own code, in node),
+`in_promptfoo` (types promptfoo itself runs), `cost` (cost and speed), `own` (newsdesk's own)
+and `registry` (every type by name, validate, transforms, grade). This
 module re-exports what importers use.
 """
 

@@ -88,6 +88,8 @@ class EvalContext:
                 "finishReason": self.finish_reason,
                 **({"logProbs": self.logprobs} if self.logprobs is not None else {}),
             },
+            # promptfoo's assertion context has them at the top too
+            **({"logProbs": self.logprobs} if self.logprobs is not None else {}),
             "metadata": self.metadata,
             # newsdesk's own (built-in tasks)
             "result": task.result if task else {},

@@ -1,5 +1,6 @@
 """promptfoo's model-graded checks beyond llm-rubric: `model-graded-closedqa`, `factuality`,
-`context-recall` and `context-relevance`, and llm-rubric's `rubricPrompt`. The grading prompt is
+`g-eval`, `context-recall`, `context-relevance` and `context-faithfulness`, and llm-rubric's
+`rubricPrompt`. The grading prompt is
 promptfoo's own (its default prompts, evaluated from its source: promptfoo_grading_prompts.json
 and js_rag.mjs; or the test's `rubricPrompt`), rendered as promptfoo renders it
 (templates.render_grading_prompt); the verdict is read by promptfoo's rules (ported below, or
@@ -241,7 +242,11 @@ def check_geval(output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, 
     fails the assertion (score 0) whatever its negation."""
     threshold = spec.threshold if spec.threshold is not None else 0.7
     if not (isinstance(value, str) or _texts(value)):
-        raise ValueError("G-Eval assertion type must have a string or array of strings value")
+        # promptfoo's invariant throws, and nothing catches it: the case errors
+        raise CaseError(
+            "Error: Invariant failed: G-Eval assertion type must have a string or array of "
+            "strings value"
+        )
     if isinstance(value, list) and not value:
         reason = "G-Eval assertion requires at least one criterion string in the value array."
         return Grade(False, 0.0, reason)
@@ -269,9 +274,13 @@ def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+# JavaScript's `.`: any character but a line terminator (Python's `.` crosses \r, \u2028...)
+_JS_DOT = "[^\n\r\u2028\u2029]"
+
+
 def _json_in(answer: str, pattern: str, what: str) -> Any:
     """The first match of `pattern` in the grader's reply, parsed as JSON (promptfoo's
-    `output.match(/.../g)[0]`; `.` stops at a line end in both)."""
+    `output.match(/.../g)[0]`)."""
     found = re.findall(pattern, answer)
     if not found:
         raise _GraderFailed(f"LLM-proposed evaluation {what} not in JSON format: {answer}")
@@ -295,8 +304,8 @@ def _geval(
     answer = ask_grader(spec, ctx, steps_prompt, {"criteria": criteria})
     if not answer:
         raise _GraderFailed("G-Eval step-generation call returned no output")
-    parsed = _json_in(answer, r'\{"steps".+\}', "steps are")
-    steps = parsed.get("steps") if isinstance(parsed, dict) else None
+    parsed = _json_in(answer, '\\{"steps"' + _JS_DOT + "+\\}", "steps are")
+    steps = parsed.get("steps", _MISSING) if isinstance(parsed, dict) else _MISSING
     if not isinstance(steps, list):
         raise _GraderFailed(f"G-Eval steps response has invalid or missing steps: {_js(steps)}")
     if not steps:
@@ -313,8 +322,8 @@ def _geval(
     answer = ask_grader(spec, ctx, evaluate_prompt, variables)
     if not answer:
         raise _GraderFailed("G-Eval evaluation call returned no output")
-    result = _json_in(answer, r"\{.+\}", "result is")
-    raw = result.get("score") if isinstance(result, dict) else None
+    result = _json_in(answer, "\\{" + _JS_DOT + "+\\}", "result is")
+    raw = result.get("score", _MISSING) if isinstance(result, dict) else _MISSING
     score = _js_number(raw)
     if score is None:
         raise _GraderFailed(f"G-Eval result has invalid or missing score: {_js(raw)}")
@@ -322,15 +331,18 @@ def _geval(
         raise _GraderFailed(
             f"G-Eval result score {_js(score)} is outside the expected 0-{GEVAL_MAX_SCORE} range"
         )
-    reason = result.get("reason")
+    reason = result.get("reason", _MISSING)
     if not isinstance(reason, str) or not reason.strip():
         raise _GraderFailed(f"G-Eval result has invalid or missing reason: {_js(reason)}")
     return score / GEVAL_MAX_SCORE, reason
 
 
+_MISSING = object()  # JavaScript's undefined: a key the grader's JSON does not have
+
+
 def _js(value: Any) -> str:
     """JSON.stringify, as promptfoo quotes a bad value in its reasons (undefined: "undefined")."""
-    return "undefined" if value is None else jscompat.js_stringify(value)
+    return "undefined" if value is _MISSING else jscompat.js_stringify(value)
 
 
 def _js_number(value: Any) -> float | None:
@@ -360,6 +372,8 @@ def _geval_prompts(rubric: str | None) -> tuple[str, str]:
     steps = own.get("steps")
     evaluate = own.get("evaluate")
     return (
-        steps if isinstance(steps, str) else grading_prompt("GEVAL_PROMPT_STEPS"),
-        evaluate if isinstance(evaluate, str) else grading_prompt("GEVAL_PROMPT_EVALUATE"),
+        steps if isinstance(steps, str) and steps else grading_prompt("GEVAL_PROMPT_STEPS"),
+        evaluate
+        if isinstance(evaluate, str) and evaluate
+        else grading_prompt("GEVAL_PROMPT_EVALUATE"),
     )

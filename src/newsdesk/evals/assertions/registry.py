@@ -98,7 +98,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
-    "model-graded-closedqa", "factuality", "context-recall", "g-eval",
+    "model-graded-closedqa", "factuality", "context-recall",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
