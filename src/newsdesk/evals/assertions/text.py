@@ -18,6 +18,7 @@ from newsdesk.evals.assertions.core import (
     not_if,
     shorten,
 )
+from newsdesk.evals.assertions.in_promptfoo import check_in_promptfoo
 from newsdesk.evals.yamlfile import load_js_yaml
 
 if TYPE_CHECKING:
@@ -136,9 +137,18 @@ def _schema_errors(validator: Any, data: Any) -> str:
     return f"data{'/' + where if where else ''} {first.message}"
 
 
+def promptfoo_checks_schema(value: Any) -> bool:
+    """A schema is checked by promptfoo itself (its Ajv, strict mode, and Ajv's wording of the
+    errors) where node and promptfoo 0.123.1 are found; elsewhere by Python's jsonschema with
+    Ajv's formats: the same verdicts on promptfoo's own cases, the errors worded by jsonschema."""
+    return value not in (None, "") and node.promptfoo_missing() is None
+
+
 def check_is_json(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
+    if promptfoo_checks_schema(value):
+        return check_in_promptfoo(output, value, spec, ctx, inv)
     try:
         data = jscompat.js_json_parse(output)
     except ValueError:
@@ -161,6 +171,8 @@ def check_is_json(
 def check_contains_json(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
+    if promptfoo_checks_schema(value):
+        return check_in_promptfoo(output, value, spec, ctx, inv)
     found = jscompat.extract_json_objects(output)
     passed = (not found) if inv else bool(found)
     reason = f"Expected output to {not_if(inv)}contain valid JSON"
