@@ -23,6 +23,9 @@ WORD_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)  # words, for lexical cosine a
 PASSED = "Assertion passed"
 
 
+UNSET: Any = object()  # EvalContext.raw_output not given
+
+
 class CaseError(Exception):
     """What promptfoo's evaluator does not catch: an error its own `runAssertion` throws (a
     perplexity check on an endpoint that gave no log-probabilities). The case errors, ungraded,
@@ -64,7 +67,13 @@ class EvalContext:
     logprobs: list[float] | None = None  # its tokens' log-probabilities, when given
     env: dict[str, Any] = field(default_factory=dict)  # the suite's `env` (templates' `env`)
     rubric_prompt: str | None = None  # options.rubricPrompt: the model-graded checks' prompt
-    raw_output: Any = None  # the output before coercion to text (what scripts receive)
+    # the output before coercion to text (what scripts and promptfoo's own checks receive; None
+    # is a null output, as a json_schema reply can be); UNSET: not given, the text stands for it
+    raw_output: Any = field(default_factory=lambda: UNSET)
+
+    def raw(self, text: str) -> Any:
+        """The output as promptfoo hands it to a check: the raw one, else `text`."""
+        return text if self.raw_output is UNSET else self.raw_output
 
     def as_dict(self) -> dict[str, Any]:
         """`context` as `python`/`javascript` assertions see it: promptfoo's keys (prompt, vars,

@@ -56,7 +56,7 @@ def check_in_promptfoo(
         assertion["value"] = _absolute(spec.value, ctx.base_dir)
     if spec.threshold is not None:
         assertion["threshold"] = spec.threshold
-    response: dict[str, Any] = {"output": ctx.raw_output if ctx.raw_output is not None else output}
+    response: dict[str, Any] = {"output": ctx.raw(output)}
     if ctx.logprobs is not None:
         response["logProbs"] = ctx.logprobs
     request = {

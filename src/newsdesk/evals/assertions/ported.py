@@ -32,7 +32,7 @@ def check_ported(
         "type": spec.type,
         "assertion": {k: v for k, v in spec.raw.items() if not k.startswith("__")},
         "inverse": inv,
-        "output": ctx.raw_output if ctx.raw_output is not None else output,
+        "output": ctx.raw(output),
         "outputString": output,
         "renderedValue": value,
         "providerResponse": {"finishReason": ctx.finish_reason} if ctx.finish_reason else {},

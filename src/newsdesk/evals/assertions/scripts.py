@@ -113,7 +113,7 @@ def check_python(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     context = json_roundtrip(ctx.as_dict())
-    raw = json_roundtrip(ctx.raw_output if ctx.raw_output is not None else output)
+    raw = json_roundtrip(ctx.raw(output))
     code = str(value)
     try:
         if code.startswith("file://"):
@@ -135,7 +135,7 @@ def check_python(
 def check_javascript(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
-    raw = ctx.raw_output if ctx.raw_output is not None else output
+    raw = ctx.raw(output)
     code = str(value)
     try:
         if code.startswith("file://"):
