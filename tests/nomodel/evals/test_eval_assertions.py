@@ -10,6 +10,7 @@ from newsdesk.article import parse_article
 from newsdesk.citations import Citation, resolve
 from newsdesk.evals.assertions import (
     ASSERTIONS,
+    CaseError,
     EvalContext,
     grade,
     interpret_rubric,
@@ -165,7 +166,8 @@ def test_latency_and_cost():
     assert check("latency", "", None, fast, threshold=1000).passed
     assert not check("latency", "", None, slow, threshold=1000).passed
     cached = ctx(latency_ms=0.0, cached=True)
-    assert not check("latency", "", None, cached, threshold=1000).passed  # promptfoo: no cache
+    with pytest.raises(CaseError, match="does not support cached results"):  # promptfoo throws
+        check("latency", "", None, cached, threshold=1000)
     assert check("cost", "", None, fast, threshold=0.01).passed
     assert not check("cost", "", None, slow, threshold=0.01).passed
     assert not check("cost", "", None, ctx(cost=None), threshold=0.01).passed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals.assertions.core import EvalContext, Grade, binary_grade
+from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade, binary_grade
 from newsdesk.tokens import count_tokens
 
 if TYPE_CHECKING:
@@ -15,9 +15,13 @@ def check_latency(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     limit = float(spec.threshold or 0)
-    if ctx.cached:
-        raise ValueError("Latency assertion does not support cached results. Rerun with --no-cache")
-    ms = ctx.latency_ms or 0.0
+    if ctx.cached or ctx.latency_ms is None:
+        # promptfoo throws here, uncaught: the case errors
+        raise CaseError(
+            "Error: Latency assertion does not support cached results. Rerun the eval with "
+            "--no-cache"
+        )
+    ms = ctx.latency_ms
     rel = "less than or equal to" if inv else "greater than"
     return binary_grade(ms <= limit, inv, f"Latency {ms:.0f}ms is {rel} threshold {limit:g}ms")
 

@@ -4,6 +4,7 @@ loads (validate), transforms, and grade(), which runs one assertion."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,7 +150,9 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
         unit = "milliseconds" if spec.type == "latency" else "US dollars"
         return f"{name} needs a `threshold` ({unit})"
     scalar = isinstance(spec.value, str | int | float) and not isinstance(spec.value, bool)
-    if spec.type in ("contains", "icontains") and not scalar:
+    # promptfoo's isContainsValue: NaN is no value (it throws at every case)
+    nan = isinstance(spec.value, float) and math.isnan(spec.value)
+    if spec.type in ("contains", "icontains") and (not scalar or nan):
         return f"{name}: value must be text or a number (contains-any/-all take a list)"
     text_only = ("starts-with", "regex", "levenshtein", "rouge-n")
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
