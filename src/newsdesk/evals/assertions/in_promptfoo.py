@@ -5,7 +5,8 @@ completion's token log-probabilities, which the endpoint returns when asked: `pa
 {logprobs: true}`, as in promptfoo). newsdesk neither copies nor translates them: the node worker
 imports the installed promptfoo 0.123.1 and calls its public `assertions.runAssertion`, so they
 grade as promptfoo grades by construction. Without node or that promptfoo, a suite using one is
-refused at load (suite.py)."""
+refused at load (suite.py). `is-json` and `contains-json` with a schema come here too where
+promptfoo is found (text.py: its Ajv, strict mode and wording), else stay in Python."""
 
 from __future__ import annotations
 
