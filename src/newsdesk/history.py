@@ -65,7 +65,6 @@ class History:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = connect(self.path, SCHEMA)
         return self._conn
 

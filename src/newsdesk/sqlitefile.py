@@ -10,7 +10,9 @@ from pathlib import Path
 
 
 def connect(path: Path, schema: str, timeout: float = 30.0) -> sqlite3.Connection:
-    """Open `path` and create `schema`'s table. Concurrent writers wait up to `timeout` s."""
+    """Open `path` (its folder made first) and create `schema`'s table. Concurrent writers wait
+    up to `timeout` s."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     # another process creating the file at the same moment answers "locked" without waiting on
     # the busy timeout: that is a reason to retry, not to give up on the file

@@ -28,7 +28,6 @@ class TokenMemo:
     def _open(self) -> sqlite3.Connection | None:
         if self._conn is None and not self._broken:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = connect(
                     self.path,
                     "CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, n INTEGER)",

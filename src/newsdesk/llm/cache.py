@@ -51,7 +51,6 @@ class ResponseCache:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._conn = self._open()
             except sqlite3.OperationalError:

@@ -73,18 +73,21 @@ def ask_grader(
     return llm.chat(messages, max_tokens=1024).content
 
 
+def _graded_against(
+    output: str, reference: tuple[str, Any], prompt: str, spec: AssertionSpec, ctx: EvalContext
+) -> str:
+    """The grader's answer to promptfoo's `prompt` (or the test's rubricPrompt) over the vars,
+    the prompt as `input`, the output as `completion` and the reference under its name."""
+    name, value = reference
+    context = {**ctx.vars, "input": ctx.prompt, name: value, "completion": try_parse_json(output)}
+    return ask_grader(spec, ctx, ctx.rubric_prompt or grading_prompt(prompt), context)
+
+
 def check_closedqa(
     output: str, value: Any, spec: AssertionSpec, ctx: EvalContext, inv: bool
 ) -> Grade:
     """promptfoo's matchesClosedQa: passes when the answer ends with "Y"."""
-    context = {
-        **ctx.vars,
-        "input": ctx.prompt,
-        "criteria": value,
-        "completion": try_parse_json(output),
-    }
-    template = ctx.rubric_prompt or grading_prompt("OPENAI_CLOSED_QA_PROMPT")
-    answer = ask_grader(spec, ctx, template, context)
+    answer = _graded_against(output, ("criteria", value), "OPENAI_CLOSED_QA_PROMPT", spec, ctx)
     if not answer:
         return Grade(False, 0.0, "No output")
     passed = answer.rstrip().endswith("Y")
@@ -102,14 +105,7 @@ def check_factuality(
 ) -> Grade:
     """promptfoo's matchesFactuality: the grader's category (JSON, else the legacy `(A)` form);
     A, B, C and E pass with score 1, D fails with 0 (the test's options.factuality may rescore)."""
-    context = {
-        **ctx.vars,
-        "input": ctx.prompt,
-        "ideal": value,
-        "completion": try_parse_json(output),
-    }
-    template = ctx.rubric_prompt or grading_prompt("PROMPTFOO_FACTUALITY_PROMPT")
-    answer = ask_grader(spec, ctx, template, context)
+    answer = _graded_against(output, ("ideal", value), "PROMPTFOO_FACTUALITY_PROMPT", spec, ctx)
     if not answer:
         return Grade(False, 0.0, "No output")
     try:
