@@ -285,8 +285,9 @@ class LLMClient:
         self, messages: list[Message], schema: dict[str, Any] | None, params: dict[str, Any]
     ) -> str:
         endpoint = f"embedded:{self.model}" if self.settings.embedded else self.base_url()
+        sent = {**params, **self.fields}  # the client's request fields change the answer too
         return cache_key(
-            endpoint=endpoint, model=self.model, messages=messages, schema=schema, params=params
+            endpoint=endpoint, model=self.model, messages=messages, schema=schema, params=sent
         )
 
     def chat(
@@ -299,16 +300,13 @@ class LLMClient:
         temperature: float | None = None,
         use_cache: bool = True,
         response_format: ResponseFormat | None = None,
-        extra: Mapping[str, Any] | None = None,
     ) -> Completion:
         """One completion. Cached only when it finished normally. `response_format`: the
-        caller's own, sent in place of the one made from `schema`. `extra`: request fields sent
-        as given, last (over the client's own `fields`)."""
+        caller's own, sent in place of the one made from `schema`."""
         params = self._params(max_tokens, temperature)
-        fields = {**self.fields, **(extra or {})}
         keyed = response_format.key() if response_format is not None else schema
         # structured() keys and caches its own calls (use_cache=False): no hash here for them
-        key = self._key(messages, keyed, {**params, **fields}) if use_cache else ""
+        key = self._key(messages, keyed, params) if use_cache else ""
         hit = self._from_cache(key) if use_cache else None
         if hit is not None:
             return hit
@@ -316,7 +314,7 @@ class LLMClient:
         slots = self.connection.slots
 
         def request() -> Completion:
-            return self._request(messages, params, schema, schema_name, response_format, fields)
+            return self._request(messages, params, schema, schema_name, response_format)
 
         completion = slots.run(messages, request) if slots is not None else request()
         self.usage.add(completion.usage)
@@ -358,7 +356,6 @@ class LLMClient:
         schema: dict[str, Any] | None,
         schema_name: str,
         response_format: ResponseFormat | None = None,
-        fields: Mapping[str, Any] | None = None,
     ) -> Completion:
         import openai
         from openai.types.chat import ChatCompletion
@@ -377,7 +374,7 @@ class LLMClient:
                 body: dict[str, Any] = {"model": self.model, "messages": messages, **params}
                 if fmt is not None:
                     body["response_format"] = fmt
-                body.update(fields or {})  # last, as promptfoo's passthrough: they win
+                body.update(self.fields)  # last, as promptfoo's passthrough: they win
                 body.update(extra.get("extra_body", {}))
                 # The same request `chat.completions.create` sends, minus its per-call walk over
                 # the typed parameters (~5 ms a call, a batch's main CPU cost after the task's).
@@ -507,7 +504,7 @@ class LLMClient:
         `problem` says what was wrong.
         """
         messages, schema, max_tokens = prompt.messages, prompt.schema, prompt.max_tokens
-        key = self._key(messages, schema, {**self._params(max_tokens, None), **self.fields})
+        key = self._key(messages, schema, self._params(max_tokens, None))
         convo = list(messages)
         problem = ""
         for attempt in range(2 if reask else 1):

@@ -405,14 +405,10 @@ def _with_logprobs(request: dict[str, Any]) -> Reply:
 
 def test_extra_fields_are_sent_keyed_and_logprobs_kept_through_the_cache(tmp_path: Path) -> None:
     with ScriptedServer(responder=_with_logprobs) as srv:
-        client = pool(tmp_path).client(remote(srv.url))
-        plain = client.chat(MESSAGES)
-        asked = client.chat(MESSAGES, extra={"logprobs": True, "top_p": 0.5})
-        again = (
-            pool(tmp_path)
-            .client(remote(srv.url))
-            .chat(MESSAGES, extra={"logprobs": True, "top_p": 0.5})
-        )
+        plain = pool(tmp_path).client(remote(srv.url)).chat(MESSAGES)
+        asking = remote(srv.url, top_p=0.5, passthrough={"logprobs": True})
+        asked = pool(tmp_path).client(asking).chat(MESSAGES)
+        again = pool(tmp_path).client(asking).chat(MESSAGES)
     assert plain.logprobs is None
     assert asked.logprobs == again.logprobs == [-0.25, -1.5]
     assert len(srv.requests) == 2  # other fields: another cache key; the same: a hit
