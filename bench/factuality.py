@@ -13,6 +13,9 @@ human one:
   - *+ entailment*: also the model's reading (one call per summary, on the article prefix);
   - *check* (`score` as `newsdesk check` prints it): also attribution, so a line that states as
     fact what the article only reports someone saying fails;
+  - *check confidence* (mean and product over the lines, `confidence_scores`): the reader's
+    probability that each line is stated, read from the verdict token's log-probabilities, a
+    graded score where the verdicts give a few steps;
 - each published baseline in the file (FactCC, DAE, QAGS, FEQA, BERTScore P, ROUGE-1).
 
 Pearson and Spearman with `factuality`, ROC AUC for "the summary has no error" (factuality =
@@ -53,6 +56,8 @@ from newsdesk.tasks.check import CheckResult, check_lines
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = Path(os.environ.get("NEWSDESK_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 DATA = EVAL / "fact-frank.jsonl"
+CONF_MEAN = "check confidence, mean"
+CONF_PRODUCT = "check confidence, product"
 ERROR_TYPES = ("EntE", "RelE", "CircE", "CorefE", "OutE", "LinkE", "GramE")
 
 
@@ -113,6 +118,21 @@ def layer_scores(result: CheckResult) -> dict[str, float]:
     }
 
 
+def confidence_scores(result: CheckResult) -> dict[str, float]:
+    """The check's graded reading of a summary, from each line's `confidence` (the reader's
+    probability that the article states it; 1 or 0 where a rule decided). Two rules, fixed
+    before any run: the mean estimates the share of lines stated (what FRANK's `factuality`
+    is), the product the chance that every line is (what "no error" is). A line no model
+    read counts as its verdict (1 supported, else 0)."""
+    values = [
+        s.confidence if s.confidence is not None else float(s.verdict == "supported")
+        for s in result.sentences
+    ]
+    if not values:
+        return {CONF_MEAN: 0.0, CONF_PRODUCT: 0.0}
+    return {CONF_MEAN: statistics.fmean(values), CONF_PRODUCT: math.prod(values)}
+
+
 def settings_for(use_env: bool, model: str | None) -> Settings:
     if use_env:
         return load_settings(use_cache=False)
@@ -151,7 +171,11 @@ def main() -> int:
         t0 = time.perf_counter()
         result = check_lines(article, lines, llm)
         seconds.append(time.perf_counter() - t0)
-        row = {"lexical rule alone": lexical_score(article, lines), **layer_scores(result)}
+        row = {
+            "lexical rule alone": lexical_score(article, lines),
+            **layer_scores(result),
+            **confidence_scores(result),
+        }
         for name, value in r["baselines"].items():
             row[name] = float(value)
         for name, value in row.items():
@@ -161,10 +185,11 @@ def main() -> int:
         if args.verbose:
             print(
                 f"[{n}/{len(records)}] {r['id']} human {r['factuality']:.2f} "
-                f"check {result.score:.2f} ({seconds[-1]:.1f} s)"
+                f"check {result.score:.2f} confidence {result.confidence} "
+                f"({seconds[-1]:.1f} s)"
             )
             for s in result.sentences:
-                print(f"    {s.verdict:12} {s.text[:110]}")
+                print(f"    {s.verdict:12} {s.confidence!s:6} {s.text[:100]}")
         elif n % 10 == 0:
             print(
                 f"  {n}/{len(records)} summaries, {statistics.fmean(seconds):.1f} s each",
@@ -182,7 +207,10 @@ def main() -> int:
             f"{name:36} {pearson(values, human):8.3f} {spearman(values, human):9.3f} "
             f"{roc_auc(values, positive):8.3f}"
         )
-    print("\nrecall per FRANK error type: share of summaries with that error flagged (score < 1)")
+    print(
+        "\nrecall per FRANK error type: share of summaries with that error flagged (score < 1; "
+        "the graded confidence rows flag almost everything at < 1, so they are not listed)"
+    )
     layers = ["lexical rule alone", *layer_scores(CheckResult()).keys()]
     print(f"{'type':8} {'n':>4} " + " ".join(f"{name[:24]:>25}" for name in layers))
     for t in ERROR_TYPES:

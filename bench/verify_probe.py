@@ -6,7 +6,8 @@ Prints, on the same claims in one run:
 
 - **newsdesk check**: `check_lines` on the claims as a draft (the fast filter, one short call
   per claim, attribution): verdict accuracy, stated-or-not accuracy, seconds per claim;
-- **the reader alone**: the model's verdicts before attribution (what `entailment` adds);
+- **the reader alone**: the model's verdicts before attribution (what `entailment` adds), and
+  how well its confidence (`confidence`, p(stated)) ranks the stated claims above the rest;
 - **lexical rule alone** (the baseline, no model): a claim passes when `grounding.ground`
   finds it in its two nearest sentences.
 
@@ -97,7 +98,11 @@ def main() -> int:
 
     if args.verbose:
         for (want, text), r, lx, s in zip(PROBE, reader, lexical, result.sentences, strict=True):
-            print(f"{want:12} reader {r:12} lexical {lx:10} check {s.verdict:12} {text[:60]}")
+            sure = f"{s.confidence:.2f}" if s.confidence is not None else "-"
+            print(
+                f"{want:12} reader {r:12} lexical {lx:10} check {s.verdict:12} "
+                f"p(stated) {sure:4} {text[:50]}"
+            )
     print(f"probe: {len(PROBE)} claims about the example article; model {llm.model}")
     print(f"  the reader (entailment, before attribution): {score(reader)}")
     print(
@@ -106,6 +111,15 @@ def main() -> int:
         f"(score {result.score:.2f}; {sum(s.verdict == 'attributed' for s in result.sentences)} "
         "attributed elsewhere)"
     )
+    sure = [s.confidence for s in result.sentences]
+    if all(c is not None for c in sure):
+        pos = [c for c, g in zip(sure, gold, strict=True) if g == S]
+        neg = [c for c, g in zip(sure, gold, strict=True) if g != S]
+        wins = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg)  # type: ignore[operator]
+        print(
+            f"  the reader's confidence p(stated): ROC AUC {wins / (len(pos) * len(neg)):.3f} "
+            "for stated against the rest"
+        )
     print(f"  lexical rule alone (baseline, no model): {score(lexical)}")
     print(
         f"  {seconds:.2f} s per claim (one process; loading the model and reading the article "

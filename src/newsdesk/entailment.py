@@ -19,6 +19,7 @@ the verdict says so in `checks`, and rests on the other two.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,10 +52,13 @@ NEAR = 2  # sentences shown beside each claim: its own citations first, then BM2
 
 @dataclass(frozen=True)
 class ClaimCheck:
-    """The model's reading of one claim, and the sentences it read it against."""
+    """The model's reading of one claim, the sentences it read it against, and how sure it was
+    that the claim is stated (`stated_probability`; None when the endpoint gave no
+    log-probabilities)."""
 
     evidence: tuple[str, ...]
     verdict: Reading
+    confidence: float | None = None
 
 
 class Judgement(BaseModel):
@@ -65,6 +69,37 @@ class Judgement(BaseModel):
 
 
 _WORDS = re.compile(r"[^\W_]+")
+_VERDICT_OPENS = re.compile(r'"verdict"\s*:\s*"')
+_READINGS: tuple[Reading, ...] = ("stated", "not stated", "contradicted")
+
+
+def stated_probability(
+    tokens: Sequence[tuple[str, Sequence[tuple[str, float]]]],
+) -> float | None:
+    """The model's probability that the claim is stated, from its reply's tokens (each with
+    its likeliest alternatives and their log-probabilities): at the token where the verdict's
+    value begins, the mass of the alternatives that begin "stated", over the mass of those
+    that begin any of the three verdicts. A graded reading ranks claims where the verdict
+    only sorts them in three; None when the reply has no such token or no alternative
+    begins a verdict."""
+    before = ""
+    for token, top in tokens:
+        opened = _VERDICT_OPENS.search(before + token)
+        if opened is None or not (before + token)[opened.end() :]:
+            before += token
+            continue
+        mass = dict.fromkeys(_READINGS, 0.0)
+        for alt, logprob in top:
+            text = before + alt
+            m = _VERDICT_OPENS.search(text)
+            value = text[m.end() :].split('"')[0] if m else ""
+            for r in _READINGS:
+                if value and r.startswith(value):
+                    mass[r] += math.exp(logprob)
+                    break
+        total = sum(mass.values())
+        return round(mass["stated"] / total, 4) if total else None
+    return None
 
 
 def _words(text: str) -> str:
@@ -105,6 +140,8 @@ class Verdict(Record):
     ids: list[str] = Field(default_factory=list)  # the sentences that state (or contradict) it
     source: Source | None = None  # "attributed": who says it
     checks: list[str] = Field(default_factory=list)  # the layers that ran
+    # the reader's probability that the sentences state it; absent when no model read it
+    confidence: float | None = Field(default=None, exclude_if=lambda c: c is None)
 
     def _supported(self) -> bool:
         return self.status == "supported"
@@ -112,11 +149,13 @@ class Verdict(Record):
     supported = computed_field(property(_supported))
 
 
-def reading(judgement: Judgement | None, near: Sequence[Sentence]) -> ClaimCheck | None:
+def reading(
+    judgement: Judgement | None, near: Sequence[Sentence], confidence: float | None = None
+) -> ClaimCheck | None:
     """The model's reading of a claim, with the sentences it was shown beside it."""
     if judgement is None:
         return None
-    return ClaimCheck(tuple(s.id for s in near), judgement.verdict)
+    return ClaimCheck(tuple(s.id for s in near), judgement.verdict, confidence)
 
 
 def decide(
@@ -138,20 +177,29 @@ def decide(
     if lexical is not None and not lexical.supported:
         return Verdict(status="unsupported", reason=lexical.reason, checks=checks)
     lexical_ids = list(lexical.ids) if lexical is not None else []
+    sure = reading.confidence if reading is not None else None
     if reading is not None:
         checks.append("entailment")
         if reading.verdict == "contradicted":
             ids = list(reading.evidence) or lexical_ids or list(fallback_ids)
             where = f" by {', '.join(ids)}" if ids else ""
             return Verdict(
-                status="contradicted", reason=f"contradicted{where}", ids=ids, checks=checks
+                status="contradicted",
+                reason=f"contradicted{where}",
+                ids=ids,
+                checks=checks,
+                confidence=sure,
             )
         if reading.verdict == "not stated":
             # the sentences it was read against, shown so a reader can see what was compared
             near = list(reading.evidence)
             where = f" (closest: {', '.join(near)})" if near else ""
             return Verdict(
-                status="unsupported", reason=f"not stated{where}", ids=near, checks=checks
+                status="unsupported",
+                reason=f"not stated{where}",
+                ids=near,
+                checks=checks,
+                confidence=sure,
             )
     read = list(reading.evidence) if reading is not None else []
     ids = lexical_ids or read or list(fallback_ids)
@@ -164,6 +212,7 @@ def decide(
             ids=ids,
             source=other,
             checks=checks,
+            confidence=sure,
         )
     reason = "stated in its sentences" if reading is not None else "in its sentences (lexical)"
-    return Verdict(status="supported", reason=reason, ids=ids, checks=checks)
+    return Verdict(status="supported", reason=reason, ids=ids, checks=checks, confidence=sure)

@@ -119,6 +119,7 @@ class Prompt(Generic[Out]):
     shown: list[str] = field(default_factory=list)
     tokens: int = 0
     max_tokens: int = 512
+    top_logprobs: int = 0  # > 0: the reply's likeliest tokens, to read the model's certainty
 
     @property
     def text(self) -> str:
@@ -134,6 +135,7 @@ def build_prompt(
     max_tokens: int,
     model: str | None = None,
     limits: dict[str, dict[str, Any] | None] | None = None,
+    top_logprobs: int = 0,
     **variables: Any,
 ) -> Prompt[Out]:
     """Render `template` into messages, count their tokens, and derive the schema from `output`
@@ -148,4 +150,5 @@ def build_prompt(
         list(shown),
         count_tokens(messages_text(messages), model),
         max_tokens,
+        top_logprobs,
     )

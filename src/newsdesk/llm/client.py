@@ -36,12 +36,22 @@ T = TypeVar("T", bound=BaseModel)
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on a server's say-so
 
 
+@dataclass(frozen=True)
+class TokenChoices:
+    """One output token, and the endpoint's likeliest tokens for its place with their log
+    probabilities (the model's distribution before sampling): how sure the model was."""
+
+    token: str
+    top: tuple[tuple[str, float], ...] = ()
+
+
 @dataclass
 class Completion:
     content: str
     finish_reason: str | None
     usage: Usage
     logprobs: list[float] | None = None  # each output token's, when the endpoint gave them
+    alternatives: list[TokenChoices] | None = None  # asked for with top_logprobs
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class Connection:
         self.base_url: str | None = None
         self.slots: SlotStates | None = None  # saved KV states, for an embedded server
         self.json_schema_supported = True
+        self.logprobs_supported = True
 
     @property
     def opened(self) -> bool:
@@ -258,13 +269,18 @@ class LLMClient:
 
     # ------------------------------------------------------------ calls
 
-    def _params(self, max_tokens: int, temperature: float | None) -> dict[str, Any]:
+    def _params(
+        self, max_tokens: int, temperature: float | None, top_logprobs: int = 0
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {
             "max_tokens": max_tokens,
             "temperature": self.settings.temperature if temperature is None else temperature,
         }
         if self.settings.seed is not None:  # None: an eval provider whose config sets none
             params["seed"] = self.settings.seed
+        if top_logprobs:
+            params["logprobs"] = True
+            params["top_logprobs"] = top_logprobs
         return params
 
     def _response_format(
@@ -300,10 +316,12 @@ class LLMClient:
         temperature: float | None = None,
         use_cache: bool = True,
         response_format: ResponseFormat | None = None,
+        top_logprobs: int = 0,
     ) -> Completion:
         """One completion. Cached only when it finished normally. `response_format`: the
-        caller's own, sent in place of the one made from `schema`."""
-        params = self._params(max_tokens, temperature)
+        caller's own, sent in place of the one made from `schema`; `top_logprobs` > 0 asks for
+        each output token's likeliest alternatives (`Completion.alternatives`)."""
+        params = self._params(max_tokens, temperature, top_logprobs)
         keyed = response_format.key() if response_format is not None else schema
         # structured() keys and caches its own calls (use_cache=False): no hash here for them
         key = self._key(messages, keyed, params) if use_cache else ""
@@ -335,7 +353,16 @@ class LLMClient:
             calls=1,
         )
         self.usage.add(usage)
-        return Completion(hit["content"], hit.get("finish_reason"), usage, hit.get("logprobs"))
+        alternatives = hit.get("alternatives")
+        return Completion(
+            hit["content"],
+            hit.get("finish_reason"),
+            usage,
+            hit.get("logprobs"),
+            None
+            if alternatives is None
+            else [TokenChoices(t, tuple((a, lp) for a, lp in top)) for t, top in alternatives],
+        )
 
     @staticmethod
     def _cache_value(c: Completion) -> dict[str, Any]:
@@ -347,6 +374,8 @@ class LLMClient:
         }
         if c.logprobs is not None:
             value["logprobs"] = c.logprobs
+        if c.alternatives is not None:
+            value["alternatives"] = [[t.token, [list(a) for a in t.top]] for t in c.alternatives]
         return value
 
     def _request(
@@ -372,6 +401,9 @@ class LLMClient:
             fmt = self._response_format(schema, schema_name, response_format)
             try:
                 body: dict[str, Any] = {"model": self.model, "messages": messages, **params}
+                if not self.connection.logprobs_supported:
+                    body.pop("logprobs", None)
+                    body.pop("top_logprobs", None)
                 if fmt is not None:
                     body["response_format"] = fmt
                 body.update(self.fields)  # last, as promptfoo's passthrough: they win
@@ -383,6 +415,10 @@ class LLMClient:
                 if fmt and fmt["type"] == "json_schema" and "response_format" in str(exc):
                     # older servers: plain JSON mode, for every client on this connection
                     self.connection.json_schema_supported = False
+                    continue
+                if "logprobs" in body and "logprobs" in str(exc):
+                    # a server without log-probabilities: the answer without its certainty
+                    self.connection.logprobs_supported = False
                     continue
                 raise self._error(exc, "rejected the request (400)") from None
             except openai.AuthenticationError as exc:
@@ -447,7 +483,20 @@ class LLMClient:
         tokens = getattr(getattr(choice, "logprobs", None), "content", None)
         # a null logprob counts 0, as JavaScript's sum in promptfoo's perplexity counts it
         logprobs = [float(t.logprob or 0.0) for t in tokens] if tokens else None
-        return Completion(choice.message.content or "", choice.finish_reason, usage, logprobs)
+        alternatives = (
+            [
+                TokenChoices(
+                    t.token,
+                    tuple((a.token, float(a.logprob)) for a in (t.top_logprobs or ())),
+                )
+                for t in tokens
+            ]
+            if tokens and params.get("top_logprobs")
+            else None
+        )
+        return Completion(
+            choice.message.content or "", choice.finish_reason, usage, logprobs, alternatives
+        )
 
     def _backoff(self, tries: int, headers: Any) -> None:
         """Sleep before try `tries + 1`: the server's Retry-After, else exponential with jitter."""
@@ -493,18 +542,21 @@ class LLMClient:
         reask: bool = True,
         partial: bool = False,
         notes: list[str] | None = None,
+        replies: list[Completion] | None = None,
     ) -> T:
         """Send `prompt`, parse the JSON answer into `prompt.output`, re-ask once on errors.
 
         `check` returns a problem (e.g. a citation that was not shown) or None. `reask=False`
         for a task that has a fallback of its own (a re-ask costs a whole prompt again).
         `partial=True` keeps the complete part of an answer cut off at the token limit, and
-        says so in `notes`. Only a valid answer is cached (one key: endpoint, model, messages,
-        schema, parameters), so a bad one is never served again. Raises ModelOutputError, whose
-        `problem` says what was wrong.
+        says so in `notes`. `replies` gets the completion the answer came from (with its
+        log-probabilities, when the prompt asks for them: `Prompt.top_logprobs`). Only a valid
+        answer is cached (one key: endpoint, model, messages, schema, parameters), so a bad
+        one is never served again. Raises ModelOutputError, whose `problem` says what was
+        wrong.
         """
         messages, schema, max_tokens = prompt.messages, prompt.schema, prompt.max_tokens
-        key = self._key(messages, schema, self._params(max_tokens, None))
+        key = self._key(messages, schema, self._params(max_tokens, None, prompt.top_logprobs))
         convo = list(messages)
         problem = ""
         for attempt in range(2 if reask else 1):
@@ -514,6 +566,7 @@ class LLMClient:
                 schema=schema,
                 schema_name=prompt.name,
                 use_cache=False,
+                top_logprobs=prompt.top_logprobs,
             )
             parsed, problem = self._parse(completion, prompt.output, check, partial)
             if parsed is not None:
@@ -523,6 +576,8 @@ class LLMClient:
                     notes.append(
                         f"{prompt.name}: the model's answer was cut off at the token limit"
                     )
+                if replies is not None:
+                    replies.append(completion)
                 return parsed
 
             convo = [

@@ -20,16 +20,26 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from newsdesk.article import Article, Sentence
-from newsdesk.entailment import Claim, ClaimCheck, Judgement, nearest, reading
+from newsdesk.entailment import (
+    Claim,
+    ClaimCheck,
+    Judgement,
+    nearest,
+    reading,
+    stated_probability,
+)
 from newsdesk.errors import ModelOutputError
 from newsdesk.prompts import Prompt, build_prompt
 from newsdesk.tasks.evidence import select_evidence
 from newsdesk.tasks.profile import small_model
 
 if TYPE_CHECKING:
-    from newsdesk.llm.client import LLMClient
+    from newsdesk.llm.client import Completion, LLMClient
 
 MAX_TOKENS = 16  # '{"verdict": "not stated"}' is 8 tokens
+# the verdict's three first tokens ("st", "not", "contr") and room for their variants: enough
+# to read the model's certainty (entailment.stated_probability) at no extra forward pass
+TOP_LOGPROBS = 5
 
 
 def shown_for(
@@ -52,6 +62,7 @@ def verify_prompts(
             shown=[s.id for s in sentences],
             max_tokens=MAX_TOKENS,
             model=model,
+            top_logprobs=TOP_LOGPROBS,
             sentences=sentences,
             claim=c.text,
             question=c.question,
@@ -90,7 +101,10 @@ def verify(
     out: list[ClaimCheck | None] = []
     for prompt, sentences in zip(verify_prompts(claims, shown, llm.model), near, strict=True):
         try:
-            out.append(reading(llm.structured(prompt), sentences))
+            replies: list[Completion] = []
+            judgement = llm.structured(prompt, replies=replies)
+            tokens = [(t.token, t.top) for t in replies[0].alternatives or ()]
+            out.append(reading(judgement, sentences, stated_probability(tokens)))
         except ModelOutputError as exc:
             if notes is not None:
                 notes.append(f"entailment not checked: {exc.problem or 'invalid reply'}")

@@ -53,6 +53,10 @@ class CheckedSentence(Record):
     reason: str
     citations: list[Citation] = Field(default_factory=list)  # the article's sentences, verbatim
     checks: list[str] = Field(default_factory=list)  # the layers that ran
+    # the probability that the article states it: 1 or 0 where a rule decided (a verbatim copy;
+    # an instruction, or a name the article never writes), else the reader's; absent when
+    # no model read it
+    confidence: float | None = Field(default=None, exclude_if=lambda c: c is None)
 
     def _supported(self) -> bool:
         return self.verdict == "supported"
@@ -73,6 +77,17 @@ class CheckResult(Record):
         return round(supported / len(self.sentences), 4)
 
     score = computed_field(property(_score))
+
+    def _confidence(self) -> float | None:
+        """The mean of the sentences' confidence: the share of the draft the article states,
+        as the reader grades it (a finer ranking of drafts than `score`); absent unless every
+        sentence has one."""
+        values = [s.confidence for s in self.sentences]
+        if not values or any(v is None for v in values):
+            return None
+        return round(sum(v for v in values if v is not None) / len(values), 4)
+
+    confidence = computed_field(property(_confidence))
 
     @property
     def failed(self) -> list[CheckedSentence]:
@@ -129,7 +144,7 @@ def interpret(
             continue
         best = [article.sentences[k].id for k in top_k(docs, text, 1)]
         copied = verbatim(text, usable)
-        found = ClaimCheck((copied.id,), "stated") if copied else readings.get(i)
+        found = ClaimCheck((copied.id,), "stated", 1.0) if copied else readings.get(i)
         # The lexical rule picks the ids when it finds the sentence in the nearest ones; a
         # paraphrase it cannot see is left to the model (then it is no veto). With no model
         # reading (a base model, entailment off, a failed reply) it is the only content check.
@@ -147,6 +162,7 @@ def interpret(
                 reason=verdict.reason,
                 citations=resolve(verdict.ids, article),
                 checks=checks,
+                confidence=verdict.confidence,
             )
         )
     return CheckResult(sentences=out, notes=notes)
@@ -154,7 +170,12 @@ def interpret(
 
 def _failed(i: int, text: str, reason: str) -> CheckedSentence:
     return CheckedSentence(
-        n=i + 1, text=text, verdict="unsupported", reason=reason, checks=["lexical"]
+        n=i + 1,
+        text=text,
+        verdict="unsupported",
+        reason=reason,
+        checks=["lexical"],
+        confidence=0.0,
     )
 
 
