@@ -103,7 +103,10 @@ def verify(
         try:
             replies: list[Completion] = []
             judgement = llm.structured(prompt, replies=replies)
-            tokens = [(t.token, t.top) for t in replies[0].alternatives or ()]
+            reply = replies[0]
+            tokens = [(t.token, t.top) for t in reply.alternatives or ()]
+            if reply.prefill:  # written for the model: the reply's tokens start after it
+                tokens.insert(0, (reply.prefill, ()))
             out.append(reading(judgement, sentences, stated_probability(tokens)))
         except ModelOutputError as exc:
             if notes is not None:

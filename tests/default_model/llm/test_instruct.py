@@ -65,6 +65,11 @@ def test_check_reads_a_draft_sentence_by_sentence(instruct_llm, example_article)
     # the article's own words are read by rule; the paraphrase by the model
     assert first.checks == trumps.checks == ["lexical", "verbatim", "attribution"]
     assert "entailment" in firm.checks
+    # the reader's certainty, from its verdict's first token: low for what S15 denies; the
+    # article's own words are stated by rule
+    assert firm.confidence is not None and firm.confidence < 0.5, firm
+    assert first.confidence == trumps.confidence == 1.0
+    assert result.confidence == pytest.approx((2 + firm.confidence) / 3, abs=1e-3)
 
 
 @pytest.mark.parametrize(
