@@ -5,7 +5,10 @@ with the next prompt. Every prompt starts with the same system turn and numbered
 (prompts/_system.j2, _article.j2), so after the first request on an article the slot holds what
 every later task on it shares. `POST /slots/0?action=save` writes the slot to a file; a later
 process restores it (`action=restore`) before its first request on the same article, and llama.cpp
-then reads only the tokens after the common prefix (the task and the question).
+then reads only the tokens after the common prefix (the task and the question). The check's
+verify prompts share more: the article and the verify instructions, up to the line `<claim>`
+(prompts/verify.j2). A chat with that line is saved under both prefixes, and restored from the
+longer one when it is there, so a later `check` reads neither the article nor the instructions.
 
 Files live in `<cache dir>/kv/`, one per (model file, rendered prefix): the key hashes the model
 file's sha256 (registry) or identity (a --gguf file: path, size, mtime) with the system content and
@@ -40,6 +43,10 @@ from newsdesk.modelfiles import sha256_file
 
 T = TypeVar("T")
 PREFIX_END = re.compile(r"^</article>$", re.MULTILINE)  # a line of its own (_article.j2)
+# After the article, a line where a longer prefix ends that many prompts share: the verify
+# prompt's instructions, the same for every claim (prompts/verify.j2), so a later process
+# that checks claims on a saved article does not read them again either.
+LONGER_ENDS = re.compile(r"^<claim>$", re.MULTILINE)
 SUFFIX = ".kvstate"
 TMP_SUFFIX = ".part"
 STALE_TMP_SECONDS = 3600  # a temp file older than this was left by a process that died
@@ -55,19 +62,29 @@ def default_state_dir(cache_dir: Path | None = None) -> Path:
     return cache_dir / "kv"
 
 
+def shared_prefixes(messages: Sequence[dict[str, str]]) -> list[str]:
+    """The prefixes a saved state may serve this chat from, longest first: through the last
+    LONGER_ENDS line after the article, when there is one, then `shared_prefix`. Empty: no
+    article in the prompt."""
+    parts = []
+    for m in messages:
+        content, role = m.get("content", ""), m.get("role", "")
+        end = PREFIX_END.search(content)
+        if end is None:
+            parts.append(f"{role}\n{content}")
+            continue
+        head = "\n\x00".join([*parts, f"{role}\n"])
+        longer = [e.end() for e in LONGER_ENDS.finditer(content, end.end())]
+        return [head + content[:e] for e in longer[-1:]] + [head + content[: end.end()]]
+    return []
+
+
 def shared_prefix(messages: Sequence[dict[str, str]]) -> str | None:
     """The part of a chat every task on one article shares: each turn up to and including the
     line `</article>` that closes the numbered article (role and content; the system turn's own
     mention of the tag is no line of its own). None: no article in the prompt."""
-    parts = []
-    for m in messages:
-        content = m.get("content", "")
-        end = PREFIX_END.search(content)
-        if end is not None:
-            parts.append(f"{m.get('role', '')}\n{content[: end.end()]}")
-            return "\n\x00".join(parts)
-        parts.append(f"{m.get('role', '')}\n{content}")
-    return None
+    found = shared_prefixes(messages)
+    return found[-1] if found else None
 
 
 def state_key(model_id: str, prefix: str) -> str:
@@ -250,25 +267,29 @@ class SlotStates:
         self.model_id = model_id
         self.slot = slot
         self._lock = threading.Lock()
-        self._current: str | None = None  # key of the prefix the slot holds, as far as we know
+        self._held: set[str] = set()  # keys of the prefixes the slot holds, as far as we know
         self.restored = 0  # states restored in this process (for tests and benchmarks)
         self.saved = 0
         self._save_failed = False  # warned once; not tried again in this process
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def run(self, messages: Sequence[dict[str, str]], send: Callable[[], T]) -> T:
-        prefix = shared_prefix(messages)
-        key = state_key(self.model_id, prefix) if prefix is not None else None
+        keys = [state_key(self.model_id, p) for p in shared_prefixes(messages)]
         with self._lock:
-            if key is not None and key != self._current:
-                self._restore(key)
-            self._current = None  # unknown until the request is done
+            # the slot already holds one of this chat's prefixes: llama.cpp reuses it as is
+            if keys and not self._held & set(keys):
+                # the longest saved prefix first (the verify instructions), else the article
+                any(self._restore(key) for key in keys)
+            self._held = set()  # unknown until the request is done
             result = send()
-            self._current = key
-            if key is None or self._save_failed or self.store.limit_bytes <= 0:
+            self._held = set(keys)
+            if not keys or self._save_failed or self.store.limit_bytes <= 0:
                 return result
-            if not self._saved(key):
-                self._save(key)
+            # each prefix under its own key (one slot, so the same tokens): a later process
+            # finds the article's state whether it asks or checks first
+            for key in keys:
+                if not self._saved(key) and not self._save(key):
+                    break
             return result
 
     def _saved(self, key: str) -> bool:

@@ -19,6 +19,7 @@ from newsdesk.llm.kvstate import (
     StateStore,
     file_model_id,
     shared_prefix,
+    shared_prefixes,
     state_key,
 )
 
@@ -168,3 +169,67 @@ def test_unreachable_server_keeps_the_state_refused_state_is_removed(
     assert not path.exists() and len(first) == 2
     assert "invalid slot save file" in first[0] and "disk full" in first[1]
     assert _warnings(capsys) == []  # a failed save is warned once, not tried again
+
+
+# ---------------------------------------------------------------- the verify instructions' prefix
+
+
+def test_every_verify_call_shares_a_longer_prefix_than_the_article(example_article) -> None:  # type: ignore[no-untyped-def]
+    """Claims with and without a question share the verify prompt up to its <claim> line, and
+    that prefix extends the article's: one saved state serves every claim of a later check."""
+    from newsdesk.entailment import Claim
+    from newsdesk.tasks import ask
+    from newsdesk.tasks.verify import verify_prompts
+
+    claims = [
+        Claim("He agreed to think.", ("S16",), "What did Xi agree to?"),
+        Claim("Talks resumed."),
+    ]
+    chats = [p.messages for p in verify_prompts(claims, example_article.sentences)]
+    (long_a, article_a), (long_b, article_b) = (shared_prefixes(c) for c in chats)
+    asked = ask.build_prompt(example_article, "What did Xi agree to?", 5000, None).messages
+    assert long_a == long_b and long_a.endswith("\n<claim>") and "He agreed to think" not in long_a
+    assert article_a == article_b == shared_prefix(asked) and long_a.startswith(article_a)
+    assert shared_prefixes(asked) == [article_a]  # a task's own prompt: the article only
+
+
+VERIFY_CHAT = [
+    {"role": "user", "content": "<article>\n[S1] A.\n</article>\nRules.\n<claim>\nA.\n</claim>"}
+]
+
+
+def _slot_server(store: StateStore):  # type: ignore[no-untyped-def]
+    """A llama.cpp slot API on the scripted server: a save writes the file it names."""
+    from newsdesk.testing import Reply
+
+    def slot(request: dict[str, str]) -> Reply:
+        name = request["filename"]
+        if name.endswith(TMP_SUFFIX):
+            (store.folder / name).write_bytes(b"state")
+            return Reply(body={"n_written": 5})
+        return Reply(body={"n_restored": 10})
+
+    return slot
+
+
+def test_a_verify_chat_saves_both_prefixes_and_restores_the_longest(tmp_path: Path) -> None:
+    from newsdesk.testing import ScriptedServer
+
+    store = StateStore(tmp_path / "kv")
+    longer, article = (state_key("m", p) for p in shared_prefixes(VERIFY_CHAT))
+    with ScriptedServer(responder=_slot_server(store)) as srv:
+        url = srv.url.removesuffix("/v1")
+        SlotStates(url, store, "m").run(VERIFY_CHAT, lambda: "first")
+        assert sorted(e.key for e in store.entries()) == sorted([longer, article])
+        assert [r["filename"].endswith(TMP_SUFFIX) for r in srv.requests] == [True, True]
+        srv.requests.clear()
+        later = SlotStates(url, store, "m")  # another process checks a claim: the longer one
+        assert later.run(VERIFY_CHAT, lambda: "again") == "again" and later.restored == 1
+        assert [r["filename"].split("-")[0] for r in srv.requests] == [longer]
+        srv.requests.clear()
+        asking = SlotStates(url, store, "m")  # another asks: the article's
+        asking.run(CHAT, lambda: "answer")
+        assert [r["filename"].split("-")[0] for r in srv.requests] == [article]
+        srv.requests.clear()
+        asking.run(VERIFY_CHAT, lambda: "then checks")  # the slot holds the article: no restore
+        assert srv.requests == []
