@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
-from newsdesk.evals import jscompat, node, unsupported
+from newsdesk.evals import crossgrade, jscompat, node, unsupported
 from newsdesk.evals.assertions import (
     ASSERTIONS,
     TASK_ONLY,
@@ -480,6 +480,12 @@ class _Parser:
             )
             if any(c.type == "assert-set" for c in spec.children):
                 raise self.error(data.line, "an assert-set cannot hold another assert-set")
+            if compared := next(filter(crossgrade.is_comparison, spec.children), None):
+                raise self.error(
+                    compared.line,
+                    f"{compared.label} inside an assert-set is never run by promptfoo 0.123.1 "
+                    "(it compares a test's own assertions only); move it to the test's `assert`",
+                )
             self.weight(spec, data, "assert-set")
             return spec
         self.check_keys(data, ASSERT_KEYS, "an assertion")
@@ -491,8 +497,8 @@ class _Parser:
         refused = unsupported.reason(unsupported.ASSERTION_TYPES, kind)
         if refused:
             raise self.error(data.line_of("type"), refused)
-        if kind not in ASSERTIONS:
-            names = [*ASSERTIONS, "assert-set"]
+        if kind not in ASSERTIONS and kind not in crossgrade.COMPARISON_TYPES:
+            names = [*ASSERTIONS, *crossgrade.COMPARISON_TYPES, "assert-set"]
             hint = difflib.get_close_matches(kind, names, n=1)
             did = f" (did you mean {('not-' if negate else '') + hint[0]!r}?)" if hint else ""
             raise self.error(data.line_of("type"), f"unknown assertion type {raw_type!r}{did}")
@@ -1054,6 +1060,7 @@ def load_suite(path: str | Path) -> Suite:
             )
             for prompt in prompts:
                 _check_vars(case, prompt, tp)
+            _check_comparisons(case, prompts, providers, tp)
             tests.append(case)
     suite = Suite(
         path=path,
@@ -1105,6 +1112,16 @@ def _check_node(suite: Suite, p: _Parser) -> None:
             "(install node or set NEWSDESK_NODE; a transform can be `file://x.py` or "
             "`python: EXPRESSION`)",
         )
+
+
+def _check_comparisons(
+    case: TestCase, prompts: list[PromptSpec], providers: list[ProviderSpec], p: _Parser
+) -> None:
+    """select-best and max-score compare the outputs of the test's every prompt and provider."""
+    outputs = sum(provider.runs(prompt) for provider in providers for prompt in prompts)
+    for spec in crossgrade.comparisons(case.asserts):
+        if problem := crossgrade.load_problem(spec, case.asserts, outputs):
+            raise p.error(spec.line, f"test {case.index}: {problem}")
 
 
 def _first(value: float | None, default: float | None) -> float | None:

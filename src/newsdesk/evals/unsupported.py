@@ -14,10 +14,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "verdict to match",
     "is-valid-openai-tools-call": "needs tool calls in the output; newsdesk sends no `tools`",
     "is-valid-openai-function-call": "needs a function call in the output; newsdesk sends none",
-    "select-best": "compares the outputs of every prompt of a test at once; newsdesk grades "
-    "each case alone",
-    "max-score": "compares the outputs of every prompt of a test at once; newsdesk grades "
-    "each case alone",
     "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat, node
+from newsdesk.evals import crossgrade, jscompat, node
 from newsdesk.evals.assertions.core import CaseError, Check, EvalContext, Grade, shorten
 from newsdesk.evals.assertions.cost import check_cost, check_latency, check_max_tokens
 from newsdesk.evals.assertions.graded import check_rubric
@@ -122,6 +122,8 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return f"a {spec.type} assertion (promptfoo's own code)"
     if spec.type in PROMPTFOO_TYPES:
         return f"a {spec.type} assertion (run by promptfoo itself)"
+    if spec.type == crossgrade.SELECT_BEST:
+        return "a select-best assertion (promptfoo's grading prompt for it is a Nunjucks loop)"
     return None
 
 
@@ -138,6 +140,8 @@ def is_js_transform(code: str) -> bool:
 def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     """What is wrong with an assertion's value (None: nothing), checked when the suite loads."""
     name = spec.label
+    if crossgrade.is_comparison(spec):
+        return crossgrade.value_problem(spec)
     # promptfoo grades `equals: ""` and `levenshtein: ""` (empty text is a value there)
     text_ok = spec.type in ("equals", "levenshtein")
     empty: tuple[Any, ...] = (None, []) if text_ok else (None, "", [])
