@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.evals import crossgrade, node, templates
+from newsdesk.evals import crossgrade, jscompat, node, templates
 from newsdesk.evals.assertions import (
     CaseError,
     EvalContext,
@@ -366,7 +366,9 @@ def aggregate(
     reason = failed or "All assertions passed"
     if threshold is not None:
         passed = score >= threshold
-        reason = f"Aggregate score {score:.2f} {'≥' if passed else '<'} {threshold:g} threshold"
+        # JavaScript's toFixed and String(): 0.625 shows as 0.63 (Python's format: 0.62)
+        shown, limit = jscompat.js_to_fixed(score, 2), jscompat.js_str(threshold)
+        reason = f"Aggregate score {shown} {'≥' if passed else '<'} {limit} threshold"
     return (
         passed,
         score,
