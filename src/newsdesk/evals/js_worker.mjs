@@ -72,6 +72,15 @@ async function run(req) {
   if (req.kind === "rag_statements") return ragStatements(req.arg);
   if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
   if (req.kind === "regex_test") return new RegExp(req.arg.pattern, req.arg.flags).test(req.arg.text);
+  if (req.kind === "json_error") {
+    // what JSON.parse (and so fetch's response.json()) says of a text, null when it parses
+    try {
+      JSON.parse(req.arg);
+      return null;
+    } catch (err) {
+      return err.message;
+    }
+  }
   if (req.kind === "regex_syntax") {
     try {
       new RegExp(req.code);

@@ -17,7 +17,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
-    "webhook": "posts to a webhook, which newsdesk does not do",
 }
 
 SUITE_KEYS: dict[str, str] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,29 @@ def graded_answer(text: str) -> str | None:
     return None
 
 
+def webhook_reply(request: dict[str, Any]) -> Reply:
+    """The scripted webhook: the test's `hook` var is its reply (`hook_status`, `hook_delay`)."""
+    test_vars = request["context"].get("vars") or {}
+    return Reply(
+        status=int(test_vars.get("hook_status", 200)),
+        body=str(test_vars.get("hook", "{}")),
+        headers={"Content-Type": "application/json"},
+        delay=float(test_vars.get("hook_delay", 0)),
+    )
+
+
+def dead_url() -> str:
+    """A loopback URL nothing listens at (a port just freed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
 def echo_responder(request: dict[str, Any]) -> Reply:
-    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted."""
+    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted;
+    answers a webhook's POST as the test says."""
+    if "context" in request and "output" in request:
+        return webhook_reply(request)
     content = request["messages"][-1]["content"]
     text = content if isinstance(content, str) else json.dumps(content)
     whole = json.dumps(request["messages"])
@@ -191,6 +213,8 @@ def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
     request."""
     shape: set[tuple[str, Any]] = set()
     for r in requests:
+        if "context" in r and "output" in r:  # a webhook's: what it was sent
+            shape.add(("webhook", json.dumps(r, sort_keys=True)))
         if "messages" not in r:
             continue
         grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
@@ -211,7 +235,8 @@ def run_both(
     work = tmp / name
     shutil.copytree(HERE / name, work)
     config = work / "promptfooconfig.yaml"
-    config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+    text = config.read_text().replace("{{BASE_URL}}", server.url)
+    config.write_text(text.replace("{{DEAD_URL}}", dead_url()))
     pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
     server.requests.clear()
     run_promptfoo(binary, config, pf_out, {})
@@ -258,7 +283,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 115  # nine folders
+    assert cases >= 127  # ten folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

@@ -53,6 +53,7 @@ from newsdesk.evals.assertions.text import (
     unicode_pattern_test,
 )
 from newsdesk.evals.assertions.values import file_ref_path, file_ref_value, render_value
+from newsdesk.evals.assertions.webhook import check_webhook
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -88,6 +89,7 @@ ASSERTIONS: dict[str, Check] = {
     "abstains": check_abstains,
     "parties-include": check_parties_include,
     "max-tokens": check_max_tokens,
+    "webhook": check_webhook,
     **dict.fromkeys(PORTED_TYPES, check_ported),
     **dict.fromkeys(PROMPTFOO_TYPES, check_in_promptfoo),
 }
@@ -99,7 +101,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
-    "model-graded-closedqa", "factuality", "context-recall",
+    "model-graded-closedqa", "factuality", "context-recall", "webhook",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
@@ -158,7 +160,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     nan = isinstance(spec.value, float) and math.isnan(spec.value)
     if spec.type in ("contains", "icontains") and (not scalar or nan):
         return f"{name}: value must be text or a number (contains-any/-all take a list)"
-    text_only = ("starts-with", "regex", "levenshtein", "rouge-n")
+    text_only = ("starts-with", "regex", "levenshtein", "rouge-n", "webhook")
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
         return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
