@@ -548,6 +548,7 @@ class Runner:
             logprobs=logprobs,
             env=job.suite.env,
             rubric_prompt=job.test.rubric_prompt,
+            provider_output=output,
         )
         # promptfoo: the provider's transform, then the test's; -o holds the transformed output
         for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):
@@ -561,6 +562,8 @@ class Runner:
             result.output = output_string(output)
             result.raw_output = output
             task.output = result.output
+            if what == "provider":
+                ctx.provider_output = output
         if job.test.store_output_as and output:
             self.registers[job.test.store_output_as] = output
         try:

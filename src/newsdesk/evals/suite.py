@@ -73,7 +73,11 @@ OPTION_KEYS = (
     "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
     "transformVars", "storeOutputAs", "rubricPrompt", "factuality",
 )  # fmt: skip
-ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
+ASSERT_KEYS = (
+    "type", "value", "threshold", "weight", "transform", "provider", "metric", "config",
+    "contextTransform",
+)  # fmt: skip
+CONTEXT_TYPES = ("context-recall", "context-relevance", "context-faithfulness")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
 PROMPT_KEYS = ("id", "label", "task", "raw")
 PROVIDER_KEYS = ("id", "label", "model", "config", "prompts", "transform", "delay")
@@ -513,8 +517,15 @@ class _Parser:
             metric=self.text(data, "metric", raw_type),
             line=data.line,
             raw=_plain(data),
+            context_transform=self.text(data, "contextTransform", raw_type),
         )
         self.weight(spec, data, raw_type)
+        if spec.context_transform is not None and kind not in CONTEXT_TYPES:
+            raise self.error(
+                data.line_of("contextTransform"),
+                f"{raw_type}: contextTransform applies only to {', '.join(CONTEXT_TYPES)} "
+                "(promptfoo ignores it elsewhere)",
+            )
 
         problem = validate(spec, self.base_dir)
         if problem:

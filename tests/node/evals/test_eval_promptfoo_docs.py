@@ -169,6 +169,15 @@ def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any
     return problems
 
 
+def compare_errors(key: tuple[str, ...], a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """A case that errored in both tools: the same error (promptfoo's without its stack)."""
+    error_a = str(a.get("error")).split("\n    at ")[0]
+    error_b = str(b.get("error"))
+    if (a["success"], a["score"], error_a) != (b["success"], b["score"], error_b):
+        return [f"{' / '.join(key)}: error {error_a!r} vs {error_b!r}"]
+    return []
+
+
 def compare_reasons(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> list[str]:
     """The reasons each tool gives, the case's and each assertion's, and the grading result's
     named scores (max-score adds its own there)."""
@@ -176,7 +185,11 @@ def compare_reasons(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]
     for key in sorted(set(pf) & set(nd)):
         a, b = pf[key].get("gradingResult") or {}, nd[key].get("gradingResult") or {}
         label = " / ".join(key)
-        if a.get("reason") != b.get("reason"):
+        # promptfoo's case reason is its last failed assertion's to finish (they run at once):
+        # with several failed, any of theirs is promptfoo's
+        failed = {c.get("reason") for c in a.get("componentResults") or [] if not c.get("pass")}
+        several = len(failed) > 1 and {a.get("reason"), b.get("reason")} <= failed
+        if a.get("reason") != b.get("reason") and not several:
             problems.append(f"{label}: reason {a.get('reason')!r} vs {b.get('reason')!r}")
         na = {k: round(v, 6) for k, v in (a.get("namedScores") or {}).items()}
         nb = {k: round(v, 6) for k, v in (b.get("namedScores") or {}).items()}
@@ -258,6 +271,11 @@ def run_both(
         problems.append(f"cases differ: {sorted(set(pf) ^ set(nd))}")
     disagreeing = len(set(pf) ^ set(nd))
     for key in sorted(set(pf) & set(nd)):
+        if pf[key]["gradingResult"] is None and nd[key]["gradingResult"] is None:
+            found = compare_errors(key, pf[key], nd[key])  # the case errored in both
+            disagreeing += bool(found)
+            problems += found
+            continue
         _, found = compare({key: pf[key]}, {key: nd[key]})
         found += compare_rendering({key: pf[key]}, {key: nd[key]})
         if name not in OWN_REASONS:
@@ -283,7 +301,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 127  # ten folders
+    assert cases >= 137  # eleven folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

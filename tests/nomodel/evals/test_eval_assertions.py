@@ -108,6 +108,7 @@ def test_every_type_is_covered():
         # tests/node/evals/test_eval_promptfoo_parsers.py (promptfoo itself, in node)
         "is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql",
         "perplexity", "perplexity-score",  # and promptfoo_docs/sampling
+        "webhook",  # test_webhook.py and promptfoo_docs/webhook
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

@@ -70,6 +70,8 @@ class EvalContext:
     # the output before coercion to text (what scripts and promptfoo's own checks receive; None
     # is a null output, as a json_schema reply can be); UNSET: not given, the text stands for it
     raw_output: Any = field(default_factory=lambda: UNSET)
+    # the output after the provider's transform, before the test's (what contextTransform reads)
+    provider_output: Any = field(default_factory=lambda: UNSET)
 
     def raw(self, text: str) -> Any:
         """The output as promptfoo hands it to a check: the raw one, else `text`."""

@@ -3,9 +3,7 @@ loads (validate), transforms, and grade(), which runs one assertion."""
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +34,6 @@ from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_r
 from newsdesk.evals.assertions.scripts import (
     check_javascript,
     check_python,
-    json_roundtrip,
-    run_python_file,
 )
 from newsdesk.evals.assertions.similarity import check_rouge, check_similar
 from newsdesk.evals.assertions.text import (
@@ -51,6 +47,11 @@ from newsdesk.evals.assertions.text import (
     contains_many,
     schema_from_value,
     unicode_pattern_test,
+)
+from newsdesk.evals.assertions.transforms import (
+    apply_transform,
+    is_js_transform,
+    validate_transform,
 )
 from newsdesk.evals.assertions.values import file_ref_path, file_ref_value, render_value
 from newsdesk.evals.assertions.webhook import check_webhook
@@ -120,6 +121,8 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a javascript assertion"
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
+    if spec.context_transform is not None and is_js_transform(spec.context_transform):
+        return "a contextTransform"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
     if spec.type in PROMPTFOO_TYPES:
@@ -127,16 +130,6 @@ def needs_node(spec: AssertionSpec) -> str | None:
     if spec.type == crossgrade.SELECT_BEST:
         return "a select-best assertion (promptfoo's grading prompt for it is a Nunjucks loop)"
     return None
-
-
-def is_js_transform(code: str) -> bool:
-    """promptfoo's transforms are JavaScript, except `file://*.py`; newsdesk also reads
-    `python: EXPRESSION` (its own extension, never promptfoo's)."""
-    if code.startswith("python:"):
-        return False
-    if code.startswith("file://"):
-        return not code[len("file://") :].split(":")[0].endswith(".py")
-    return True
 
 
 def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
@@ -210,55 +203,11 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
         for item in items:
             if isinstance(item, dict) and (set(item) != {"any"} or not item["any"]):
                 return f"{name}: an item is an id (S3), a phrase, or {{any: [...]}}"
-    if spec.transform is not None:
-        problem = validate_transform(spec.transform, base_dir)
-        if problem:
-            return f"{name}: {problem}"
+    for transform in (spec.transform, spec.context_transform):
+        found = validate_transform(transform, base_dir) if transform is not None else None
+        if found:
+            return f"{name}: {found}"
     return None
-
-
-def validate_transform(code: str, base_dir: Path) -> str | None:
-    if code.startswith("python:"):
-        try:
-            compile(code[len("python:") :].strip(), "<transform>", "eval")
-        except SyntaxError as exc:
-            return f"invalid Python transform expression: {exc.msg}"
-        return None
-    if code.startswith("file://"):
-        path, _ = file_ref_path(code, base_dir)
-        if not path.is_file():
-            return f"transform {path}: no such file"
-    return None
-
-
-def apply_transform(code: str, output: Any, ctx: EvalContext, kind: str = "output") -> Any:
-    """promptfoo's transform(): inline JavaScript (an expression, or a body when it has several
-    lines), `file://x.js[:fn]`, `file://x.py[:fn]` (default get_transform), or newsdesk's
-    `python: EXPRESSION`. Returns the transformed value (not necessarily text)."""
-    context = ctx.transform_context()
-    if code.startswith("python:"):
-        expression = code[len("python:") :].strip()
-        value = eval(
-            expression,
-            {"json": json, "re": re},
-            {"output": output, "vars": ctx.vars, "context": {**ctx.as_dict(), **context}},
-        )
-    elif code.startswith("file://") and code[len("file://") :].split(":")[0].endswith(".py"):
-        path, fn = file_ref_path(code, ctx.base_dir)
-        value = run_python_file(
-            path, fn or "get_transform", [json_roundtrip(output), json_roundtrip(context)]
-        )
-    else:
-        if code.startswith("file://"):
-            path, fn = file_ref_path(code, ctx.base_dir)
-            value, undefined = node.worker().call(kind, output, context, file=str(path), fn=fn)
-        else:
-            value, undefined = node.worker().call(kind, output, context, code=code)
-        if undefined:
-            value = None
-    if value is None:
-        raise ValueError("Transform function did not return a value")
-    return value
 
 
 def output_string(value: Any) -> str:
