@@ -50,6 +50,15 @@ let promptfoo;
 async function promptfooAssert(entry, request) {
   promptfoo ??= await import(pathToFileURL(entry).href);
   let result;
+  const spec = request.providerSpec;
+  delete request.providerSpec;
+  if (spec) {
+    // promptfoo's own provider for an openai id (the function-call check is its method), else
+    // an object with the config (other providers have no such method, as in promptfoo)
+    request.provider = spec.id.startsWith("openai:")
+      ? await promptfoo.loadApiProvider(spec.id, { options: { config: spec.config } })
+      : { id: () => spec.id, config: spec.config };
+  }
   try {
     result = await promptfoo.assertions.runAssertion(request);
   } catch (err) {

@@ -60,7 +60,8 @@ _SAMPLING = (
 def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
     """The request fields promptfoo's openai chat provider adds from a provider's config beyond
     the model, messages, max_tokens, temperature, seed and response_format: top_p and the
-    penalties, `stop` (when JavaScript finds it truthy), then `passthrough` (any fields, sent
+    penalties, `functions`, `function_call`, `tools` (a non-empty list), `tool_choice` (each
+    when JavaScript finds it truthy), `stop` (likewise), then `passthrough` (any fields, sent
     last, so they win)."""
     fields: dict[str, Any] = {}
     for key, var, default in _SAMPLING:
@@ -68,11 +69,26 @@ def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
         if key not in cfg and raw in (None, ""):
             continue
         fields[key] = cfg[key] if cfg.get(key) is not None else _env_float(raw, default)
-    stop = cfg.get("stop")
-    if stop is not None and stop is not False and stop != "" and stop != 0:
-        fields["stop"] = stop
+    for key in ("functions", "function_call", "tools", "tool_choice", "stop"):
+        value = cfg.get(key)
+        truthy = value is not None and value is not False and value != "" and value != 0
+        if truthy and (key != "tools" or (isinstance(value, list) and value)):
+            fields[key] = value
     fields.update(cfg.get("passthrough") or {})
     return fields
+
+
+def openai_output(message: dict[str, Any]) -> Any:
+    """What promptfoo's openai chat provider makes its output of a message that calls tools or a
+    function: with text as well, the whole message (its text alone when `tool_calls` is empty);
+    without, the function call, else the tool calls."""
+    content = message.get("content")
+    calls = message.get("function_call") or message.get("tool_calls")
+    if content and (message.get("function_call") or message.get("tool_calls") is not None):
+        return content if message.get("tool_calls") == [] else message
+    if content is None or (content == "" and message.get("tool_calls") is not None):
+        return calls
+    return content
 
 
 def _env_float(raw: Any, default: float) -> float:

@@ -32,7 +32,7 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
-from newsdesk.evals.providers import ProviderPool, grader_spec
+from newsdesk.evals.providers import ProviderPool, grader_spec, openai_output
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -549,6 +549,7 @@ class Runner:
             env=job.suite.env,
             rubric_prompt=job.test.rubric_prompt,
             provider_output=output,
+            provider_config=(job.test.provider or job.provider).config,
         )
         # promptfoo: the provider's transform, then the test's; -o holds the transformed output
         for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):
@@ -614,7 +615,9 @@ class Runner:
         else:
             completion = llm.chat(messages, **kwargs)
         content: Any = completion.content
-        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        if completion.message is not None:
+            content = openai_output(completion.message)
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(content, str):
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
         return content, completion.finish_reason, completion.logprobs

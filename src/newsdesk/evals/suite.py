@@ -85,7 +85,7 @@ PROVIDER_CONFIG_KEYS = (
     # promptfoo's openai provider
     "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
     "seed", "top_p", "stop", "frequency_penalty", "presence_penalty", "cost", "inputCost",
-    "outputCost", "passthrough",
+    "outputCost", "passthrough", "tools", "tool_choice", "functions", "function_call",
     # newsdesk's
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
@@ -446,6 +446,9 @@ class _Parser:
                 )
             if "passthrough" in cfg:
                 self.mapping(cfg["passthrough"], cfg.line_of("passthrough"), "passthrough")
+            for key in ("tools", "functions"):
+                if key in cfg and (problem := _inline_tools_problem(key, config[key])):
+                    raise self.error(cfg.line_of(key), problem)
         label = self.text(data, "label", "provider") or ident
         spec = ProviderSpec(ident, label, model or model_from_id(ident), config, data.line)
         if "prompts" in data:
@@ -635,6 +638,20 @@ class _Parser:
         if isinstance(value, list):
             return [self.var_value(v, line) for v in value]
         return _plain(value)
+
+
+def _inline_tools_problem(key: str, value: Any) -> str | None:
+    """newsdesk sends `tools` and `functions` as written: a list of objects, with no `file://`
+    reference or template (promptfoo would load or render those)."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return f"{key} is a list of definitions (objects), written inline"
+    text = json.dumps(value)
+    if "file://" in text or "{{" in text or "{%" in text:
+        return (
+            f"{key}: a `file://` reference or a template in it is not supported by newsdesk "
+            "eval; write the definitions inline"
+        )
+    return None
 
 
 def _split_txt(text: str) -> list[str]:

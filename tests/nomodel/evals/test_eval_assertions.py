@@ -109,6 +109,7 @@ def test_every_type_is_covered():
         "is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql",
         "perplexity", "perplexity-score",  # and promptfoo_docs/sampling
         "webhook",  # test_webhook.py and promptfoo_docs/webhook
+        "is-valid-openai-tools-call", "is-valid-openai-function-call",  # promptfoo_docs/tools
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

@@ -56,6 +56,7 @@ class EvalContext:
     prompt_label: str = ""
     provider: str = ""  # the provider's label
     provider_id: str = ""
+    provider_config: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it
     base_dir: Path = field(default_factory=Path.cwd)
     test: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
