@@ -108,6 +108,19 @@ def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
     return named if named is not None else provider_from_ref(ref)
 
 
+GRADER_KINDS = ("text", "embedding")
+
+
+def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> ProviderSpec:
+    """promptfoo's getGradingProvider: a grader ref, or a map of one per kind ({text: ...,
+    embedding: ...}) whose entry for `kind` is the one."""
+    if isinstance(ref, dict | LineMap) and "id" not in ref and any(k in ref for k in GRADER_KINDS):
+        if kind not in ref:
+            raise ConfigError(f"grader: no `{kind}` provider in {dict(ref)!r}")
+        ref = ref[kind]
+    return grader_spec(ref, providers)
+
+
 class ProviderPool:
     """One base client per provider; each case gets a view of it with its own usage log.
 
@@ -178,7 +191,9 @@ class ProviderPool:
                 self.settings_for(spec)
             for line, ref in suite.graders():
                 try:
-                    self.settings_for(grader_spec(ref, suite.providers))
+                    mapped = isinstance(ref, dict | LineMap) and "id" not in ref
+                    for kind in [k for k in GRADER_KINDS if k in ref] if mapped else ["text"]:
+                        self.settings_for(grader_for(ref, kind, suite.providers))
                 except ConfigError as exc:
                     raise ConfigError(f"{suite.path}:{line}: {exc}") from None
 

@@ -32,7 +32,7 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
-from newsdesk.evals.providers import ProviderPool, grader_spec, openai_output
+from newsdesk.evals.providers import ProviderPool, grader_for, openai_output
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -435,14 +435,29 @@ class Runner:
         self.notes: list[str] = []
         self.registers: dict[str, Any] = {}  # storeOutputAs: name -> a test's output
 
+    def _grader_spec(self, job: Job, ref: Any, kind: str) -> ProviderSpec:
+        """The grader a ref names (the test's options.provider when None; the case's provider
+        when neither), for `kind` (a {text, embedding} map's entry)."""
+        ref = ref if ref is not None else job.test.grader
+        return job.provider if ref is None else grader_for(ref, kind, job.suite.providers)
+
     def _grader(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None]]:
         def resolve(ref: Any) -> tuple[LLMClient, str | None]:
-            ref = ref if ref is not None else job.test.grader
-            spec = job.provider if ref is None else grader_spec(ref, job.suite.providers)
+            spec = self._grader_spec(job, ref, "text")
             client = self.pool.client(
                 spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
             )
             return client, self.pool.embeddings_model(spec)
+
+        return resolve
+
+    def _embedder(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None, str]]:
+        def resolve(ref: Any) -> tuple[LLMClient, str | None, str]:
+            spec = self._grader_spec(job, ref, "embedding")
+            client = self.pool.client(
+                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
+            )
+            return client, self.pool.embeddings_model(spec), spec.id
 
         return resolve
 
@@ -543,6 +558,7 @@ class Runner:
             test=_test_dict(job.test),
             metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job),
+            embedder=self._embedder(job),
             notes=self.notes,
             finish_reason=finish_reason,
             logprobs=logprobs,

@@ -12,7 +12,6 @@ ASSERTION_TYPES: dict[str, str] = {
     "meteor": "promptfoo 0.123.1's own meteor fails on every case (\"PorterStemmer should be "
     'loaded": it cannot load the natural package it installs), so there is no promptfoo '
     "verdict to match",
-    "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
 }

@@ -26,6 +26,7 @@ from newsdesk.testing import Reply, ScriptedServer, completion
 from tests.helpers.paths import DATA
 from tests.node.evals.test_eval_promptfoo import (
     compare,
+    embedding,
     grader_answer,
     require_promptfoo,
     run_promptfoo,
@@ -43,6 +44,7 @@ GRADER_MARKS = (
     "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
     "create one or more statements", "Natural language inference",
     "concise evaluation steps", "**Evaluation Steps**", "You are comparing multiple pieces",
+    "Generate question for the given answer.",
 )  # fmt: skip
 GEVAL = re.compile(r"\b(GEVAL|GEVAL-STR|GEVAL-NOREASON) (\d+)")
 VERDICT = re.compile(r"VERDICT (\S)")
@@ -67,6 +69,9 @@ def select_best_answer(text: str) -> str | None:
 
 def graded_answer(text: str) -> str | None:
     """The scripted grader: a rubric, criterion or expert answer says what to answer."""
+    if "Generate question for the given answer." in text:  # restates the answer as a question
+        answer = text.rsplit("Answer:", 1)[1].rsplit("\nQuestion:", 1)[0]
+        return f"Which statement says that {answer.strip()}?"
     if "You are comparing multiple pieces of text" in text:
         return select_best_answer(text)
     if "concise evaluation steps" in text:  # G-Eval's first call
@@ -111,6 +116,16 @@ def webhook_reply(request: dict[str, Any]) -> Reply:
     )
 
 
+def embedding_reply(request: dict[str, Any]) -> Reply:
+    """The scripted embeddings: letter counts (test_eval_promptfoo.embedding)."""
+    inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]
+    data = [
+        {"object": "embedding", "index": i, "embedding": embedding(t)} for i, t in enumerate(inputs)
+    ]
+    usage = {"prompt_tokens": 1, "total_tokens": 1}
+    return Reply(body={"object": "list", "data": data, "model": "e", "usage": usage})
+
+
 def dead_url() -> str:
     """A loopback URL nothing listens at (a port just freed)."""
     with socket.socket() as s:
@@ -123,6 +138,8 @@ def echo_responder(request: dict[str, Any]) -> Reply:
     answers a webhook's POST as the test says."""
     if "context" in request and "output" in request:
         return webhook_reply(request)
+    if "input" in request:  # /embeddings
+        return embedding_reply(request)
     if "tools" in request or "functions" in request:  # the prompt is the message to answer
         body = completion("")
         text = request["messages"][-1]["content"]
@@ -310,7 +327,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 153  # twelve folders
+    assert cases >= 158  # thirteen folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

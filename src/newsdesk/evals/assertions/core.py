@@ -63,6 +63,9 @@ class EvalContext:
     # resolves a grader provider (an assertion's `provider`, the test's options.provider, or
     # None for the case's own provider) to (client, its embeddings model or None)
     grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
+    # the same for embeddings: a grader map's `embedding` entry (promptfoo's {text, embedding})
+    # (client, its embeddings model or None, the provider's id)
+    embedder: Callable[[Any], tuple[LLMClient, str | None, str]] | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
     logprobs: list[float] | None = None  # its tokens' log-probabilities, when given

@@ -31,6 +31,7 @@ from newsdesk.evals.assertions.own import (
     check_parties_include,
 )
 from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_regex
+from newsdesk.evals.assertions.relevance import check_answer_relevance
 from newsdesk.evals.assertions.scripts import (
     check_javascript,
     check_python,
@@ -91,6 +92,7 @@ ASSERTIONS: dict[str, Check] = {
     "parties-include": check_parties_include,
     "max-tokens": check_max_tokens,
     "webhook": check_webhook,
+    "answer-relevance": check_answer_relevance,
     **dict.fromkeys(PORTED_TYPES, check_ported),
     **dict.fromkeys(PROMPTFOO_TYPES, check_in_promptfoo),
 }
