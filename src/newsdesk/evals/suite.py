@@ -1134,11 +1134,16 @@ def _check_node(suite: Suite, p: _Parser) -> None:
                 "node or set NEWSDESK_NODE; without node only plain `{{ name }}` substitutions "
                 "render)",
             )
+        # a contextTransform's check runs in node whatever the transform is written in
+        hint = (
+            ""
+            if why.startswith("a contextTransform")
+            else "; a transform can be `file://x.py` or `python: EXPRESSION`"
+        )
         raise p.error(
             line,
             f"{why} is JavaScript, which newsdesk runs with node >= 18, and no node was found "
-            "(install node or set NEWSDESK_NODE; a transform can be `file://x.py` or "
-            "`python: EXPRESSION`)",
+            f"(install node or set NEWSDESK_NODE{hint})",
         )
 
 

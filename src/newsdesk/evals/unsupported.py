@@ -3,8 +3,6 @@ suite loads (never silently ignored, never guessed at)."""
 
 from __future__ import annotations
 
-_GRADER = "a model-graded check newsdesk does not run yet (%s)"
-
 ASSERTION_TYPES: dict[str, str] = {
     # promptfoo 0.123.1 errors on every meteor assertion: it reads natural's PorterStemmer as a
     # named export, which natural 8 (CommonJS) does not give an ESM import; measured on node 20

@@ -32,7 +32,7 @@ def test_without_node_a_context_transform_is_refused_naming_it(tmp_path, monkeyp
     monkeypatch.setattr(node, "node_version", lambda: None)
     with pytest.raises(SuiteError) as err:
         _load(tmp_path, "context-relevance")
-    assert "a contextTransform is JavaScript" in str(err.value)
+    assert "a contextTransform (on context-relevance" in str(err.value)
     assert "install node" in str(err.value)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.evals import crossgrade, jscompat
+from newsdesk.evals import crossgrade, jscompat, node
 from newsdesk.evals.crossgrade import Comparison, Verdict
 from newsdesk.evals.runner import run_suites
 from newsdesk.evals.spec import AssertionSpec
@@ -171,3 +171,10 @@ def test_a_test_of_one_output_or_a_nested_comparison_is_refused(tmp_path):
     )
     with pytest.raises(SuiteError, match="inside an assert-set"):
         load_suite(_suite(tmp_path, body=nested))
+
+
+def test_select_best_without_node_is_refused_at_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(node, "node_version", lambda: None)
+    body = SUITE.replace("      - type: max-score", "      - type: select-best\n        value: x")
+    with pytest.raises(SuiteError, match=r"select-best's grading prompt .* under node"):
+        load_suite(_suite(tmp_path, body=body))

@@ -124,13 +124,13 @@ def needs_node(spec: AssertionSpec) -> str | None:
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
     if spec.context_transform is not None and is_js_transform(spec.context_transform):
-        return "a contextTransform"
+        return f"a contextTransform (on {spec.label}, itself promptfoo's code run in node)"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
     if spec.type in PROMPTFOO_TYPES:
         return f"a {spec.type} assertion (run by promptfoo itself)"
     if spec.type == crossgrade.SELECT_BEST:
-        return "a select-best assertion (promptfoo's grading prompt for it is a Nunjucks loop)"
+        return "the Nunjucks template of select-best's grading prompt (a loop over the outputs)"
     return None
 
 
