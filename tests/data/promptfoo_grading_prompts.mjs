@@ -15,8 +15,8 @@ for (const name of names) {
   const code = src.slice(start, end).replace(`const ${name} = `, "return ");
   out[name] = new Function("dedent", code)(dedent);
 }
-// G-Eval's prompts are plain template literals (no dedent, no interpolation)
-for (const name of ["GEVAL_PROMPT_STEPS", "GEVAL_PROMPT_EVALUATE"]) {
+// G-Eval's and answer-relevance's prompts are plain template literals (no dedent, no interpolation)
+for (const name of ["GEVAL_PROMPT_STEPS", "GEVAL_PROMPT_EVALUATE", "ANSWER_RELEVANCY_GENERATE"]) {
   const start = src.indexOf(`const ${name} = \``);
   const end = src.indexOf("`;\n", start) + 1;
   out[name] = new Function(src.slice(start, end).replace(`const ${name} = `, "return "))();

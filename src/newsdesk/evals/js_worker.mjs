@@ -50,6 +50,15 @@ let promptfoo;
 async function promptfooAssert(entry, request) {
   promptfoo ??= await import(pathToFileURL(entry).href);
   let result;
+  const spec = request.providerSpec;
+  delete request.providerSpec;
+  if (spec) {
+    // promptfoo's own provider for an openai id (the function-call check is its method), else
+    // an object with the config (other providers have no such method, as in promptfoo)
+    request.provider = spec.id.startsWith("openai:")
+      ? await promptfoo.loadApiProvider(spec.id, { options: { config: spec.config } })
+      : { id: () => spec.id, config: spec.config };
+  }
   try {
     result = await promptfoo.assertions.runAssertion(request);
   } catch (err) {
@@ -72,6 +81,15 @@ async function run(req) {
   if (req.kind === "rag_statements") return ragStatements(req.arg);
   if (req.kind === "render_grading") return renderGradingPrompt(req.code, req.arg);
   if (req.kind === "regex_test") return new RegExp(req.arg.pattern, req.arg.flags).test(req.arg.text);
+  if (req.kind === "json_error") {
+    // what JSON.parse (and so fetch's response.json()) says of a text, null when it parses
+    try {
+      JSON.parse(req.arg);
+      return null;
+    } catch (err) {
+      return err.message;
+    }
+  }
   if (req.kind === "regex_syntax") {
     try {
       new RegExp(req.code);

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import regex
@@ -48,6 +49,15 @@ def js_str(value: Any) -> str:
     if isinstance(value, dict):
         return "[object Object]"
     return str(value)
+
+
+def js_to_fixed(value: float, digits: int) -> str:
+    """`Number.prototype.toFixed`: the exact binary value rounded half away from zero (Python's
+    format rounds half to even: 0.0625 -> "0.062", JavaScript's "0.063")."""
+    if math.isnan(value) or math.isinf(value) or abs(value) >= 1e21:
+        return js_str(value)
+    exact = Decimal(0.0 if value == 0 else value)  # -0 prints as 0
+    return str(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def strict_equal(a: Any, b: Any) -> bool:

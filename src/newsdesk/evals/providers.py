@@ -60,7 +60,8 @@ _SAMPLING = (
 def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
     """The request fields promptfoo's openai chat provider adds from a provider's config beyond
     the model, messages, max_tokens, temperature, seed and response_format: top_p and the
-    penalties, `stop` (when JavaScript finds it truthy), then `passthrough` (any fields, sent
+    penalties, `functions`, `function_call`, `tools` (a non-empty list), `tool_choice` (each
+    when JavaScript finds it truthy), `stop` (likewise), then `passthrough` (any fields, sent
     last, so they win)."""
     fields: dict[str, Any] = {}
     for key, var, default in _SAMPLING:
@@ -68,11 +69,26 @@ def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
         if key not in cfg and raw in (None, ""):
             continue
         fields[key] = cfg[key] if cfg.get(key) is not None else _env_float(raw, default)
-    stop = cfg.get("stop")
-    if stop is not None and stop is not False and stop != "" and stop != 0:
-        fields["stop"] = stop
+    for key in ("functions", "function_call", "tools", "tool_choice", "stop"):
+        value = cfg.get(key)
+        truthy = value is not None and value is not False and value != "" and value != 0
+        if truthy and (key != "tools" or (isinstance(value, list) and value)):
+            fields[key] = value
     fields.update(cfg.get("passthrough") or {})
     return fields
+
+
+def openai_output(message: dict[str, Any]) -> Any:
+    """What promptfoo's openai chat provider makes its output of a message that calls tools or a
+    function: with text as well, the whole message (its text alone when `tool_calls` is empty);
+    without, the function call, else the tool calls."""
+    content = message.get("content")
+    calls = message.get("function_call") or message.get("tool_calls")
+    if content and (message.get("function_call") or message.get("tool_calls") is not None):
+        return content if message.get("tool_calls") == [] else message
+    if content is None or (content == "" and message.get("tool_calls") is not None):
+        return calls
+    return content
 
 
 def _env_float(raw: Any, default: float) -> float:
@@ -90,6 +106,19 @@ def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
     """The provider a grader ref names: one of the suite's, by label or id, else one inline."""
     named = next((p for p in providers if ref in (p.label, p.id)), None)
     return named if named is not None else provider_from_ref(ref)
+
+
+GRADER_KINDS = ("text", "embedding")
+
+
+def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> ProviderSpec:
+    """promptfoo's getGradingProvider: a grader ref, or a map of one per kind ({text: ...,
+    embedding: ...}) whose entry for `kind` is the one."""
+    if isinstance(ref, dict | LineMap) and "id" not in ref and any(k in ref for k in GRADER_KINDS):
+        if kind not in ref:
+            raise ConfigError(f"grader: no `{kind}` provider in {dict(ref)!r}")
+        ref = ref[kind]
+    return grader_spec(ref, providers)
 
 
 class ProviderPool:
@@ -162,7 +191,9 @@ class ProviderPool:
                 self.settings_for(spec)
             for line, ref in suite.graders():
                 try:
-                    self.settings_for(grader_spec(ref, suite.providers))
+                    mapped = isinstance(ref, dict | LineMap) and "id" not in ref
+                    for kind in [k for k in GRADER_KINDS if k in ref] if mapped else ["text"]:
+                        self.settings_for(grader_for(ref, kind, suite.providers))
                 except ConfigError as exc:
                     raise ConfigError(f"{suite.path}:{line}: {exc}") from None
 

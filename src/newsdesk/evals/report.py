@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newsdesk.evals import jscompat
-from newsdesk.evals.runner import AssertionResult, Group, RunReport
+from newsdesk.evals.runner import AssertionResult, CaseResult, Group, RunReport
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -281,11 +281,17 @@ def _pf_component(a: AssertionResult) -> list[dict[str, object]]:
         "reason": a.reason,
         "assertion": a.assertion or {"type": a.type},
     }
+    if a.named_scores:
+        item["namedScores"] = a.named_scores
     if not a.children:
         return [item]
     children = [c for child in a.children for c in _pf_component(child)]
     item["componentResults"] = children
     return [item, *children]
+
+
+def _comparison_scores(r: CaseResult) -> dict[str, float]:
+    return {k: v for a in r.asserts for k, v in a.named_scores.items()}
 
 
 def _pf_provider_id(ident: str) -> str:
@@ -361,7 +367,8 @@ def to_promptfoo_json(report: RunReport) -> str:
                 "pass": r.passed,
                 "score": r.score,
                 "reason": r.reason,
-                "namedScores": r.named_scores,
+                # max-score's own scores join the grading result's (not the case's)
+                "namedScores": {**r.named_scores, **_comparison_scores(r)},
                 "componentResults": components,
             },
             "failureReason": 2 if r.error else (0 if r.passed else 1),

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.evals import node, templates
+from newsdesk.evals import crossgrade, jscompat, node, templates
 from newsdesk.evals.assertions import (
     CaseError,
     EvalContext,
@@ -31,7 +31,8 @@ from newsdesk.evals.assertions import (
     output_string,
     render_template,
 )
-from newsdesk.evals.providers import ProviderPool, grader_spec
+from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
+from newsdesk.evals.providers import ProviderPool, grader_for, openai_output
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -52,6 +53,7 @@ class AssertionResult(Record):
     line: int = 0
     assertion: dict[str, Any] = Field(default_factory=dict)  # as the suite wrote it
     children: list[AssertionResult] = Field(default_factory=list)  # an assert-set's
+    named_scores: dict[str, float] = Field(default_factory=dict)  # max-score's own
 
 
 class CaseResult(Record):
@@ -314,9 +316,12 @@ def _test_dict(test: TestCase) -> dict[str, Any]:
 
 def grade_all(specs: list[Any], output: Any, ctx: EvalContext) -> list[tuple[Any, Grade]]:
     """Each assertion's grade; an assert-set is graded as promptfoo grades a test (its own
-    threshold over its children's weighted scores)."""
+    threshold over its children's weighted scores). Comparisons wait for the test's every case
+    (Runner.compare)."""
     out: list[tuple[Any, Grade]] = []
     for spec in specs:
+        if crossgrade.is_comparison(spec):
+            continue
         if spec.type == "assert-set":
             children = grade_all(spec.children, output, ctx)
             passed, score, reason, named = aggregate(children, spec.threshold, ctx.vars, ctx.env)
@@ -334,11 +339,10 @@ def aggregate(
     variables: dict[str, Any],
     env: dict[str, Any] | None = None,
 ) -> tuple[bool, float, str, dict[str, float]]:
-    """promptfoo's AssertionsResult: the score is the weighted mean (0 when every weight is 0);
-    the test passes when no assertion failed, or, with a threshold, when the score reaches it.
-    Named metrics are weighted means of their assertions' scores."""
-    if not grades:
-        return True, 1.0, "No assertions", {}
+    """promptfoo's AssertionsResult: the score is the weighted mean (0 when every weight is 0,
+    or when nothing was graded yet: a test of comparisons only); the test passes when no
+    assertion failed, or, with a threshold, when the score reaches it. Named metrics are
+    weighted means of their assertions' scores."""
     total = weights = 0.0
     named: dict[str, float] = {}
     named_w: dict[str, float] = {}
@@ -362,7 +366,9 @@ def aggregate(
     reason = failed or "All assertions passed"
     if threshold is not None:
         passed = score >= threshold
-        reason = f"Aggregate score {score:.2f} {'≥' if passed else '<'} {threshold:g} threshold"
+        # JavaScript's toFixed and String(): 0.625 shows as 0.63 (Python's format: 0.62)
+        shown, limit = jscompat.js_to_fixed(score, 2), jscompat.js_str(threshold)
+        reason = f"Aggregate score {shown} {'≥' if passed else '<'} {limit} threshold"
     return (
         passed,
         score,
@@ -429,16 +435,29 @@ class Runner:
         self.notes: list[str] = []
         self.registers: dict[str, Any] = {}  # storeOutputAs: name -> a test's output
 
-    def _grader(
-        self, job: Job, case_client: LLMClient
-    ) -> Callable[[Any], tuple[LLMClient, str | None]]:
+    def _grader_spec(self, job: Job, ref: Any, kind: str) -> ProviderSpec:
+        """The grader a ref names (the test's options.provider when None; the case's provider
+        when neither), for `kind` (a {text, embedding} map's entry)."""
+        ref = ref if ref is not None else job.test.grader
+        return job.provider if ref is None else grader_for(ref, kind, job.suite.providers)
+
+    def _grader(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None]]:
         def resolve(ref: Any) -> tuple[LLMClient, str | None]:
-            ref = ref if ref is not None else job.test.grader
-            spec = job.provider if ref is None else grader_spec(ref, job.suite.providers)
+            spec = self._grader_spec(job, ref, "text")
             client = self.pool.client(
                 spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
             )
             return client, self.pool.embeddings_model(spec)
+
+        return resolve
+
+    def _embedder(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None, str]]:
+        def resolve(ref: Any) -> tuple[LLMClient, str | None, str]:
+            spec = self._grader_spec(job, ref, "embedding")
+            client = self.pool.client(
+                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
+            )
+            return client, self.pool.embeddings_model(spec), spec.id
 
         return resolve
 
@@ -538,12 +557,15 @@ class Runner:
             base_dir=job.suite.base_dir,
             test=_test_dict(job.test),
             metadata={"result": task.result} if job.prompt.task else {},
-            grader=self._grader(job, llm),
+            grader=self._grader(job),
+            embedder=self._embedder(job),
             notes=self.notes,
             finish_reason=finish_reason,
             logprobs=logprobs,
             env=job.suite.env,
             rubric_prompt=job.test.rubric_prompt,
+            provider_output=output,
+            provider_config=(job.test.provider or job.provider).config,
         )
         # promptfoo: the provider's transform, then the test's; -o holds the transformed output
         for what, code in (("provider", job.provider.transform), ("test", job.test.transform)):
@@ -557,6 +579,8 @@ class Runner:
             result.output = output_string(output)
             result.raw_output = output
             task.output = result.output
+            if what == "provider":
+                ctx.provider_output = output
         if job.test.store_output_as and output:
             self.registers[job.test.store_output_as] = output
         try:
@@ -565,8 +589,10 @@ class Runner:
             result.error = str(exc)
             return result
         result.asserts = [_assertion_result(spec, g) for spec, g in grades]
-        passed, score, reason, named = aggregate(
-            grades, job.test.threshold, graded_vars, job.suite.env
+        passed, score, reason, named = (
+            aggregate(grades, job.test.threshold, graded_vars, job.suite.env)
+            if job.test.asserts
+            else (True, 1.0, "No assertions", {})
         )
         if job.test.scoring_function:
             passed, score, reason = apply_scoring(
@@ -605,7 +631,9 @@ class Runner:
         else:
             completion = llm.chat(messages, **kwargs)
         content: Any = completion.content
-        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        if completion.message is not None:
+            content = openai_output(completion.message)
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(content, str):
             with contextlib.suppress(json.JSONDecodeError):
                 content = json.loads(content)
         return content, completion.finish_reason, completion.logprobs
@@ -620,7 +648,7 @@ class Runner:
 
         def work(job: Job) -> tuple[int, CaseResult]:
             r = self.run_job(job)
-            if on_result is not None:
+            if on_result is not None and not crossgrade.comparisons(job.test.asserts):
                 on_result(r)
             return job.order, r
 
@@ -631,7 +659,72 @@ class Runner:
         else:
             with ThreadPoolExecutor(max_workers=min(max_concurrency, len(jobs))) as ex:
                 results = list(ex.map(work, jobs))
-        return [r for _, r in sorted(results, key=lambda x: x[0])]
+        ordered = [r for _, r in sorted(results, key=lambda x: x[0])]
+        compared = self.compare(sorted(jobs, key=lambda j: j.order), ordered)
+        if on_result is not None:
+            for r in compared:
+                on_result(r)
+        return ordered
+
+    def compare(self, jobs: list[Job], results: list[CaseResult]) -> list[CaseResult]:
+        """promptfoo's comparison pass, once every case ran: each test's select-best, then its
+        max-score, over the outputs of its every prompt and provider (in their order), folded
+        into each case. Returns the cases it graded."""
+        groups: dict[tuple[str, int, int], list[tuple[Job, CaseResult]]] = {}
+        for job, r in zip(jobs, results, strict=True):
+            if crossgrade.comparisons(job.test.asserts):
+                key = (str(job.suite.path), job.test.index, job.repeat)
+                groups.setdefault(key, []).append((job, r))
+        for group in groups.values():
+            job = group[0][0]
+            for spec in crossgrade.comparisons(job.test.asserts):
+                cases = [r for _, r in group]
+                if spec.type == crossgrade.SELECT_BEST:
+                    grades = self._select_best(job, spec, cases)
+                    merge = crossgrade.merge_select_best
+                else:
+                    grades = _max_score(job, spec, cases)
+                    merge = crossgrade.merge_max_score
+                for r, g in zip(cases, grades, strict=True):
+                    if r.error:  # promptfoo's errored case stays an error
+                        continue
+                    v = merge(crossgrade.Verdict(r.passed, r.score, r.reason), g)
+                    r.passed, r.score, r.reason = v.passed, v.score, v.reason
+                    r.asserts.append(
+                        _assertion_result(spec, Grade(g.passed, g.score, g.reason)).model_copy(
+                            update={"named_scores": g.named_scores}
+                        )
+                    )
+        return [r for group in groups.values() for _, r in group]
+
+    def _select_best(
+        self, job: Job, spec: Any, cases: list[CaseResult]
+    ) -> list[crossgrade.Comparison]:
+        """matchesSelectBest: the grader is shown every output (promptfoo's SELECT_BEST_PROMPT,
+        or the test's rubricPrompt) and answers the best one's index."""
+        outputs = [crossgrade.shown_output(None if r.error else r.raw_output) for r in cases]
+        ctx = EvalContext(
+            vars=job.test.vars, grader=self._grader(job), env=job.suite.env, notes=self.notes
+        )
+        template = job.test.rubric_prompt or grading_prompt("SELECT_BEST_PROMPT")
+        context = {**job.test.vars, "criteria": spec.value, "outputs": outputs}
+        try:
+            answer: str | None = ask_grader(spec, ctx, template, context)
+        except NewsdeskError as exc:  # promptfoo: the grader's error fails every output
+            return [crossgrade.Comparison(False, 0.0, str(exc)) for _ in cases]
+        return crossgrade.select_best(answer, len(cases), spec.value)
+
+
+def _max_score(job: Job, spec: Any, cases: list[CaseResult]) -> list[crossgrade.Comparison]:
+    """selectMaxScore over each case's own assertions' scores."""
+    try:
+        return crossgrade.max_score(
+            [[] if r.error else crossgrade.flat_scores(r.asserts) for r in cases], spec.value
+        )
+    except ValueError as exc:  # promptfoo's eval stops here
+        raise NewsdeskError(
+            f"{job.case_id}: {exc} (a case errored); promptfoo 0.123.1 stops the whole eval here"
+        ) from None
 
 
 def run_suites(

@@ -16,6 +16,7 @@ class AssertionSpec:
     weight: float = 1.0
     transform: str | None = None
     provider: Any = None  # a grader provider for llm-rubric / similar
+    context_transform: str | None = None  # the RAG checks' contextTransform
     metric: str | None = None
     line: int = 0
     children: list[AssertionSpec] = field(default_factory=list)  # assert-set

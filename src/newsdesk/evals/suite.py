@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
-from newsdesk.evals import jscompat, node, unsupported
+from newsdesk.evals import crossgrade, jscompat, node, unsupported
 from newsdesk.evals.assertions import (
     ASSERTIONS,
     TASK_ONLY,
@@ -73,7 +73,11 @@ OPTION_KEYS = (
     "transform", "provider", "disableVarExpansion", "disableDefaultAsserts", "prefix", "suffix",
     "transformVars", "storeOutputAs", "rubricPrompt", "factuality",
 )  # fmt: skip
-ASSERT_KEYS = ("type", "value", "threshold", "weight", "transform", "provider", "metric", "config")
+ASSERT_KEYS = (
+    "type", "value", "threshold", "weight", "transform", "provider", "metric", "config",
+    "contextTransform",
+)  # fmt: skip
+CONTEXT_TYPES = ("context-recall", "context-relevance", "context-faithfulness")
 ASSERT_SET_KEYS = ("type", "assert", "threshold", "weight", "metric")
 PROMPT_KEYS = ("id", "label", "task", "raw")
 PROVIDER_KEYS = ("id", "label", "model", "config", "prompts", "transform", "delay")
@@ -81,7 +85,7 @@ PROVIDER_CONFIG_KEYS = (
     # promptfoo's openai provider
     "apiBaseUrl", "apiKeyEnvar", "apiKey", "temperature", "max_tokens", "response_format",
     "seed", "top_p", "stop", "frequency_penalty", "presence_penalty", "cost", "inputCost",
-    "outputCost", "passthrough",
+    "outputCost", "passthrough", "tools", "tool_choice", "functions", "function_call",
     # newsdesk's
     "base_url", "api_key_env", "deterministic", "prompt_budget", "timeout", "max_retries",
     "gguf", "embeddings",
@@ -442,6 +446,9 @@ class _Parser:
                 )
             if "passthrough" in cfg:
                 self.mapping(cfg["passthrough"], cfg.line_of("passthrough"), "passthrough")
+            for key in ("tools", "functions"):
+                if key in cfg and (problem := _inline_tools_problem(key, config[key])):
+                    raise self.error(cfg.line_of(key), problem)
         label = self.text(data, "label", "provider") or ident
         spec = ProviderSpec(ident, label, model or model_from_id(ident), config, data.line)
         if "prompts" in data:
@@ -480,6 +487,12 @@ class _Parser:
             )
             if any(c.type == "assert-set" for c in spec.children):
                 raise self.error(data.line, "an assert-set cannot hold another assert-set")
+            if compared := next(filter(crossgrade.is_comparison, spec.children), None):
+                raise self.error(
+                    compared.line,
+                    f"{compared.label} inside an assert-set is never run by promptfoo 0.123.1 "
+                    "(it compares a test's own assertions only); move it to the test's `assert`",
+                )
             self.weight(spec, data, "assert-set")
             return spec
         self.check_keys(data, ASSERT_KEYS, "an assertion")
@@ -491,8 +504,8 @@ class _Parser:
         refused = unsupported.reason(unsupported.ASSERTION_TYPES, kind)
         if refused:
             raise self.error(data.line_of("type"), refused)
-        if kind not in ASSERTIONS:
-            names = [*ASSERTIONS, "assert-set"]
+        if kind not in ASSERTIONS and kind not in crossgrade.COMPARISON_TYPES:
+            names = [*ASSERTIONS, *crossgrade.COMPARISON_TYPES, "assert-set"]
             hint = difflib.get_close_matches(kind, names, n=1)
             did = f" (did you mean {('not-' if negate else '') + hint[0]!r}?)" if hint else ""
             raise self.error(data.line_of("type"), f"unknown assertion type {raw_type!r}{did}")
@@ -507,8 +520,15 @@ class _Parser:
             metric=self.text(data, "metric", raw_type),
             line=data.line,
             raw=_plain(data),
+            context_transform=self.text(data, "contextTransform", raw_type),
         )
         self.weight(spec, data, raw_type)
+        if spec.context_transform is not None and kind not in CONTEXT_TYPES:
+            raise self.error(
+                data.line_of("contextTransform"),
+                f"{raw_type}: contextTransform applies only to {', '.join(CONTEXT_TYPES)} "
+                "(promptfoo ignores it elsewhere)",
+            )
 
         problem = validate(spec, self.base_dir)
         if problem:
@@ -618,6 +638,20 @@ class _Parser:
         if isinstance(value, list):
             return [self.var_value(v, line) for v in value]
         return _plain(value)
+
+
+def _inline_tools_problem(key: str, value: Any) -> str | None:
+    """newsdesk sends `tools` and `functions` as written: a list of objects, with no `file://`
+    reference or template (promptfoo would load or render those)."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return f"{key} is a list of definitions (objects), written inline"
+    text = json.dumps(value)
+    if "file://" in text or "{{" in text or "{%" in text:
+        return (
+            f"{key}: a `file://` reference or a template in it is not supported by newsdesk "
+            "eval; write the definitions inline"
+        )
+    return None
 
 
 def _split_txt(text: str) -> list[str]:
@@ -1054,6 +1088,7 @@ def load_suite(path: str | Path) -> Suite:
             )
             for prompt in prompts:
                 _check_vars(case, prompt, tp)
+            _check_comparisons(case, prompts, providers, tp)
             tests.append(case)
     suite = Suite(
         path=path,
@@ -1099,12 +1134,27 @@ def _check_node(suite: Suite, p: _Parser) -> None:
                 "node or set NEWSDESK_NODE; without node only plain `{{ name }}` substitutions "
                 "render)",
             )
+        # a contextTransform's check runs in node whatever the transform is written in
+        hint = (
+            ""
+            if why.startswith("a contextTransform")
+            else "; a transform can be `file://x.py` or `python: EXPRESSION`"
+        )
         raise p.error(
             line,
             f"{why} is JavaScript, which newsdesk runs with node >= 18, and no node was found "
-            "(install node or set NEWSDESK_NODE; a transform can be `file://x.py` or "
-            "`python: EXPRESSION`)",
+            f"(install node or set NEWSDESK_NODE{hint})",
         )
+
+
+def _check_comparisons(
+    case: TestCase, prompts: list[PromptSpec], providers: list[ProviderSpec], p: _Parser
+) -> None:
+    """select-best and max-score compare the outputs of the test's every prompt and provider."""
+    outputs = sum(provider.runs(prompt) for provider in providers for prompt in prompts)
+    for spec in crossgrade.comparisons(case.asserts):
+        if problem := crossgrade.load_problem(spec, case.asserts, outputs):
+            raise p.error(spec.line, f"test {case.index}: {problem}")
 
 
 def _first(value: float | None, default: float | None) -> float | None:

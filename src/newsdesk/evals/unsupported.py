@@ -3,8 +3,6 @@ suite loads (never silently ignored, never guessed at)."""
 
 from __future__ import annotations
 
-_GRADER = "a model-graded check newsdesk does not run yet (%s)"
-
 ASSERTION_TYPES: dict[str, str] = {
     # promptfoo 0.123.1 errors on every meteor assertion: it reads natural's PorterStemmer as a
     # named export, which natural 8 (CommonJS) does not give an ESM import; measured on node 20
@@ -12,16 +10,8 @@ ASSERTION_TYPES: dict[str, str] = {
     "meteor": "promptfoo 0.123.1's own meteor fails on every case (\"PorterStemmer should be "
     'loaded": it cannot load the natural package it installs), so there is no promptfoo '
     "verdict to match",
-    "is-valid-openai-tools-call": "needs tool calls in the output; newsdesk sends no `tools`",
-    "is-valid-openai-function-call": "needs a function call in the output; newsdesk sends none",
-    "select-best": "compares the outputs of every prompt of a test at once; newsdesk grades "
-    "each case alone",
-    "max-score": "compares the outputs of every prompt of a test at once; newsdesk grades "
-    "each case alone",
-    "answer-relevance": _GRADER % "it also needs embeddings of generated questions",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
     "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
-    "webhook": "posts to a webhook, which newsdesk does not do",
 }
 
 SUITE_KEYS: dict[str, str] = {

@@ -51,6 +51,9 @@ class Completion:
     finish_reason: str | None
     usage: Usage
     logprobs: list[float] | None = None  # each output token's, when the endpoint gave them
+    # the message as the endpoint sent it, when it calls tools or a function (content may be
+    # null there; promptfoo's openai provider makes its output of the calls)
+    message: dict[str, Any] | None = None
     alternatives: list[TokenChoices] | None = None  # asked for with top_logprobs
     prefill: str = ""  # the reply's start, written for the model (in `content`, not in tokens)
 
@@ -159,6 +162,30 @@ def _malformed(resp: Any) -> str | None:
     except (AttributeError, TypeError, IndexError):
         return "a body that is not a chat completion"
     return "no choices"
+
+
+def _ordered(value: dict[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
+    return {**{k: value[k] for k in first if k in value}, **value}
+
+
+def _wire_order(message: dict[str, Any]) -> dict[str, Any]:
+    """A message's keys in the order OpenAI sends them (role, content, tool_calls: id, type,
+    function: name, arguments), not the typed model's: promptfoo writes the message it got as
+    JSON text in its reasons, so the order shows."""
+    out = _ordered(message, ("role", "content", "tool_calls", "function_call"))
+    if isinstance(out.get("function_call"), dict):
+        out["function_call"] = _ordered(out["function_call"], ("name", "arguments"))
+    if isinstance(out.get("tool_calls"), list):
+        out["tool_calls"] = [
+            {
+                **_ordered(c, ("id", "type", "function")),
+                "function": _ordered(c["function"], ("name", "arguments")),
+            }
+            if isinstance(c, dict) and isinstance(c.get("function"), dict)
+            else c
+            for c in out["tool_calls"]
+        ]
+    return out
 
 
 class LLMClient:
@@ -373,6 +400,7 @@ class LLMClient:
             hit.get("finish_reason"),
             usage,
             hit.get("logprobs"),
+            hit.get("message"),
             None
             if alternatives is None
             else [TokenChoices(t, tuple((a, lp) for a, lp in top)) for t, top in alternatives],
@@ -388,6 +416,8 @@ class LLMClient:
         }
         if c.logprobs is not None:
             value["logprobs"] = c.logprobs
+        if c.message is not None:
+            value["message"] = c.message
         if c.alternatives is not None:
             value["alternatives"] = [[t.token, [list(a) for a in t.top]] for t in c.alternatives]
         return value
@@ -508,8 +538,15 @@ class LLMClient:
             if tokens and params.get("top_logprobs")
             else None
         )
+        message = choice.message
+        calls = message.tool_calls is not None or message.function_call is not None
         return Completion(
-            choice.message.content or "", choice.finish_reason, usage, logprobs, alternatives
+            message.content or "",
+            choice.finish_reason,
+            usage,
+            logprobs,
+            _wire_order(message.to_dict()) if calls else None,
+            alternatives,
         )
 
     def _backoff(self, tries: int, headers: Any) -> None:

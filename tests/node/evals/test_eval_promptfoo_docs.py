@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -25,28 +26,54 @@ from newsdesk.testing import Reply, ScriptedServer, completion
 from tests.helpers.paths import DATA
 from tests.node.evals.test_eval_promptfoo import (
     compare,
+    embedding,
     grader_answer,
     require_promptfoo,
     run_promptfoo,
 )
 
 HERE = DATA / "promptfoo_docs"
+# reasons are compared everywhere except where newsdesk words them its own way, knowingly:
+# llm-rubric's reason names its grader ("graded by MODEL: ..."), a javascript assertion's
+# failure does not quote the code
+OWN_REASONS = {"files", "graded", "templating"}
 
 
 # in every grading prompt here
 GRADER_MARKS = (
     "<Rubric>", "[Criterion]:", "<expert_answer>", "can be attributed", "candidate sentences:",
     "create one or more statements", "Natural language inference",
-    "concise evaluation steps", "**Evaluation Steps**",
+    "concise evaluation steps", "**Evaluation Steps**", "You are comparing multiple pieces",
+    "Generate question for the given answer.",
 )  # fmt: skip
 GEVAL = re.compile(r"\b(GEVAL|GEVAL-STR|GEVAL-NOREASON) (\d+)")
 VERDICT = re.compile(r"VERDICT (\S)")
 RECALL = re.compile(r"RECALL (\d+)/(\d+)")
 CATEGORY = re.compile(r"(CATEGORY|LEGACY) ([A-E])")
+PICK = re.compile(r"\b(PICK|ANSWER) (\w+)")
+TEXTS = re.compile(r'<Text index="(\d+)">\n(.*?)\n</Text>', re.DOTALL)
+
+
+def select_best_answer(text: str) -> str | None:
+    """select-best's grader: the index of the text holding the word after PICK (so the pick does
+    not depend on the order each tool lists the outputs in), else `none`; ANSWER says what to
+    answer verbatim."""
+    m = PICK.search(text)
+    if m is None:
+        return None
+    if m.group(1) == "ANSWER":
+        return m.group(2)
+    picked = [i for i, body in TEXTS.findall(text) if m.group(2) in body.split()]
+    return f"The best is {picked[0]}." if picked else "none of them"
 
 
 def graded_answer(text: str) -> str | None:
     """The scripted grader: a rubric, criterion or expert answer says what to answer."""
+    if "Generate question for the given answer." in text:  # restates the answer as a question
+        answer = text.rsplit("Answer:", 1)[1].rsplit("\nQuestion:", 1)[0]
+        return f"Which statement says that {answer.strip()}?"
+    if "You are comparing multiple pieces of text" in text:
+        return select_best_answer(text)
     if "concise evaluation steps" in text:  # G-Eval's first call
         if "STEPS-BAD" in text:
             return "I would rather not list steps."
@@ -78,8 +105,47 @@ def graded_answer(text: str) -> str | None:
     return None
 
 
+def webhook_reply(request: dict[str, Any]) -> Reply:
+    """The scripted webhook: the test's `hook` var is its reply (`hook_status`, `hook_delay`)."""
+    test_vars = request["context"].get("vars") or {}
+    return Reply(
+        status=int(test_vars.get("hook_status", 200)),
+        body=str(test_vars.get("hook", "{}")),
+        headers={"Content-Type": "application/json"},
+        delay=float(test_vars.get("hook_delay", 0)),
+    )
+
+
+def embedding_reply(request: dict[str, Any]) -> Reply:
+    """The scripted embeddings: letter counts (test_eval_promptfoo.embedding)."""
+    inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]
+    data = [
+        {"object": "embedding", "index": i, "embedding": embedding(t)} for i, t in enumerate(inputs)
+    ]
+    usage = {"prompt_tokens": 1, "total_tokens": 1}
+    return Reply(body={"object": "list", "data": data, "model": "e", "usage": usage})
+
+
+def dead_url() -> str:
+    """A loopback URL nothing listens at (a port just freed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
 def echo_responder(request: dict[str, Any]) -> Reply:
-    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted."""
+    """Echoes the last message (so assertions see the prompt as rendered); grades as scripted;
+    answers a webhook's POST as the test says."""
+    if "context" in request and "output" in request:
+        return webhook_reply(request)
+    if "input" in request:  # /embeddings
+        return embedding_reply(request)
+    if "tools" in request or "functions" in request:  # the prompt is the message to answer
+        body = completion("")
+        text = request["messages"][-1]["content"]
+        body["choices"][0]["message"] = json.loads(text.removeprefix("REPLY "))
+        body["choices"][0]["finish_reason"] = "tool_calls"
+        return Reply(body=body)
     content = request["messages"][-1]["content"]
     text = content if isinstance(content, str) else json.dumps(content)
     whole = json.dumps(request["messages"])
@@ -126,7 +192,58 @@ def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any
     return problems
 
 
-SAMPLING = ("top_p", "presence_penalty", "frequency_penalty", "stop", "logprobs", "top_k")
+def compare_errors(key: tuple[str, ...], a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """A case that errored in both tools: the same error (promptfoo's without its stack)."""
+    error_a = str(a.get("error")).split("\n    at ")[0]
+    error_b = str(b.get("error"))
+    if (a["success"], a["score"], error_a) != (b["success"], b["score"], error_b):
+        return [f"{' / '.join(key)}: error {error_a!r} vs {error_b!r}"]
+    return []
+
+
+def compare_reasons(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> list[str]:
+    """The reasons each tool gives, the case's and each assertion's, and the grading result's
+    named scores (max-score adds its own there)."""
+    problems = []
+    for key in sorted(set(pf) & set(nd)):
+        a, b = pf[key].get("gradingResult") or {}, nd[key].get("gradingResult") or {}
+        label = " / ".join(key)
+        # promptfoo's case reason is its last failed assertion's to finish (they run at once):
+        # with several failed, any of theirs is promptfoo's
+        failed = {c.get("reason") for c in a.get("componentResults") or [] if not c.get("pass")}
+        several = len(failed) > 1 and {a.get("reason"), b.get("reason")} <= failed
+        if a.get("reason") != b.get("reason") and not several:
+            problems.append(f"{label}: reason {a.get('reason')!r} vs {b.get('reason')!r}")
+        na = {k: round(v, 6) for k, v in (a.get("namedScores") or {}).items()}
+        nb = {k: round(v, 6) for k, v in (b.get("namedScores") or {}).items()}
+        if na != nb:
+            problems.append(f"{label}: grading named scores {na} vs {nb}")
+        for i, (x, y) in enumerate(
+            zip(a.get("componentResults") or [], b.get("componentResults") or [], strict=False)
+        ):
+            if x.get("reason") != y.get("reason"):
+                problems.append(f"{label} #{i}: reason {x.get('reason')!r} vs {y.get('reason')!r}")
+    return problems
+
+
+TEXTS_BLOCK = re.compile(r'(?:\\n<Text index=\\"\d+\\">\\n.*?\\n</Text>\\n)+', re.DOTALL)
+
+
+def unordered_texts(messages: str) -> str:
+    """select-best's prompt with its outputs as a set: promptfoo lists a test's cases in the
+    order they finished (its results table), which varies run to run."""
+
+    def bodies(m: re.Match[str]) -> str:
+        found = re.findall(r'<Text index=\\"\d+\\">\\n(.*?)\\n</Text>', m.group(0), re.DOTALL)
+        return "<Texts " + json.dumps(sorted(found)) + ">"
+
+    return TEXTS_BLOCK.sub(bodies, messages)
+
+
+SAMPLING = (
+    "top_p", "presence_penalty", "frequency_penalty", "stop", "logprobs", "top_k", "tools",
+    "tool_choice", "functions", "function_call",
+)  # fmt: skip
 
 
 def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
@@ -135,11 +252,13 @@ def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
     request."""
     shape: set[tuple[str, Any]] = set()
     for r in requests:
+        if "context" in r and "output" in r:  # a webhook's: what it was sent
+            shape.add(("webhook", json.dumps(r, sort_keys=True)))
         if "messages" not in r:
             continue
         grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
         # a grading request's messages too: the grading prompt must be promptfoo's, as rendered
-        kind = json.dumps(r["messages"]) if grading else "case"
+        kind = unordered_texts(json.dumps(r["messages"])) if grading else "case"
         sampling = json.dumps({k: r.get(k) for k in SAMPLING}, sort_keys=True)
         shape.add(
             (kind, r.get("model"), "seed" in r, r.get("max_tokens"), r.get("temperature"), sampling)
@@ -155,7 +274,8 @@ def run_both(
     work = tmp / name
     shutil.copytree(HERE / name, work)
     config = work / "promptfooconfig.yaml"
-    config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
+    text = config.read_text().replace("{{BASE_URL}}", server.url)
+    config.write_text(text.replace("{{DEAD_URL}}", dead_url()))
     pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
     server.requests.clear()
     run_promptfoo(binary, config, pf_out, {})
@@ -177,8 +297,15 @@ def run_both(
         problems.append(f"cases differ: {sorted(set(pf) ^ set(nd))}")
     disagreeing = len(set(pf) ^ set(nd))
     for key in sorted(set(pf) & set(nd)):
+        if pf[key]["gradingResult"] is None and nd[key]["gradingResult"] is None:
+            found = compare_errors(key, pf[key], nd[key])  # the case errored in both
+            disagreeing += bool(found)
+            problems += found
+            continue
         _, found = compare({key: pf[key]}, {key: nd[key]})
         found += compare_rendering({key: pf[key]}, {key: nd[key]})
+        if name not in OWN_REASONS:
+            found += compare_reasons({key: pf[key]}, {key: nd[key]})
         disagreeing += bool(found)
         problems += found
     if request_shape(pf_requests) != request_shape(nd_requests):
@@ -200,7 +327,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 25
+    assert cases >= 158  # thirteen folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

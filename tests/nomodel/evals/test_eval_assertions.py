@@ -108,6 +108,9 @@ def test_every_type_is_covered():
         # tests/node/evals/test_eval_promptfoo_parsers.py (promptfoo itself, in node)
         "is-xml", "contains-xml", "is-html", "contains-html", "is-sql", "contains-sql",
         "perplexity", "perplexity-score",  # and promptfoo_docs/sampling
+        "webhook",  # test_webhook.py and promptfoo_docs/webhook
+        "is-valid-openai-tools-call", "is-valid-openai-function-call",  # promptfoo_docs/tools
+        "answer-relevance",  # test_answer_relevance.py and promptfoo_docs/answer_relevance
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 
@@ -213,7 +216,7 @@ def test_similar_with_a_chat_grader_and_no_embeddings_fails():
 
     client = LLMClient(Settings(use_cache=False))
     c = ctx()
-    c.grader = lambda ref: (client, None)
+    c.embedder = lambda ref: (client, None, "openai:chat:x")
     result = check("similar", "parks spending", "parks spending", c)
     assert not result.passed and "has no embeddings" in result.reason
 

@@ -164,7 +164,7 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
     [
         ("derivedMetrics: []\ntests: [{vars: {}}]\n", 3, "'derivedMetrics' is not supported"),
         ("tests:\n  - assert: [{type: meteor, value: x}]\n", 4, "'meteor' is not supported"),
-        ("tests:\n  - assert: [{type: not-select-best, value: x}]\n", 4, "each case alone"),
+        ("tests:\n  - assert: [{type: not-select-best, value: x}]\n", 4, "never runs a negated"),
     ],
 )
 def test_what_newsdesk_does_not_run_is_refused_with_the_reason(tmp_path, body, line, message):

@@ -11,11 +11,11 @@ Suites are code: `python`, `javascript` and transforms run what the suite says; 
 you trust. JavaScript runs in a real `node` (newsdesk.evals.node), never emulated.
 
 The package, by section: `core` (Grade, EvalContext, CaseError, shared helpers), `values`
-(values as templates), `text`, `scripts`, `similarity`, `graded` (llm-rubric), `model_graded`
-(closedqa, factuality, g-eval, the context checks), `ported` (promptfoo's own code, in node),
-`in_promptfoo` (types promptfoo itself runs), `cost` (cost and speed), `own` (newsdesk's own)
-and `registry` (every type by name, validate, transforms, grade). This
-module re-exports what importers use.
+(values as templates), `text`, `scripts`, `transforms`, `similarity`, `graded` (llm-rubric),
+`model_graded` (closedqa, factuality, g-eval, the context checks), `webhook`, `ported`
+(promptfoo's own code, in node), `in_promptfoo` (types promptfoo itself runs), `cost` (cost and
+speed), `own` (newsdesk's own) and `registry` (every type by name, validate, grade). This module
+re-exports what importers use.
 """
 
 from newsdesk.evals.assertions.core import PASSED, CaseError, Check, EvalContext, Grade
@@ -24,13 +24,10 @@ from newsdesk.evals.assertions.registry import (
     ASSERTIONS,
     GROUP_TYPES,
     TASK_ONLY,
-    apply_transform,
     grade,
-    is_js_transform,
     needs_node,
     output_string,
     validate,
-    validate_transform,
 )
 from newsdesk.evals.assertions.scripts import run_python_file, script_grade
 from newsdesk.evals.assertions.similarity import (
@@ -39,6 +36,11 @@ from newsdesk.evals.assertions.similarity import (
     rouge_n,
 )
 from newsdesk.evals.assertions.text import DEFAULT_LEVENSHTEIN
+from newsdesk.evals.assertions.transforms import (
+    apply_transform,
+    is_js_transform,
+    validate_transform,
+)
 from newsdesk.evals.assertions.values import (
     read_data_file,
     render_template,

@@ -56,12 +56,16 @@ class EvalContext:
     prompt_label: str = ""
     provider: str = ""  # the provider's label
     provider_id: str = ""
+    provider_config: dict[str, Any] = field(default_factory=dict)  # as the suite wrote it
     base_dir: Path = field(default_factory=Path.cwd)
     test: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     # resolves a grader provider (an assertion's `provider`, the test's options.provider, or
     # None for the case's own provider) to (client, its embeddings model or None)
     grader: Callable[[Any], tuple[LLMClient, str | None]] | None = None
+    # the same for embeddings: a grader map's `embedding` entry (promptfoo's {text, embedding})
+    # (client, its embeddings model or None, the provider's id)
+    embedder: Callable[[Any], tuple[LLMClient, str | None, str]] | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
     logprobs: list[float] | None = None  # its tokens' log-probabilities, when given
@@ -70,6 +74,8 @@ class EvalContext:
     # the output before coercion to text (what scripts and promptfoo's own checks receive; None
     # is a null output, as a json_schema reply can be); UNSET: not given, the text stands for it
     raw_output: Any = field(default_factory=lambda: UNSET)
+    # the output after the provider's transform, before the test's (what contextTransform reads)
+    provider_output: Any = field(default_factory=lambda: UNSET)
 
     def raw(self, text: str) -> Any:
         """The output as promptfoo hands it to a check: the raw one, else `text`."""

@@ -2,7 +2,9 @@
 `contains-html`, `is-sql`, `contains-sql` (built on parsers promptfoo bundles: saxes and
 fast-xml-parser, parse5, node-sql-parser), and `perplexity` and `perplexity-score` (from the
 completion's token log-probabilities, which the endpoint returns when asked: `passthrough:
-{logprobs: true}`, as in promptfoo). newsdesk neither copies nor translates them: the node worker
+{logprobs: true}`, as in promptfoo), and `is-valid-openai-tools-call` and
+`is-valid-openai-function-call` (the provider's `tools`/`functions` against its output of the
+calls). newsdesk neither copies nor translates them: the node worker
 imports the installed promptfoo 0.123.1 and calls its public `assertions.runAssertion`, so they
 grade as promptfoo grades by construction. Without node or that promptfoo, a suite using one is
 refused at load (suite.py). `is-json` and `contains-json` with a schema come here too where
@@ -28,6 +30,9 @@ PROMPTFOO_TYPES = (
     "contains-sql",
     "perplexity",
     "perplexity-score",
+    # read the provider's config (its tools, functions) and its output of the calls
+    "is-valid-openai-tools-call",
+    "is-valid-openai-function-call",
 )
 
 
@@ -65,6 +70,8 @@ def check_in_promptfoo(
         "test": {"vars": ctx.vars},
         "vars": ctx.vars,
         "providerResponse": response,
+        # the worker makes promptfoo's own provider of it (its validateFunctionToolCall)
+        "providerSpec": {"id": ctx.provider_id, "config": ctx.provider_config},
     }
     try:
         result, _ = node.worker().call("promptfoo_assert", request, {}, file=str(entry))

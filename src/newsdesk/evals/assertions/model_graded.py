@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import jscompat, node, templates
-from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
+from newsdesk.evals.assertions.core import UNSET, CaseError, EvalContext, Grade
+from newsdesk.evals.assertions.transforms import NO_VALUE, apply_transform
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -145,20 +146,102 @@ def _factuality_legacy(answer: str) -> tuple[str, str]:
     return m.group(1).upper(), (reason.group(1).strip() if reason and reason.group(1) else answer)
 
 
-def _rag_context(ctx: EvalContext, fallback: str | None) -> str | list[str]:
+NO_CONTEXT = (
+    'Context is required for context-based assertions. Provide either a "context" variable '
+    '(string or array of strings) in your test case or use "contextTransform" to extract context '
+    "from the provider response."
+)
+
+
+def _rag_context(spec: AssertionSpec, ctx: EvalContext, fallback: str | None) -> str | list[str]:
     """promptfoo's resolveContext: the `context` var (text, or a list of texts), else the
-    fallback (context-recall: the prompt)."""
+    fallback (context-recall: the prompt); a contextTransform's result replaces either. What
+    promptfoo throws here errors the case (CaseError), as its uncaught throw does."""
     value = ctx.vars.get("context")
-    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-        raise ValueError("Invalid context: expected an array of strings")
-    context = value if isinstance(value, str | list) and value else fallback
-    if not context:
-        raise ValueError(
-            'Context is required for context-based assertions. Provide either a "context" '
-            "variable (string or array of strings) in your test case or use "
-            '"contextTransform" to extract context from the provider response.'
+    context: Any = None
+    if _js_truthy(value):
+        if isinstance(value, str):
+            context = value
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if not isinstance(item, str):
+                    raise CaseError(
+                        "Error: Invariant failed: Invalid context: expected an array of strings, "
+                        f"but found {_js_typeof(item)} at index {index}"
+                    )
+            context = value
+    elif fallback:
+        context = fallback
+    if spec.context_transform is not None:
+        context = _transformed_context(spec.context_transform, ctx)
+    if isinstance(context, str) and context:
+        return context
+    if isinstance(context, list) and context and all(isinstance(c, str) and c for c in context):
+        return [str(c) for c in context]
+    raise CaseError(f"Error: Invariant failed: {NO_CONTEXT}")
+
+
+def _query(ctx: EvalContext, kind: str) -> str:
+    """The `query` var; promptfoo's invariant errors the case without one."""
+    query = ctx.vars.get("query")
+    if not isinstance(query, str):
+        raise CaseError(
+            f'Error: Invariant failed: {kind} assertion requires a "query" variable with the '
+            "user question"
         )
-    return context
+    return query
+
+
+def _transformed_context(code: str, ctx: EvalContext) -> str | list[str]:
+    """The contextTransform's result over the output after the provider's transform (before the
+    test's), given the test's vars and the prompt as `context.prompt.label`, as promptfoo does."""
+    label = _transform_label(code)
+    given = ctx.provider_output is not UNSET and ctx.provider_output is not None
+    source = ctx.provider_output if given else ctx.raw("")
+    test_vars = ctx.test.get("vars", ctx.vars) if isinstance(ctx.test, dict) else ctx.vars
+    try:
+        try:
+            value = apply_transform(
+                code, source, ctx, context={"vars": test_vars, "prompt": {"label": ctx.prompt}}
+            )
+        except ValueError as exc:
+            if str(exc) != NO_VALUE:
+                raise
+            raise ValueError(f"{NO_VALUE}\n\n{label}") from None
+        if not isinstance(value, str) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise ValueError(
+                "Invariant failed: contextTransform must return a string or array of strings. "
+                f"Got {_js_typeof(value)}. Check your transform expression: {label}"
+            )
+    except Exception as exc:  # promptfoo words every failure of the transform the same way
+        raise CaseError(
+            f"Error: Failed to transform context using expression '{label}': {exc}"
+        ) from None
+    return value
+
+
+def _transform_label(code: str) -> str:
+    """promptfoo's getTransformLabel."""
+    if code.startswith("file://"):
+        return "[file transform]"
+    line = " ".join(code.split())
+    return f"[inline transform]: {line[:79] + '…' if len(line) > 80 else line}"
+
+
+def _js_truthy(value: Any) -> bool:
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return value is not None and value is not False and value != "" and value != 0
+
+
+def _js_typeof(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "string" if isinstance(value, str) else "object"
 
 
 def _rag(
@@ -186,7 +269,7 @@ def check_context_recall(
 ) -> Grade:
     """promptfoo's context-recall: the share of the expected answer's sentences the grader
     attributes to the context."""
-    context = _rag_context(ctx, ctx.prompt)
+    context = _rag_context(spec, ctx, ctx.prompt)
     serialized = "\n\n".join(context) if isinstance(context, list) else context
     return _rag(spec, ctx, context, {**ctx.vars, "context": serialized, "groundTruth": value})
 
@@ -196,10 +279,8 @@ def check_context_relevance(
 ) -> Grade:
     """promptfoo's context-relevance: the share of the context's sentences the grader extracts
     as needed for the `query` var."""
-    query = ctx.vars.get("query")
-    if not isinstance(query, str):
-        raise ValueError('context-relevance assertion requires a "query" variable')
-    context = _rag_context(ctx, None)
+    query = _query(ctx, "context-relevance")
+    context = _rag_context(spec, ctx, None)
     serialized = "\n\n".join(context) if isinstance(context, list) else context
     return _rag(spec, ctx, context, {"context": serialized, "query": query})
 
@@ -209,12 +290,10 @@ def check_context_faithfulness(
 ) -> Grade:
     """promptfoo's context-faithfulness: the grader splits the output into statements, then judges
     each against the context; the score is the share it finds supported."""
-    query = ctx.vars.get("query")
-    if not isinstance(query, str):
-        raise ValueError('context-faithfulness assertion requires a "query" variable')
+    query = _query(ctx, "context-faithfulness")
     if ctx.rubric_prompt:
         raise ValueError("a rubricPrompt for context-faithfulness is not supported by newsdesk")
-    context = _rag_context(ctx, None)
+    context = _rag_context(spec, ctx, None)
     longform = str(node.worker().call("rag_prompt", "context-faithfulness", {})[0])
     first = {**ctx.vars, "question": query, "answer": try_parse_json(output)}
     answer = ask_grader(spec, ctx, longform, first)

@@ -3,13 +3,11 @@ loads (validate), transforms, and grade(), which runs one assertion."""
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.evals import jscompat, node
+from newsdesk.evals import crossgrade, jscompat, node
 from newsdesk.evals.assertions.core import CaseError, Check, EvalContext, Grade, shorten
 from newsdesk.evals.assertions.cost import check_cost, check_latency, check_max_tokens
 from newsdesk.evals.assertions.graded import check_rubric
@@ -33,11 +31,10 @@ from newsdesk.evals.assertions.own import (
     check_parties_include,
 )
 from newsdesk.evals.assertions.ported import PORTED_TYPES, check_ported, check_regex
+from newsdesk.evals.assertions.relevance import check_answer_relevance
 from newsdesk.evals.assertions.scripts import (
     check_javascript,
     check_python,
-    json_roundtrip,
-    run_python_file,
 )
 from newsdesk.evals.assertions.similarity import check_rouge, check_similar
 from newsdesk.evals.assertions.text import (
@@ -52,7 +49,13 @@ from newsdesk.evals.assertions.text import (
     schema_from_value,
     unicode_pattern_test,
 )
+from newsdesk.evals.assertions.transforms import (
+    apply_transform,
+    is_js_transform,
+    validate_transform,
+)
 from newsdesk.evals.assertions.values import file_ref_path, file_ref_value, render_value
+from newsdesk.evals.assertions.webhook import check_webhook
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -88,6 +91,8 @@ ASSERTIONS: dict[str, Check] = {
     "abstains": check_abstains,
     "parties-include": check_parties_include,
     "max-tokens": check_max_tokens,
+    "webhook": check_webhook,
+    "answer-relevance": check_answer_relevance,
     **dict.fromkeys(PORTED_TYPES, check_ported),
     **dict.fromkeys(PROMPTFOO_TYPES, check_in_promptfoo),
 }
@@ -99,7 +104,7 @@ _NEEDS_VALUE = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "icontains-any",
     "icontains-all", "starts-with", "regex", "python", "javascript", "similar", "rouge-n",
     "llm-rubric", "cites", "parties-include", "max-tokens", "levenshtein",
-    "model-graded-closedqa", "factuality", "context-recall",
+    "model-graded-closedqa", "factuality", "context-recall", "webhook",
 }  # fmt: skip
 _NEEDS_THRESHOLD = {"latency", "cost"}
 _NO_VALUE = {"cites-valid", "abstains", "latency", "cost"}
@@ -118,26 +123,22 @@ def needs_node(spec: AssertionSpec) -> str | None:
         return "a javascript assertion"
     if spec.transform is not None and is_js_transform(spec.transform):
         return "a JavaScript transform"
+    if spec.context_transform is not None and is_js_transform(spec.context_transform):
+        return f"a contextTransform (on {spec.label}, itself promptfoo's code run in node)"
     if spec.type in (*PORTED_TYPES, "context-recall", "context-relevance", "context-faithfulness"):
         return f"a {spec.type} assertion (promptfoo's own code)"
     if spec.type in PROMPTFOO_TYPES:
         return f"a {spec.type} assertion (run by promptfoo itself)"
+    if spec.type == crossgrade.SELECT_BEST:
+        return "the Nunjucks template of select-best's grading prompt (a loop over the outputs)"
     return None
-
-
-def is_js_transform(code: str) -> bool:
-    """promptfoo's transforms are JavaScript, except `file://*.py`; newsdesk also reads
-    `python: EXPRESSION` (its own extension, never promptfoo's)."""
-    if code.startswith("python:"):
-        return False
-    if code.startswith("file://"):
-        return not code[len("file://") :].split(":")[0].endswith(".py")
-    return True
 
 
 def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     """What is wrong with an assertion's value (None: nothing), checked when the suite loads."""
     name = spec.label
+    if crossgrade.is_comparison(spec):
+        return crossgrade.value_problem(spec)
     # promptfoo grades `equals: ""` and `levenshtein: ""` (empty text is a value there)
     text_ok = spec.type in ("equals", "levenshtein")
     empty: tuple[Any, ...] = (None, []) if text_ok else (None, "", [])
@@ -154,7 +155,7 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
     nan = isinstance(spec.value, float) and math.isnan(spec.value)
     if spec.type in ("contains", "icontains") and (not scalar or nan):
         return f"{name}: value must be text or a number (contains-any/-all take a list)"
-    text_only = ("starts-with", "regex", "levenshtein", "rouge-n")
+    text_only = ("starts-with", "regex", "levenshtein", "rouge-n", "webhook")
     if spec.type in text_only and spec.value is not None and not isinstance(spec.value, str):
         return f"{name}: value must be text"
     if spec.type == "regex" and isinstance(spec.value, str) and not _is_template(spec.value):
@@ -204,55 +205,11 @@ def validate(spec: AssertionSpec, base_dir: Path) -> str | None:
         for item in items:
             if isinstance(item, dict) and (set(item) != {"any"} or not item["any"]):
                 return f"{name}: an item is an id (S3), a phrase, or {{any: [...]}}"
-    if spec.transform is not None:
-        problem = validate_transform(spec.transform, base_dir)
-        if problem:
-            return f"{name}: {problem}"
+    for transform in (spec.transform, spec.context_transform):
+        found = validate_transform(transform, base_dir) if transform is not None else None
+        if found:
+            return f"{name}: {found}"
     return None
-
-
-def validate_transform(code: str, base_dir: Path) -> str | None:
-    if code.startswith("python:"):
-        try:
-            compile(code[len("python:") :].strip(), "<transform>", "eval")
-        except SyntaxError as exc:
-            return f"invalid Python transform expression: {exc.msg}"
-        return None
-    if code.startswith("file://"):
-        path, _ = file_ref_path(code, base_dir)
-        if not path.is_file():
-            return f"transform {path}: no such file"
-    return None
-
-
-def apply_transform(code: str, output: Any, ctx: EvalContext, kind: str = "output") -> Any:
-    """promptfoo's transform(): inline JavaScript (an expression, or a body when it has several
-    lines), `file://x.js[:fn]`, `file://x.py[:fn]` (default get_transform), or newsdesk's
-    `python: EXPRESSION`. Returns the transformed value (not necessarily text)."""
-    context = ctx.transform_context()
-    if code.startswith("python:"):
-        expression = code[len("python:") :].strip()
-        value = eval(
-            expression,
-            {"json": json, "re": re},
-            {"output": output, "vars": ctx.vars, "context": {**ctx.as_dict(), **context}},
-        )
-    elif code.startswith("file://") and code[len("file://") :].split(":")[0].endswith(".py"):
-        path, fn = file_ref_path(code, ctx.base_dir)
-        value = run_python_file(
-            path, fn or "get_transform", [json_roundtrip(output), json_roundtrip(context)]
-        )
-    else:
-        if code.startswith("file://"):
-            path, fn = file_ref_path(code, ctx.base_dir)
-            value, undefined = node.worker().call(kind, output, context, file=str(path), fn=fn)
-        else:
-            value, undefined = node.worker().call(kind, output, context, code=code)
-        if undefined:
-            value = None
-    if value is None:
-        raise ValueError("Transform function did not return a value")
-    return value
 
 
 def output_string(value: Any) -> str:

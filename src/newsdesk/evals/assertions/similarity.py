@@ -33,9 +33,9 @@ def check_similar(
     does (no stand-in measure)."""
     threshold = spec.threshold if spec.threshold is not None else DEFAULT_SIMILAR
     eps = 2.220446049250313e-16
-    if ctx.grader is None:
+    if ctx.embedder is None:
         return Grade(False, 0.0, "similar needs a grading provider with embeddings")
-    llm, emb_model = ctx.grader(spec.provider)
+    llm, emb_model, _ = ctx.embedder(spec.provider)
     if not emb_model:
         return Grade(
             False,
