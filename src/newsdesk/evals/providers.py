@@ -8,6 +8,7 @@ cache (the CLI's)."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -108,7 +109,14 @@ def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
     return named if named is not None else provider_from_ref(ref)
 
 
-GRADER_KINDS = ("text", "embedding")
+GRADER_KINDS = ("text", "embedding", "moderation")
+# promptfoo's default moderation provider, when no grader is named (its endpoint and key are the
+# run's own, as promptfoo's are OPENAI_BASE_URL and OPENAI_API_KEY)
+MODERATOR = ProviderSpec(
+    "openai:moderation:omni-moderation-latest",
+    "openai:moderation:omni-moderation-latest",
+    "omni-moderation-latest",
+)
 
 
 def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> ProviderSpec:
@@ -116,7 +124,10 @@ def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> Provid
     embedding: ...}) whose entry for `kind` is the one."""
     if isinstance(ref, dict | LineMap) and "id" not in ref and any(k in ref for k in GRADER_KINDS):
         if kind not in ref:
-            raise ConfigError(f"grader: no `{kind}` provider in {dict(ref)!r}")
+            raise ConfigError(
+                f"Invalid provider definition for output type '{kind}': "
+                f"{json.dumps(ref, indent=2, ensure_ascii=False)}"
+            )
         ref = ref[kind]
     return grader_spec(ref, providers)
 

@@ -32,7 +32,7 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
-from newsdesk.evals.providers import ProviderPool, grader_for, openai_output
+from newsdesk.evals.providers import MODERATOR, ProviderPool, grader_for, openai_output
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -461,6 +461,18 @@ class Runner:
 
         return resolve
 
+    def _moderator(self, job: Job) -> Callable[[Any], tuple[LLMClient, str, str]]:
+        def resolve(ref: Any) -> tuple[LLMClient, str, str]:
+            ref = ref if ref is not None else job.test.grader
+            # no grader named: promptfoo's default moderation provider, not the case's own
+            spec = MODERATOR if ref is None else grader_for(ref, "moderation", job.suite.providers)
+            client = self.pool.client(
+                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
+            )
+            return client, spec.model or "", spec.id
+
+        return resolve
+
     def run_job(self, job: Job) -> CaseResult:
         usage = UsageLog()
         # a test's own `provider` is called in place of the suite's (the row keeps the suite's)
@@ -559,6 +571,7 @@ class Runner:
             metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job),
             embedder=self._embedder(job),
+            moderator=self._moderator(job),
             notes=self.notes,
             finish_reason=finish_reason,
             logprobs=logprobs,

@@ -308,6 +308,18 @@ class LLMClient:
             for text in texts
         ]
 
+    def moderate(self, model: str, given: Any) -> tuple[int, str, str]:
+        """POST {model, input} to the endpoint's /moderations: (status, reason phrase, body), an
+        error status returned as one, not raised (its body is the caller's to read). Not
+        cached; a connection that fails raises as the openai client raises it."""
+        import openai
+
+        try:
+            raw = self._openai().moderations.with_raw_response.create(model=model, input=given)
+            return raw.status_code, raw.http_response.reason_phrase, raw.text
+        except openai.APIStatusError as exc:
+            return exc.status_code, exc.response.reason_phrase, exc.response.text
+
     # ------------------------------------------------------------ calls
 
     def _params(
