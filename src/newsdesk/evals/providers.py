@@ -132,6 +132,19 @@ def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> Provid
     return grader_spec(ref, providers)
 
 
+def promptfoo_id(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> str:
+    """What the grader a ref names calls itself in promptfoo's reasons (its provider's id()):
+    the id as written for an object or one of the suite's providers; an openai provider named
+    by a bare id string reports `openai:MODEL` (promptfoo gives it no id, and no apiBaseUrl)."""
+    if isinstance(ref, dict | LineMap) and "id" not in ref and kind in ref:
+        ref = ref[kind]
+    spec = grader_spec(ref, providers)
+    inline = isinstance(ref, str) and all(ref not in (p.label, p.id) for p in providers)
+    if inline and spec.id.startswith("openai:") and spec.model:
+        return f"openai:{spec.model}"
+    return spec.id
+
+
 class ProviderPool:
     """One base client per provider; each case gets a view of it with its own usage log.
 

@@ -32,7 +32,13 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
-from newsdesk.evals.providers import MODERATOR, ProviderPool, grader_for, openai_output
+from newsdesk.evals.providers import (
+    MODERATOR,
+    ProviderPool,
+    grader_for,
+    openai_output,
+    promptfoo_id,
+)
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -461,6 +467,15 @@ class Runner:
 
         return resolve
 
+    def _grader_id(self, job: Job) -> Callable[[Any], str]:
+        def resolve(ref: Any) -> str:
+            ref = ref if ref is not None else job.test.grader
+            if ref is None:  # newsdesk grades with the case's provider (promptfoo: its default)
+                return job.provider.id
+            return promptfoo_id(ref, "text", job.suite.providers)
+
+        return resolve
+
     def _moderator(self, job: Job) -> Callable[[Any], tuple[LLMClient, str, str]]:
         def resolve(ref: Any) -> tuple[LLMClient, str, str]:
             ref = ref if ref is not None else job.test.grader
@@ -572,6 +587,7 @@ class Runner:
             grader=self._grader(job),
             embedder=self._embedder(job),
             moderator=self._moderator(job),
+            grader_id=self._grader_id(job),
             notes=self.notes,
             finish_reason=finish_reason,
             logprobs=logprobs,

@@ -77,7 +77,15 @@ def graded_answer(text: str) -> str | None:
     if "concise evaluation steps" in text:  # G-Eval's first call
         if "STEPS-BAD" in text:
             return "I would rather not list steps."
+        if "STEPS-EMPTY" in text:
+            return ""
+        if "STEPS-MALFORMED" in text:
+            return '{"steps": [Read the reply.]}'
         return '{"steps":["Read the reply.","Hold it against the criteria."]}'
+    if "**Evaluation Steps**" in text and "EVAL-EMPTY" in text:
+        return ""
+    if "**Evaluation Steps**" in text and "EVAL-MALFORMED" in text:
+        return '{"score": 7, reason: unquoted}'
     if "**Evaluation Steps**" in text and (m := GEVAL.search(text)):
         kind, score = m.group(1), int(m.group(2))
         if kind == "GEVAL-NOREASON":
@@ -355,7 +363,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 182  # fifteen folders
+    assert cases >= 185  # fifteen folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 
