@@ -467,12 +467,12 @@ class Runner:
 
         return resolve
 
-    def _grader_id(self, job: Job) -> Callable[[Any], str]:
-        def resolve(ref: Any) -> str:
+    def _grader_id(self, job: Job) -> Callable[[Any, str], str]:
+        def resolve(ref: Any, kind: str) -> str:
             ref = ref if ref is not None else job.test.grader
             if ref is None:  # newsdesk grades with the case's provider (promptfoo: its default)
                 return job.provider.id
-            return promptfoo_id(ref, "text", job.suite.providers)
+            return promptfoo_id(ref, kind, job.suite.providers)
 
         return resolve
 

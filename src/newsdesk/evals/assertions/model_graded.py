@@ -377,7 +377,7 @@ def _geval(
         # thrown in promptfoo, outside its grader's checks: the case errors
         raise CaseError("Error: No source text to estimate reply")
     steps_prompt, evaluate_prompt = _geval_prompts(ctx.rubric_prompt)
-    grader = ctx.grader_id(spec.provider) if ctx.grader_id else "the grader"
+    grader = ctx.grader_id(spec.provider, "text") if ctx.grader_id else "the grader"
     answer = ask_grader(spec, ctx, steps_prompt, {"criteria": criteria})
     if not answer:
         raise _GraderFailed(f"G-Eval step-generation call to {grader} returned no output")

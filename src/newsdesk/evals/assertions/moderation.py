@@ -104,7 +104,8 @@ def check_moderation(
     except ConfigError as exc:  # a grader map without a `moderation` entry, as promptfoo words it
         raise CaseError(f"Error: {exc}") from None
     if not ident.startswith("openai:moderation"):
-        raise CaseError(f"Error: Provider {ident} is not a valid moderation provider for '{CHECK}'")
+        shown = ctx.grader_id(spec.provider, "moderation") if ctx.grader_id else ident
+        raise CaseError(f"Error: Provider {shown} is not a valid moderation provider for '{CHECK}'")
     try:
         status, phrase, body = llm.moderate(model, moderation_input(output, model))
     except Exception as exc:  # no answer at all
