@@ -149,8 +149,9 @@ class ProviderPool:
     """One base client per provider; each case gets a view of it with its own usage log.
 
     The views share the base's connection (its HTTP connection pool, the embedded server, and a
-    json_schema refusal once learned), the response cache. Repeat i of a case uses seed + i, so
-    repeats are distinct samples at temperature > 0 and each still has its own cache entry.
+    json_schema refusal once learned), the response cache. Each repeat of a case has a cache
+    space of its own, as in promptfoo; an openai provider sends on every repeat what promptfoo
+    sends (its seed as configured, or none), the embedded model seed + i (distinct samples).
     """
 
     def __init__(self, use_cache: bool = True, base: Settings | None = None) -> None:
@@ -239,11 +240,19 @@ class ProviderPool:
         usage: UsageLog | None = None,
         env: dict[str, Any] | None = None,
     ) -> LLMClient:
-        """A client for one case (or its grader) on `spec`: a distinct seed, so a distinct cache
-        key, per repeat; the provider's request fields (`request_fields`, with the suite's
-        `env`) on every call it makes, the grader's as the case's."""
+        """A client for one case (or its grader) on `spec`: a cache space of its own per repeat
+        (promptfoo's `repeat:N` namespace: the same request, a seed in `passthrough` too, is
+        asked again on each repeat, and found again on the next run); the embedded model also
+        samples anew per repeat (seed + repeat: it answers a seed alike every time), where an
+        openai provider sends promptfoo's request unchanged. The provider's request fields
+        (`request_fields`, with the suite's `env`) on every call it makes, the grader's as the
+        case's."""
         fields = request_fields(spec.config, env or {})
-        return self._base_client(spec).view(usage, seed_offset=repeat, fields=fields)
+        space = f"repeat:{repeat}" if repeat else ""
+        offset = repeat if spec.embedded else 0
+        return self._base_client(spec).view(
+            usage, seed_offset=offset, fields=fields, cache_space=space
+        )
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:
