@@ -239,16 +239,17 @@ class ProviderPool:
         repeat: int = 0,
         usage: UsageLog | None = None,
         env: dict[str, Any] | None = None,
+        repeats: int = 1,
     ) -> LLMClient:
-        """A client for one case (or its grader) on `spec`: a cache space of its own per repeat
-        (promptfoo's `repeat:N` namespace: the same request, a seed in `passthrough` too, is
-        asked again on each repeat, and found again on the next run); the embedded model also
-        samples anew per repeat (seed + repeat: it answers a seed alike every time), where an
-        openai provider sends promptfoo's request unchanged. The provider's request fields
-        (`request_fields`, with the suite's `env`) on every call it makes, the grader's as the
-        case's."""
+        """A client for one case (or its grader) on `spec`: in a run of `repeats` > 1, a cache
+        space of its own per repeat, repeat 0's too (promptfoo's `repeat:N` namespace: the same
+        request, a seed in `passthrough` too, is asked again on each repeat and found again on
+        the next run); the embedded model also samples anew per repeat (seed + repeat: it
+        answers a seed alike every time), where an openai provider sends promptfoo's request
+        unchanged. The provider's request fields (`request_fields`, with the suite's `env`) on
+        every call it makes, the grader's as the case's."""
         fields = request_fields(spec.config, env or {})
-        space = f"repeat:{repeat}" if repeat else ""
+        space = f"repeat:{repeat}" if repeat or repeats > 1 else ""
         offset = repeat if spec.embedded else 0
         return self._base_client(spec).view(
             usage, seed_offset=offset, fields=fields, cache_space=space

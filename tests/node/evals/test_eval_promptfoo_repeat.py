@@ -1,7 +1,8 @@
 """--repeat with the cache on, side by side: promptfoo 0.123.1 keeps a cache namespace per repeat
 (`repeat:N`), so a seed sent through `passthrough` (the same request every repeat) still has each
-repeat ask the endpoint, its case and its grader, once; run again, nothing is asked. newsdesk
-must send the same requests, as many, both times (tests/data/promptfoo_repeat/)."""
+repeat ask the endpoint, its case and its grader, once, repeat 0 too though a run without
+--repeat cached the same requests; run again, nothing is asked. newsdesk must send the same
+requests, as many, each time (tests/data/promptfoo_repeat/)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.node.evals.test_eval_promptfoo import require_promptfoo
 from tests.node.evals.test_eval_promptfoo_docs import echo_responder
 
 REPEAT = "3"
+RUNS = ([], ["--repeat", REPEAT], ["--repeat", REPEAT])  # once, then repeated twice
 
 
 def kinds(requests: list[dict[str, Any]]) -> list[tuple[str, Any]]:
@@ -31,7 +33,7 @@ def kinds(requests: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     )
 
 
-def promptfoo_twice(binary: Path, config: Path, server: ScriptedServer) -> list[list[Any]]:
+def promptfoo_runs(binary: Path, config: Path, server: ScriptedServer) -> list[list[Any]]:
     env = {
         **os.environ,
         "PATH": f"{binary.parent}:{os.environ.get('PATH', '')}",
@@ -41,10 +43,10 @@ def promptfoo_twice(binary: Path, config: Path, server: ScriptedServer) -> list[
         "PROMPTFOO_CACHE_PATH": str(config.parent / ".promptfoo-cache"),
     }
     runs = []
-    for n in range(2):
+    for n, flags in enumerate(RUNS):
         server.requests.clear()
         out = config.parent / f"promptfoo{n}.json"
-        cmd = [str(binary), "eval", "-c", str(config), "-o", str(out), "--repeat", REPEAT]
+        cmd = [str(binary), "eval", "-c", str(config), "-o", str(out), *flags]
         cmd += ["--no-table", "--no-progress-bar"]
         subprocess.run(cmd, cwd=config.parent, env=env, capture_output=True, timeout=120)
         assert out.is_file(), f"promptfoo wrote no results (run {n})"
@@ -52,19 +54,19 @@ def promptfoo_twice(binary: Path, config: Path, server: ScriptedServer) -> list[
     return runs
 
 
-def newsdesk_twice(config: Path, server: ScriptedServer, monkeypatch: Any) -> list[list[Any]]:
+def newsdesk_runs(config: Path, server: ScriptedServer, monkeypatch: Any) -> list[list[Any]]:
     monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(config.parent / ".newsdesk-cache"))
     monkeypatch.chdir(config.parent)
     runs = []
-    for _ in range(2):
+    for flags in RUNS:
         server.requests.clear()
-        result = CliRunner().invoke(app, ["eval", str(config), "--repeat", REPEAT])
+        result = CliRunner().invoke(app, ["eval", str(config), *flags])
         assert result.exit_code == 0, result.output
         runs.append(kinds(server.requests))
     return runs
 
 
-def test_each_repeat_asks_once_and_a_second_run_asks_nothing(tmp_path, monkeypatch):
+def test_each_repeat_asks_once_and_a_run_again_asks_nothing(tmp_path, monkeypatch):
     binary = require_promptfoo()
     with ScriptedServer(responder=echo_responder) as server:
         configs = []
@@ -74,8 +76,9 @@ def test_each_repeat_asks_once_and_a_second_run_asks_nothing(tmp_path, monkeypat
             config = work / "promptfooconfig.yaml"
             config.write_text(config.read_text().replace("{{BASE_URL}}", server.url))
             configs.append(config)
-        theirs = promptfoo_twice(binary, configs[0], server)
-        ours = newsdesk_twice(configs[1], server, monkeypatch)
+        theirs = promptfoo_runs(binary, configs[0], server)
+        ours = newsdesk_runs(configs[1], server, monkeypatch)
     three = int(REPEAT)
-    assert theirs == [[("case", "42")] * three + [("grader", "None")] * three, []]
+    once = [("case", "42"), ("grader", "None")]
+    assert theirs == [once, [("case", "42")] * three + [("grader", "None")] * three, []]
     assert ours == theirs

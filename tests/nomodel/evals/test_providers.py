@@ -405,6 +405,8 @@ def test_each_repeat_has_its_own_cache_space(tmp_path: Path) -> None:
             p.client(spec, repeat=repeat).chat(MESSAGES)
     assert [r["seed"] for r in srv.requests] == [42, 42, 42]
     assert p.client(spec).cache_space == "" and p.client(spec, repeat=2).cache_space == "repeat:2"
+    # in a run of repeats, repeat 0 has its own space too (not a run without --repeat's)
+    assert p.client(spec, repeat=0, repeats=3).cache_space == "repeat:0"
 
 
 # ------------------------------------------------------------------ extra fields, logprobs
