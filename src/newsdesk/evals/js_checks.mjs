@@ -590,6 +590,13 @@ const HANDLERS = {
 };
 export const CHECK_TYPES = Object.keys(HANDLERS);
 export function runCheck({ type, assertion, inverse, output, outputString, renderedValue, providerResponse }) {
-	const { pass, score, reason } = HANDLERS[type]({ assertion, inverse, output, outputString, renderedValue, valueFromScript: void 0, providerResponse: providerResponse ?? {} });
+	let result;
+	try {
+		result = HANDLERS[type]({ assertion, inverse, output, outputString, renderedValue, valueFromScript: void 0, providerResponse: providerResponse ?? {} });
+	} catch (err) {
+		// promptfoo's evaluator errors the case with what a handler throws, as String(err)
+		throw new Error(String(err));
+	}
+	const { pass, score, reason } = result;
 	return { pass, score, reason };
 }

@@ -251,3 +251,12 @@ def worker() -> NodeWorker:
             _worker = NodeWorker()
             atexit.register(_worker.close)
         return _worker
+
+
+def json_parse_message(text: str, fallback: str) -> str:
+    """What V8's JSON.parse says of a text it refuses (promptfoo quotes it in its reasons):
+    node's own words where node is found, else `fallback`."""
+    if node_version() is None:
+        return fallback
+    error, _ = worker().call("json_error", text, {})
+    return str(error) if error else fallback

@@ -8,6 +8,7 @@ cache (the CLI's)."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -108,7 +109,14 @@ def grader_spec(ref: Any, providers: Sequence[ProviderSpec]) -> ProviderSpec:
     return named if named is not None else provider_from_ref(ref)
 
 
-GRADER_KINDS = ("text", "embedding")
+GRADER_KINDS = ("text", "embedding", "moderation")
+# promptfoo's default moderation provider, when no grader is named (its endpoint and key are the
+# run's own, as promptfoo's are OPENAI_BASE_URL and OPENAI_API_KEY)
+MODERATOR = ProviderSpec(
+    "openai:moderation:omni-moderation-latest",
+    "openai:moderation:omni-moderation-latest",
+    "omni-moderation-latest",
+)
 
 
 def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> ProviderSpec:
@@ -116,17 +124,34 @@ def grader_for(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> Provid
     embedding: ...}) whose entry for `kind` is the one."""
     if isinstance(ref, dict | LineMap) and "id" not in ref and any(k in ref for k in GRADER_KINDS):
         if kind not in ref:
-            raise ConfigError(f"grader: no `{kind}` provider in {dict(ref)!r}")
+            raise ConfigError(
+                f"Invalid provider definition for output type '{kind}': "
+                f"{json.dumps(ref, indent=2, ensure_ascii=False)}"
+            )
         ref = ref[kind]
     return grader_spec(ref, providers)
+
+
+def promptfoo_id(ref: Any, kind: str, providers: Sequence[ProviderSpec]) -> str:
+    """What the grader a ref names calls itself in promptfoo's reasons (its provider's id()):
+    the id as written for an object or one of the suite's providers; an openai provider named
+    by a bare id string reports `openai:MODEL` (promptfoo gives it no id, and no apiBaseUrl)."""
+    if isinstance(ref, dict | LineMap) and "id" not in ref and kind in ref:
+        ref = ref[kind]
+    spec = grader_spec(ref, providers)
+    inline = isinstance(ref, str) and all(ref not in (p.label, p.id) for p in providers)
+    if inline and spec.id.startswith("openai:") and spec.model:
+        return f"openai:{spec.model}"
+    return spec.id
 
 
 class ProviderPool:
     """One base client per provider; each case gets a view of it with its own usage log.
 
     The views share the base's connection (its HTTP connection pool, the embedded server, and a
-    json_schema refusal once learned), the response cache. Repeat i of a case uses seed + i, so
-    repeats are distinct samples at temperature > 0 and each still has its own cache entry.
+    json_schema refusal once learned), the response cache. Each repeat of a case has a cache
+    space of its own, as in promptfoo; an openai provider sends on every repeat what promptfoo
+    sends (its seed as configured, or none), the embedded model seed + i (distinct samples).
     """
 
     def __init__(self, use_cache: bool = True, base: Settings | None = None) -> None:
@@ -214,12 +239,21 @@ class ProviderPool:
         repeat: int = 0,
         usage: UsageLog | None = None,
         env: dict[str, Any] | None = None,
+        repeats: int = 1,
     ) -> LLMClient:
-        """A client for one case (or its grader) on `spec`: a distinct seed, so a distinct cache
-        key, per repeat; the provider's request fields (`request_fields`, with the suite's
-        `env`) on every call it makes, the grader's as the case's."""
+        """A client for one case (or its grader) on `spec`: in a run of `repeats` > 1, a cache
+        space of its own per repeat, repeat 0's too (promptfoo's `repeat:N` namespace: the same
+        request, a seed in `passthrough` too, is asked again on each repeat and found again on
+        the next run); the embedded model also samples anew per repeat (seed + repeat: it
+        answers a seed alike every time), where an openai provider sends promptfoo's request
+        unchanged. The provider's request fields (`request_fields`, with the suite's `env`) on
+        every call it makes, the grader's as the case's."""
         fields = request_fields(spec.config, env or {})
-        return self._base_client(spec).view(usage, seed_offset=repeat, fields=fields)
+        space = f"repeat:{repeat}" if repeat or repeats > 1 else ""
+        offset = repeat if spec.embedded else 0
+        return self._base_client(spec).view(
+            usage, seed_offset=offset, fields=fields, cache_space=space
+        )
 
     @staticmethod
     def embeddings_model(spec: ProviderSpec) -> str | None:

@@ -32,7 +32,13 @@ from newsdesk.evals.assertions import (
     render_template,
 )
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
-from newsdesk.evals.providers import ProviderPool, grader_for, openai_output
+from newsdesk.evals.providers import (
+    MODERATOR,
+    ProviderPool,
+    grader_for,
+    openai_output,
+    promptfoo_id,
+)
 from newsdesk.evals.scoring import apply_scoring
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
@@ -255,6 +261,7 @@ class Job:
     provider: ProviderSpec
     repeat: int
     case_id: str
+    repeats: int = 1  # how many repeats the run makes of each case
 
 
 class PromptError(Exception):
@@ -415,7 +422,8 @@ def plan(suites: list[Suite], repeat: int = 1, pattern: str | None = None) -> li
             for provider in suite.providers:
                 for prompt in filter(provider.runs, suite.prompts):
                     for i in range(repeat):
-                        jobs.append(Job(len(jobs), suite, test, prompt, provider, i, case_id))
+                        job = Job(len(jobs), suite, test, prompt, provider, i, case_id, repeat)
+                        jobs.append(job)
     return jobs
 
 
@@ -441,12 +449,16 @@ class Runner:
         ref = ref if ref is not None else job.test.grader
         return job.provider if ref is None else grader_for(ref, kind, job.suite.providers)
 
+    def _grading_client(self, job: Job, spec: ProviderSpec) -> LLMClient:
+        """A grader's client for this case: its repeat's, its usage in the grading log."""
+        return self.pool.client(
+            spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env, repeats=job.repeats
+        )
+
     def _grader(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None]]:
         def resolve(ref: Any) -> tuple[LLMClient, str | None]:
             spec = self._grader_spec(job, ref, "text")
-            client = self.pool.client(
-                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
-            )
+            client = self._grading_client(job, spec)
             return client, self.pool.embeddings_model(spec)
 
         return resolve
@@ -454,10 +466,27 @@ class Runner:
     def _embedder(self, job: Job) -> Callable[[Any], tuple[LLMClient, str | None, str]]:
         def resolve(ref: Any) -> tuple[LLMClient, str | None, str]:
             spec = self._grader_spec(job, ref, "embedding")
-            client = self.pool.client(
-                spec, job.repeat, usage=self.pool.grading_usage, env=job.suite.env
-            )
+            client = self._grading_client(job, spec)
             return client, self.pool.embeddings_model(spec), spec.id
+
+        return resolve
+
+    def _grader_id(self, job: Job) -> Callable[[Any, str], str]:
+        def resolve(ref: Any, kind: str) -> str:
+            ref = ref if ref is not None else job.test.grader
+            if ref is None:  # newsdesk grades with the case's provider (promptfoo: its default)
+                return job.provider.id
+            return promptfoo_id(ref, kind, job.suite.providers)
+
+        return resolve
+
+    def _moderator(self, job: Job) -> Callable[[Any], tuple[LLMClient, str, str]]:
+        def resolve(ref: Any) -> tuple[LLMClient, str, str]:
+            ref = ref if ref is not None else job.test.grader
+            # no grader named: promptfoo's default moderation provider, not the case's own
+            spec = MODERATOR if ref is None else grader_for(ref, "moderation", job.suite.providers)
+            client = self._grading_client(job, spec)
+            return client, spec.model or "", spec.id
 
         return resolve
 
@@ -465,7 +494,9 @@ class Runner:
         usage = UsageLog()
         # a test's own `provider` is called in place of the suite's (the row keeps the suite's)
         provider = job.test.provider or job.provider
-        llm = self.pool.client(provider, job.repeat, usage=usage, env=job.suite.env)
+        llm = self.pool.client(
+            provider, job.repeat, usage=usage, env=job.suite.env, repeats=job.repeats
+        )
         result = CaseResult(
             case_id=job.case_id,
             suite=str(job.suite.path),
@@ -559,6 +590,8 @@ class Runner:
             metadata={"result": task.result} if job.prompt.task else {},
             grader=self._grader(job),
             embedder=self._embedder(job),
+            moderator=self._moderator(job),
+            grader_id=self._grader_id(job),
             notes=self.notes,
             finish_reason=finish_reason,
             logprobs=logprobs,

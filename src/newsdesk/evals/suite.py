@@ -464,6 +464,8 @@ class _Parser:
 
     def check_provider_id(self, ident: str, line: int) -> None:
         problem = provider_id_problem(ident)
+        if ident.startswith("openai:moderation"):  # it grades; it answers no prompt
+            problem = f"provider {ident!r}: a moderation provider grades `moderation` assertions"
         if problem:
             raise self.error(line, problem)
 
@@ -719,7 +721,9 @@ def model_from_id(ident: str) -> str | None:
         return ":".join(parts[1:]) or None
     if parts[0] == "openai":
         parts = parts[1:]
-        if parts and parts[0] in ("chat", "embedding", "embeddings"):
+        if parts == ["moderation"]:  # promptfoo's default moderation model
+            return "omni-moderation-latest"
+        if parts and parts[0] in ("chat", "embedding", "embeddings", "moderation"):
             parts = parts[1:]
     return ":".join(parts) or None
 

@@ -11,7 +11,6 @@ ASSERTION_TYPES: dict[str, str] = {
     'loaded": it cannot load the natural package it installs), so there is no promptfoo '
     "verdict to match",
     "classifier": "runs a Hugging Face classifier, which newsdesk does not call",
-    "moderation": "calls OpenAI's moderation endpoint, which newsdesk does not call",
 }
 
 SUITE_KEYS: dict[str, str] = {

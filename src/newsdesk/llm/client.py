@@ -200,8 +200,12 @@ class LLMClient:
         *,
         connection: Connection | None = None,
         fields: Mapping[str, Any] | None = None,
+        cache_space: str = "",
     ) -> None:
         self.settings = settings
+        # a part of the cache of its own (an eval repeat's, as promptfoo keeps one per repeat):
+        # its calls neither read nor fill another space's entries, whatever they send
+        self.cache_space = cache_space
         # request fields sent with every call, last (an eval provider's top_p, penalties, stop
         # and passthrough, as promptfoo's openai provider sends them)
         self.fields = dict(fields or {})
@@ -218,11 +222,12 @@ class LLMClient:
         *,
         seed_offset: int = 0,
         fields: Mapping[str, Any] | None = None,
+        cache_space: str | None = None,
     ) -> LLMClient:
         """A client for one piece of work (an eval case) on this client's endpoint: its own usage
         log, and this one's connection, cache and settings. `seed_offset` k makes it sample k of
-        the same calls (seed + k, so its own cache entries); `fields` replace its request fields.
-        A plain LLMClient, whatever this is.
+        the same calls (seed + k); `fields` replace its request fields; `cache_space` its part of
+        the cache. A plain LLMClient, whatever this is.
         """
         settings = self.settings
         if seed_offset:
@@ -234,6 +239,7 @@ class LLMClient:
             self._sleep,
             connection=self.connection,
             fields=self.fields if fields is None else fields,
+            cache_space=self.cache_space if cache_space is None else cache_space,
         )
 
     @property
@@ -308,6 +314,18 @@ class LLMClient:
             for text in texts
         ]
 
+    def moderate(self, model: str, given: Any) -> tuple[int, str, str]:
+        """POST {model, input} to the endpoint's /moderations: (status, reason phrase, body), an
+        error status returned as one, not raised (its body is the caller's to read). Not
+        cached; a connection that fails raises as the openai client raises it."""
+        import openai
+
+        try:
+            raw = self._openai().moderations.with_raw_response.create(model=model, input=given)
+            return raw.status_code, raw.http_response.reason_phrase, raw.text
+        except openai.APIStatusError as exc:
+            return exc.status_code, exc.response.reason_phrase, exc.response.text
+
     # ------------------------------------------------------------ calls
 
     def _params(
@@ -343,8 +361,14 @@ class LLMClient:
     ) -> str:
         endpoint = f"embedded:{self.model}" if self.settings.embedded else self.base_url()
         sent = {**params, **self.fields}  # the client's request fields change the answer too
+        space = {"space": self.cache_space} if self.cache_space else {}  # none: keys as before
         return cache_key(
-            endpoint=endpoint, model=self.model, messages=messages, schema=schema, params=sent
+            endpoint=endpoint,
+            model=self.model,
+            messages=messages,
+            schema=schema,
+            params=sent,
+            **space,
         )
 
     def chat(

@@ -77,7 +77,15 @@ def graded_answer(text: str) -> str | None:
     if "concise evaluation steps" in text:  # G-Eval's first call
         if "STEPS-BAD" in text:
             return "I would rather not list steps."
+        if "STEPS-EMPTY" in text:
+            return ""
+        if "STEPS-MALFORMED" in text:
+            return '{"steps": [Read the reply.]}'
         return '{"steps":["Read the reply.","Hold it against the criteria."]}'
+    if "**Evaluation Steps**" in text and "EVAL-EMPTY" in text:
+        return ""
+    if "**Evaluation Steps**" in text and "EVAL-MALFORMED" in text:
+        return '{"score": 7, reason: unquoted}'
     if "**Evaluation Steps**" in text and (m := GEVAL.search(text)):
         kind, score = m.group(1), int(m.group(2))
         if kind == "GEVAL-NOREASON":
@@ -126,6 +134,30 @@ def embedding_reply(request: dict[str, Any]) -> Reply:
     return Reply(body={"object": "list", "data": data, "model": "e", "usage": usage})
 
 
+MODERATION_CATEGORIES = (
+    "harassment", "harassment/threatening", "hate", "hate/threatening", "self-harm",
+    "sexual", "sexual/minors", "violence", "violence/graphic",
+)  # fmt: skip
+
+
+def moderation_reply(request: dict[str, Any]) -> Reply:
+    """The scripted /moderations: the categories named after FLAG in the text are flagged (score
+    0.9); MODERR is a 400 with OpenAI's error body, MODHTML a 502 page. The input is a text or
+    omni's [{type, text}]."""
+    given = request["input"]
+    text = given if isinstance(given, str) else " ".join(p.get("text", "") for p in given)
+    if "MODERR" in text:
+        error = {"message": "scripted moderation failure", "type": "invalid_request_error"}
+        return Reply(status=400, body={"error": error})
+    if "MODHTML" in text:  # a proxy's error page, not JSON
+        return Reply(status=502, body="<html>Bad gateway</html>")
+    named = text.split("FLAG", 1)[1].split() if "FLAG" in text else []
+    flagged = {c: c in named for c in MODERATION_CATEGORIES}
+    scores = {c: 0.9 if hit else 0.01 for c, hit in flagged.items()}
+    result = {"flagged": any(flagged.values()), "categories": flagged, "category_scores": scores}
+    return Reply(body={"id": "modr-1", "model": request["model"], "results": [result]})
+
+
 def dead_url() -> str:
     """A loopback URL nothing listens at (a port just freed)."""
     with socket.socket() as s:
@@ -138,6 +170,8 @@ def echo_responder(request: dict[str, Any]) -> Reply:
     answers a webhook's POST as the test says."""
     if "context" in request and "output" in request:
         return webhook_reply(request)
+    if "moderation" in str(request.get("model")):  # /moderations
+        return moderation_reply(request)
     if "input" in request:  # /embeddings
         return embedding_reply(request)
     if "tools" in request or "functions" in request:  # the prompt is the message to answer
@@ -254,6 +288,8 @@ def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
     for r in requests:
         if "context" in r and "output" in r:  # a webhook's: what it was sent
             shape.add(("webhook", json.dumps(r, sort_keys=True)))
+        if "moderation" in str(r.get("model")):  # a /moderations request: model and input
+            shape.add(("moderation", r["model"], json.dumps(r, sort_keys=True)))
         if "messages" not in r:
             continue
         grading = any(m in json.dumps(r["messages"]) for m in GRADER_MARKS)
@@ -327,7 +363,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 158  # thirteen folders
+    assert cases >= 186  # fifteen folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

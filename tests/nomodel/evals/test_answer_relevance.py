@@ -33,5 +33,7 @@ def test_a_grader_map_names_one_provider_per_kind():
     assert grader_for(ref, "text", []).id == "openai:chat:writer"
     assert grader_for(ref, "embedding", []).id == "openai:embedding:vectors"
     assert grader_for("openai:chat:one", "embedding", []).id == "openai:chat:one"
-    with pytest.raises(ConfigError, match="no `embedding` provider"):
+    with pytest.raises(
+        ConfigError, match="Invalid provider definition for output type 'embedding'"
+    ):
         grader_for({"text": "openai:chat:writer"}, "embedding", [])

@@ -111,6 +111,7 @@ def test_every_type_is_covered():
         "webhook",  # test_webhook.py and promptfoo_docs/webhook
         "is-valid-openai-tools-call", "is-valid-openai-function-call",  # promptfoo_docs/tools
         "answer-relevance",  # test_answer_relevance.py and promptfoo_docs/answer_relevance
+        "moderation",  # test_moderation.py and promptfoo_docs/moderation
     }  # fmt: skip
     assert covered == set(ASSERTIONS)
 

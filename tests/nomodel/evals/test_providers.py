@@ -254,11 +254,16 @@ def test_one_base_client_per_provider_and_a_view_per_case(tmp_path: Path) -> Non
     assert len(p._clients) == 2
 
 
-def test_a_repeat_uses_its_own_seed(tmp_path: Path) -> None:
+def test_a_repeat_sends_the_configured_seed_and_the_embedded_model_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LLMClient, "connect", lambda self: None)  # no embedded server started
     p = pool(tmp_path)
     spec = remote(seed=100)
-    assert [p.client(spec, repeat=i).settings.seed for i in range(3)] == [100, 101, 102]
-    assert p.client(spec).settings.seed == 100  # the base is not changed by a repeat
+    assert [p.client(spec, repeat=i).settings.seed for i in range(3)] == [100, 100, 100]
+    embedded = ProviderSpec("embedded", "embedded", None, {"seed": 100})
+    assert [p.client(embedded, repeat=i).settings.seed for i in range(3)] == [100, 101, 102]
+    assert p.client(embedded).settings.seed == 100  # the base is not changed by a repeat
 
 
 def test_a_case_can_bring_its_own_usage_log(tmp_path: Path) -> None:
@@ -377,7 +382,8 @@ def test_cases_share_the_response_cache(tmp_path: Path) -> None:
 
 
 def test_a_repeat_is_its_own_sample(tmp_path: Path) -> None:
-    """No seed is sent unless the config sets one (as promptfoo does); a repeat gets its own."""
+    """No seed is sent unless the config sets one (as promptfoo does), on any repeat; each repeat
+    asks the endpoint anew (its own cache space)."""
     p = pool(tmp_path)
     with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
         p.client(remote(srv.url)).chat(MESSAGES)
@@ -385,7 +391,22 @@ def test_a_repeat_is_its_own_sample(tmp_path: Path) -> None:
         seeded = remote(srv.url, seed=7)
         p.client(seeded).chat(MESSAGES)
         p.client(seeded, repeat=1).chat(MESSAGES)
-    assert [r.get("seed") for r in srv.requests] == [None, 1, 7, 8]
+    assert [r.get("seed") for r in srv.requests] == [None, None, 7, 7]
+
+
+def test_each_repeat_has_its_own_cache_space(tmp_path: Path) -> None:
+    """A seed in passthrough is sent as written, whatever the repeat: the repeats still ask the
+    endpoint each (promptfoo's cache namespace per repeat), and a repeat run again is cached."""
+    p = pool(tmp_path)
+    spec = remote("", passthrough={"seed": 42})
+    with ScriptedServer(Reply(body=completion('{"ok": true}'))) as srv:
+        spec.config["base_url"] = srv.url
+        for repeat in (0, 1, 2, 1):
+            p.client(spec, repeat=repeat).chat(MESSAGES)
+    assert [r["seed"] for r in srv.requests] == [42, 42, 42]
+    assert p.client(spec).cache_space == "" and p.client(spec, repeat=2).cache_space == "repeat:2"
+    # in a run of repeats, repeat 0 has its own space too (not a run without --repeat's)
+    assert p.client(spec, repeat=0, repeats=3).cache_space == "repeat:0"
 
 
 # ------------------------------------------------------------------ extra fields, logprobs

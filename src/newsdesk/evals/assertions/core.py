@@ -66,6 +66,11 @@ class EvalContext:
     # the same for embeddings: a grader map's `embedding` entry (promptfoo's {text, embedding})
     # (client, its embeddings model or None, the provider's id)
     embedder: Callable[[Any], tuple[LLMClient, str | None, str]] | None = None
+    # the same for `moderation`: a grader map's `moderation` entry, else promptfoo's default
+    # (openai:moderation:omni-moderation-latest); (client, its model, the provider's id)
+    moderator: Callable[[Any], tuple[LLMClient, str, str]] | None = None
+    # a grader ref (as `grader` takes it) and its kind -> the id promptfoo's reasons name it by
+    grader_id: Callable[[Any, str], str] | None = None
     notes: list[str] = field(default_factory=list)
     finish_reason: str | None = None  # the completion's, as the endpoint gave it
     logprobs: list[float] | None = None  # its tokens' log-probabilities, when given

@@ -362,8 +362,9 @@ def _json_in(answer: str, pattern: str, what: str) -> Any:
     try:
         return jscompat.js_json_parse(found[0])
     except ValueError as exc:
+        message = node.json_parse_message(found[0], str(exc))  # promptfoo quotes V8's words
         raise _GraderFailed(
-            f"LLM-proposed evaluation {what} not in JSON format: {exc}\n\n{answer}"
+            f"LLM-proposed evaluation {what} not in JSON format: {message}\n\n{answer}"
         ) from None
 
 
@@ -376,9 +377,10 @@ def _geval(
         # thrown in promptfoo, outside its grader's checks: the case errors
         raise CaseError("Error: No source text to estimate reply")
     steps_prompt, evaluate_prompt = _geval_prompts(ctx.rubric_prompt)
+    grader = ctx.grader_id(spec.provider, "text") if ctx.grader_id else "the grader"
     answer = ask_grader(spec, ctx, steps_prompt, {"criteria": criteria})
     if not answer:
-        raise _GraderFailed("G-Eval step-generation call returned no output")
+        raise _GraderFailed(f"G-Eval step-generation call to {grader} returned no output")
     parsed = _json_in(answer, '\\{"steps"' + _JS_DOT + "+\\}", "steps are")
     steps = parsed.get("steps", _MISSING) if isinstance(parsed, dict) else _MISSING
     if not isinstance(steps, list):
@@ -396,7 +398,7 @@ def _geval(
     }
     answer = ask_grader(spec, ctx, evaluate_prompt, variables)
     if not answer:
-        raise _GraderFailed("G-Eval evaluation call returned no output")
+        raise _GraderFailed(f"G-Eval evaluation call to {grader} returned no output")
     result = _json_in(answer, "\\{" + _JS_DOT + "+\\}", "result is")
     raw = result.get("score", _MISSING) if isinstance(result, dict) else _MISSING
     score = _js_number(raw)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.evals import node
-from newsdesk.evals.assertions.core import EvalContext, Grade
+from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
 from newsdesk.evals.assertions.text import check_regex_translated
 
 if TYPE_CHECKING:
@@ -39,8 +39,9 @@ def check_ported(
     }
     try:
         result, _ = node.worker().call("check", request, {})
-    except node.JSError as exc:  # promptfoo's invariant() failing on a bad value
-        return Grade(False, 0.0, str(exc))
+    except node.JSError as exc:  # a handler threw (an invariant on a bad value): in promptfoo,
+        # its evaluator errors the whole case with String(err), ungraded
+        raise CaseError(str(exc)) from None
     return Grade(bool(result["pass"]), float(result["score"]), str(result["reason"]))
 
 

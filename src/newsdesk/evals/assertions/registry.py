@@ -24,6 +24,7 @@ from newsdesk.evals.assertions.model_graded import (
     check_factuality,
     check_geval,
 )
+from newsdesk.evals.assertions.moderation import check_moderation
 from newsdesk.evals.assertions.own import (
     check_abstains,
     check_cites,
@@ -93,6 +94,7 @@ ASSERTIONS: dict[str, Check] = {
     "max-tokens": check_max_tokens,
     "webhook": check_webhook,
     "answer-relevance": check_answer_relevance,
+    "moderation": check_moderation,
     **dict.fromkeys(PORTED_TYPES, check_ported),
     **dict.fromkeys(PROMPTFOO_TYPES, check_in_promptfoo),
 }

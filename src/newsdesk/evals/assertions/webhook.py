@@ -154,11 +154,7 @@ def _json_reply(text: str) -> Any:
     try:
         return jscompat.js_json_parse(text)
     except ValueError as exc:
-        message = str(exc)
-    if node.node_version() is not None:
-        error, _ = node.worker().call("json_error", text, {})
-        message = str(error) if error else message
-    raise WebhookError(message)
+        raise WebhookError(node.json_parse_message(text, str(exc))) from None
 
 
 def _js_number(value: Any) -> float:
