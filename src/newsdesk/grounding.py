@@ -99,10 +99,9 @@ _ENDERS = ".!?:;•—–"
 # Sentences that address the model rather than report: never evidence (rule 7).
 _INSTRUCTION = re.compile(
     r"^\W*(?:\[\w+\]\s*)?(?:please\s+)?(?:ignore|disregard|forget)\b.{0,60}?"
-    r"\b(?:instructions?|question|prompt|previous|above|rules|everything|article|draft|"
-    r"text|document|context)\b"  # an imperative, at the sentence's start
+    r"\b(?:instructions?|question|prompt|previous|above|rules|everything|article|draft)\b"
     r"|\banswer\s+(?:every|all|each)\s+questions?\s+with\b"
-    r"|\bmark\s+(?:every|all|each)\b.{0,30}?\b(?:supported|true|correct)\b"
+    r"|^\W*(?:please\s+)?mark\s+(?:every|all|each)\b.{0,30}?\b(?:supported|true|correct)\b"
     r"|^\W*(?:\[\w+\]\s*)?(?:system|assistant|user)\s*:|\bJSON\s+answer\s*:",
     re.IGNORECASE,
 )

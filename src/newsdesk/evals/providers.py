@@ -79,10 +79,35 @@ def request_fields(cfg: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _ordered(value: dict[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
+    return {**{k: value[k] for k in first if k in value}, **value}
+
+
+def wire_order(message: dict[str, Any]) -> dict[str, Any]:
+    """A message's keys in the order OpenAI sends them (role, content, tool_calls: id, type,
+    function: name, arguments), not the typed model's: promptfoo writes the message it got as
+    JSON text in its reasons, so the order shows."""
+    out = _ordered(message, ("role", "content", "tool_calls", "function_call"))
+    if isinstance(out.get("function_call"), dict):
+        out["function_call"] = _ordered(out["function_call"], ("name", "arguments"))
+    if isinstance(out.get("tool_calls"), list):
+        out["tool_calls"] = [
+            {
+                **_ordered(c, ("id", "type", "function")),
+                "function": _ordered(c["function"], ("name", "arguments")),
+            }
+            if isinstance(c, dict) and isinstance(c.get("function"), dict)
+            else c
+            for c in out["tool_calls"]
+        ]
+    return out
+
+
 def openai_output(message: dict[str, Any]) -> Any:
     """What promptfoo's openai chat provider makes its output of a message that calls tools or a
     function: with text as well, the whole message (its text alone when `tool_calls` is empty);
-    without, the function call, else the tool calls."""
+    without, the function call, else the tool calls. Keys in OpenAI's order (`wire_order`)."""
+    message = wire_order(message)
     content = message.get("content")
     calls = message.get("function_call") or message.get("tool_calls")
     if content and (message.get("function_call") or message.get("tool_calls") is not None):

@@ -31,6 +31,7 @@ from newsdesk.evals.assertions import (
     output_string,
     render_template,
 )
+from newsdesk.evals.assertions.core import shorten
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
 from newsdesk.evals.providers import (
     MODERATOR,
@@ -40,6 +41,7 @@ from newsdesk.evals.providers import (
     promptfoo_id,
 )
 from newsdesk.evals.scoring import apply_scoring
+from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.suite import PromptSpec, ProviderSpec, Suite, TestCase
 from newsdesk.evals.tasks import TaskOutput, resolve_article, run_task
 from newsdesk.llm.client import LLMClient, ResponseFormat
@@ -584,7 +586,7 @@ class Runner:
             prompt=result.prompt_text,
             prompt_label=job.prompt.label,
             provider=job.provider.label,
-            provider_id=job.provider.id,
+            provider_id=(job.test.provider or job.provider).id,
             base_dir=job.suite.base_dir,
             test=_test_dict(job.test),
             metadata={"result": task.result} if job.prompt.task else {},
@@ -731,7 +733,7 @@ class Runner:
         return [r for group in groups.values() for _, r in group]
 
     def _select_best(
-        self, job: Job, spec: Any, cases: list[CaseResult]
+        self, job: Job, spec: AssertionSpec, cases: list[CaseResult]
     ) -> list[crossgrade.Comparison]:
         """matchesSelectBest: the grader is shown every output (promptfoo's SELECT_BEST_PROMPT,
         or the test's rubricPrompt) and answers the best one's index."""
@@ -745,10 +747,15 @@ class Runner:
             answer: str | None = ask_grader(spec, ctx, template, context)
         except NewsdeskError as exc:  # promptfoo: the grader's error fails every output
             return [crossgrade.Comparison(False, 0.0, str(exc)) for _ in cases]
+        except Exception as exc:  # a suite's own rubric or script: fails, as grade() does
+            reason = f"{spec.label} raised {type(exc).__name__}: {shorten(str(exc))}"
+            return [crossgrade.Comparison(False, 0.0, reason) for _ in cases]
         return crossgrade.select_best(answer, len(cases), spec.value)
 
 
-def _max_score(job: Job, spec: Any, cases: list[CaseResult]) -> list[crossgrade.Comparison]:
+def _max_score(
+    job: Job, spec: AssertionSpec, cases: list[CaseResult]
+) -> list[crossgrade.Comparison]:
     """selectMaxScore over each case's own assertions' scores."""
     try:
         return crossgrade.max_score(

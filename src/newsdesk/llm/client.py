@@ -1,6 +1,6 @@
 """One openai client for every backend: retries, clear errors, cache, structured output.
 
-One idea (~450 lines): a model call as every task makes it. Retrying, error wording, caching and
+One idea (~650 lines): a model call as every task makes it. Retrying, error wording, caching and
 parsing are steps of that one call and read best in order.
 """
 
@@ -162,30 +162,6 @@ def _malformed(resp: Any) -> str | None:
     except (AttributeError, TypeError, IndexError):
         return "a body that is not a chat completion"
     return "no choices"
-
-
-def _ordered(value: dict[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
-    return {**{k: value[k] for k in first if k in value}, **value}
-
-
-def _wire_order(message: dict[str, Any]) -> dict[str, Any]:
-    """A message's keys in the order OpenAI sends them (role, content, tool_calls: id, type,
-    function: name, arguments), not the typed model's: promptfoo writes the message it got as
-    JSON text in its reasons, so the order shows."""
-    out = _ordered(message, ("role", "content", "tool_calls", "function_call"))
-    if isinstance(out.get("function_call"), dict):
-        out["function_call"] = _ordered(out["function_call"], ("name", "arguments"))
-    if isinstance(out.get("tool_calls"), list):
-        out["tool_calls"] = [
-            {
-                **_ordered(c, ("id", "type", "function")),
-                "function": _ordered(c["function"], ("name", "arguments")),
-            }
-            if isinstance(c, dict) and isinstance(c.get("function"), dict)
-            else c
-            for c in out["tool_calls"]
-        ]
-    return out
 
 
 class LLMClient:
@@ -484,8 +460,14 @@ class LLMClient:
                     # older servers: plain JSON mode, for every client on this connection
                     self.connection.json_schema_supported = False
                     continue
-                if "logprobs" in body and "logprobs" in str(exc):
-                    # a server without log-probabilities: the answer without its certainty
+                if (
+                    self.connection.logprobs_supported
+                    and "logprobs" in params
+                    and "logprobs" in str(exc)
+                ):
+                    # a server without log-probabilities: the answer without its certainty.
+                    # Once: logprobs asked in the request's own fields (an eval's passthrough)
+                    # are sent as asked, so their refusal is the error below.
                     self.connection.logprobs_supported = False
                     continue
                 raise self._error(exc, "rejected the request (400)") from None
@@ -569,7 +551,7 @@ class LLMClient:
             choice.finish_reason,
             usage,
             logprobs,
-            _wire_order(message.to_dict()) if calls else None,
+            message.to_dict() if calls else None,
             alternatives,
         )
 

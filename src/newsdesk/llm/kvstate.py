@@ -8,7 +8,8 @@ process restores it (`action=restore`) before its first request on the same arti
 then reads only the tokens after the common prefix (the task and the question). The check's
 verify prompts share more: the article and the verify instructions, up to the line `<claim>`
 (prompts/verify.j2). A chat with that line is saved under both prefixes, and restored from the
-longer one when it is there, so a later `check` reads neither the article nor the instructions.
+longer one when it is there, so a later `check` reads neither the article nor the instructions
+(two files of the same slot: an article that is checked takes twice the disk of one only asked).
 
 Files live in `<cache dir>/kv/`, one per (model file, rendered prefix): the key hashes the model
 file's sha256 (registry) or identity (a --gguf file: path, size, mtime) with the system content and

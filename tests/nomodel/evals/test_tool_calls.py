@@ -8,10 +8,9 @@ import json
 
 import pytest
 
-from newsdesk.evals.providers import openai_output, request_fields
+from newsdesk.evals.providers import openai_output, request_fields, wire_order
 from newsdesk.evals.runner import run_suites
 from newsdesk.evals.suite import SuiteError, load_suite
-from newsdesk.llm.client import _wire_order
 from newsdesk.testing import Reply, ScriptedServer, completion
 
 CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
@@ -40,7 +39,7 @@ def test_tools_are_sent_when_javascript_finds_them_true():
 def test_keys_in_openais_order():
     typed = {"tool_calls": [{"function": {"arguments": "{}", "name": "f"}, "type": "function",
              "id": "c1"}], "content": None, "role": "assistant", "refusal": None}  # fmt: skip
-    ordered = _wire_order(typed)
+    ordered = wire_order(typed)
     assert list(ordered) == ["role", "content", "tool_calls", "refusal"]
     assert json.dumps(ordered["tool_calls"][0]) == json.dumps(CALL)
 

@@ -13,6 +13,7 @@ import pytest
 
 from newsdesk.article import Article, Sentence
 from newsdesk.entailment import Claim, stated_probability
+from newsdesk.errors import LLMError
 from newsdesk.llm.client import Completion, continued
 from newsdesk.llm.usage import Usage
 from newsdesk.tasks.check import check_lines
@@ -144,3 +145,19 @@ def test_a_line_a_rule_decides_has_the_rules_certainty(
     assert ruled.verdict == "unsupported" and ruled.confidence == 0.0
     assert read.confidence == stated_probability(STATED)
     assert result.confidence == round(read.confidence / 2, 4)  # type: ignore[operator]
+
+
+def test_logprobs_the_request_itself_asks_for_are_refused_once_not_in_a_loop(
+    tmp_path: Path,
+) -> None:
+    """An eval provider's passthrough `logprobs: true` is sent as asked: a server that refuses
+    it gives the 400 as an error, after at most one try without the check's own request."""
+    with ScriptedServer(responder=_refuses_logprobs) as srv:
+        llm, _ = scripted_client(srv, tmp_path)
+        asking = llm.view(fields={"logprobs": True})
+        with pytest.raises(LLMError, match="rejected the request"):
+            asking.chat([{"role": "user", "content": "hi"}], use_cache=False)
+        assert len(srv.requests) == 1
+        with pytest.raises(LLMError, match="rejected the request"):
+            asking.chat([{"role": "user", "content": "hi"}], use_cache=False, top_logprobs=5)
+        assert len(srv.requests) == 3  # refused, then once more without the check's own

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from newsdesk.errors import ConfigError
 from newsdesk.evals import jscompat, node
 from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
+from newsdesk.llm.client import redact
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -109,9 +110,9 @@ def check_moderation(
     try:
         status, phrase, body = llm.moderate(model, moderation_input(output, model))
     except Exception as exc:  # no answer at all
-        return api_failure(f"API call error: Error: {exc}")
+        return api_failure(redact(f"API call error: Error: {exc}", llm.settings.api_key))
     failure = reply_failure(f"{llm.base_url().rstrip('/')}/moderations", status, phrase, body)
-    if failure:
-        return api_failure(failure)
+    if failure:  # the endpoint's own words, which a gateway may fill with what it was sent
+        return api_failure(redact(failure, llm.settings.api_key))
     categories = value if isinstance(value, list) else []
     return verdict(flags(jscompat.js_json_parse(body)), categories, inv)

@@ -13,6 +13,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.evals import jscompat
 from newsdesk.evals.assertions.core import CaseError, EvalContext, Grade
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt, try_parse_json
+from newsdesk.llm.client import redact
 
 if TYPE_CHECKING:
     from newsdesk.evals.spec import AssertionSpec
@@ -89,5 +90,5 @@ def check_answer_relevance(
         (wanted,) = llm.embed(model, [query])
         similarities = [cosine(wanted, llm.embed(model, [q])[0]) for q in questions]
     except Exception as exc:  # an embedding that failed fails the check, as in promptfoo
-        return _grader_failure(str(exc))
+        return _grader_failure(redact(str(exc), llm.settings.api_key))
     return verdict(similarities, threshold, inv)

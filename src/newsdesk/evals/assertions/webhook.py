@@ -102,6 +102,11 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+# node's fetch (undici) ignores HTTP(S)_PROXY: so does the hook's POST, whose body holds the
+# output, prompt and vars
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _attempt(url: str, body: bytes, limit_ms: int) -> tuple[int, str]:
     """One POST, (status, reply text), within limit_ms in all (a reply that trickles in is cut
     off as fetch's timeout cuts it): the request runs in a daemon thread we stop waiting for."""
@@ -112,7 +117,7 @@ def _attempt(url: str, body: bytes, limit_ms: int) -> tuple[int, str]:
             url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=limit_ms / 1000) as response:
+            with _DIRECT.open(request, timeout=limit_ms / 1000) as response:
                 text = response.read(MAX_REPLY).decode("utf-8", "replace")
                 out.put((response.status, text))
         except urllib.error.HTTPError as exc:  # a status other than 2xx: an answer all the same

@@ -80,7 +80,7 @@ class CheckResult(Record):
 
     def _confidence(self) -> float | None:
         """The mean of the sentences' confidence: the share of the draft the article states,
-        as the reader grades it (a finer ranking of drafts than `score`); absent unless every
+        as the reader grades it (a finer ranking of drafts than `score`); null unless every
         sentence has one."""
         values = [s.confidence for s in self.sentences]
         if not values or any(v is None for v in values):
