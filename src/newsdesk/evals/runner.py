@@ -586,7 +586,7 @@ class Runner:
             prompt=result.prompt_text,
             prompt_label=job.prompt.label,
             provider=job.provider.label,
-            provider_id=(job.test.provider or job.provider).id,
+            provider_id=job.provider.id,
             base_dir=job.suite.base_dir,
             test=_test_dict(job.test),
             metadata={"result": task.result} if job.prompt.task else {},

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
 from newsdesk.evals.assertions.core import CaseError, EvalContext
 from newsdesk.evals.assertions.moderation import (
@@ -94,10 +95,14 @@ def test_moderation_models_from_provider_ids() -> None:
     assert grader_for(ref, "moderation", []).model == "m"
 
 
+KEY = "sk-moderation-secret-123456"
+
+
 class FakeModerator:
     def __init__(self, ident: str, reply: tuple[int, str, str]) -> None:
         self.ident, self.reply = ident, reply
         self.sent: list[Any] = []
+        self.settings = Settings(api_key=KEY)
 
     def base_url(self) -> str:
         return "http://h/v1/"
@@ -128,6 +133,13 @@ def test_the_check_sends_the_output_and_reads_the_flags() -> None:
     )
     failed = grade("story", "openai:moderation:x", (400, "Bad Request", '"no"'))
     assert failed.reason == "Moderation API error: API error: 400 Bad Request: no"  # a JSON text
+
+
+def test_an_endpoint_that_echoes_the_key_does_not_put_it_in_the_report() -> None:
+    echoed = (401, "Unauthorized", json.dumps({"error": f"bad key {KEY}"}))
+    reason = grade("story", "openai:moderation:x", echoed).reason
+    assert reason.startswith("Moderation API error: API error: 401 Unauthorized")
+    assert KEY not in reason and KEY[-6:] not in reason
 
 
 def test_no_output_passes_without_asking() -> None:
