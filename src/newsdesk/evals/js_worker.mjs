@@ -4,6 +4,7 @@
 //   {"id": 1, "code": "...", "file": null, "fn": null, "arg": <output or vars>, "context": {...},
 //    "expr": true}
 //   -> {"id": 1, "ok": true, "value": <result>} | {"id": 1, "ok": false, "error": "..."}
+import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { runCheck } from "./js_checks.mjs";
@@ -68,6 +69,30 @@ async function promptfooAssert(entry, request) {
   return { pass: result.pass, score: result.score, reason: result.reason };
 }
 
+// promptfoo's updateDerivedMetrics, after each of one prompt's cases in turn: arg.rows are what
+// each case adds to the prompt's named scores, arg.metrics the suite's derivedMetrics; mathjs is
+// promptfoo's own (req.file: its entry). Returns the prompt's final named scores.
+let mathjs;
+
+function derivedMetrics(entry, { metrics, rows }) {
+  mathjs ??= createRequire(entry)("mathjs");
+  const namedScores = {};
+  rows.forEach((row, i) => {
+    for (const [key, value] of Object.entries(row)) namedScores[key] = (namedScores[key] ?? 0) + value;
+    const evalContext = { ...namedScores, __count: i + 1 };
+    for (const metric of metrics) {
+      namedScores[metric.name] ??= 0;
+      try {
+        namedScores[metric.name] = mathjs.evaluate(metric.value, evalContext);
+        evalContext[metric.name] = namedScores[metric.name];
+      } catch {
+        // promptfoo logs the failure at debug level and keeps the last value
+      }
+    }
+  });
+  return namedScores;
+}
+
 async function run(req) {
   // templates: arg is the vars, code the template, context {env} (the suite's env)
   if (req.kind === "render_prompt") {
@@ -76,6 +101,7 @@ async function run(req) {
   if (req.kind === "render") return renderString(req.code, req.arg, req.context.env);
   if (req.kind === "check") return runCheck(req.arg);
   if (req.kind === "promptfoo_assert") return promptfooAssert(req.file, req.arg);
+  if (req.kind === "derived_metrics") return derivedMetrics(req.file, req.arg);
   if (req.kind === "rag_prompt") return RAG_PROMPTS[req.arg];
   if (req.kind === "rag_verdict") return ragVerdict(req.arg);
   if (req.kind === "rag_statements") return ragStatements(req.arg);

@@ -12,12 +12,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from newsdesk.evals import jscompat
+from newsdesk.evals import derived, jscompat
 from newsdesk.evals.runner import AssertionResult, CaseResult, Group, RunReport
 
 if TYPE_CHECKING:
@@ -325,6 +325,20 @@ def _prompt_columns(report: RunReport) -> dict[tuple[str, str], int]:
     return {pair: i for i, pair in enumerate(pairs)}
 
 
+def _prompt_named_scores(report: RunReport, column: tuple[str, str]) -> dict[str, Any]:
+    """promptfoo's prompts[].metrics.namedScores: each named score summed over the column's
+    cases (weighted), with the derived metrics the run computed."""
+    if column in report.prompt_scores:
+        return report.prompt_scores[column]
+    return derived.sums(
+        [
+            derived.row_contributions(r.named_scores, r.named_weights)
+            for r in report.results
+            if (r.prompt, r.provider) == column
+        ]
+    )
+
+
 def to_promptfoo_json(report: RunReport) -> str:
     """`-o results.json` in promptfoo's output shape (version 3): `results.results[]` with
     `success`, `score`, `namedScores`, `gradingResult.componentResults`, `response.output`."""
@@ -383,7 +397,12 @@ def to_promptfoo_json(report: RunReport) -> str:
             "version": 3,
             "timestamp": report.started,
             "prompts": [
-                {"raw": label, "label": label, "provider": provider}
+                {
+                    "raw": label,
+                    "label": label,
+                    "provider": provider,
+                    "metrics": {"namedScores": _prompt_named_scores(report, (label, provider))},
+                }
                 for (label, provider) in prompts
             ],
             "results": rows,

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field, FieldSerializationInfo, computed_field, field_serializer
 
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.evals import crossgrade, jscompat, node, templates
+from newsdesk.evals import crossgrade, derived, jscompat, node, templates
 from newsdesk.evals.assertions import (
     CaseError,
     EvalContext,
@@ -33,6 +33,7 @@ from newsdesk.evals.assertions import (
 )
 from newsdesk.evals.assertions.core import shorten
 from newsdesk.evals.assertions.model_graded import ask_grader, grading_prompt
+from newsdesk.evals.derived import DerivedMetric
 from newsdesk.evals.providers import (
     MODERATOR,
     ProviderPool,
@@ -88,6 +89,8 @@ class CaseResult(Record):
     result: dict[str, Any] = Field(default_factory=dict)
     reason: str = ""
     named_scores: dict[str, float] = Field(default_factory=dict)
+    # each named score's total weight in the case (promptfoo's namedScoreWeights)
+    named_weights: dict[str, float] = Field(default_factory=dict, exclude=True)
     prompt_text: str = ""  # the prompt as sent (rendered)
     prompt_id: str = ""
     provider_id: str = ""
@@ -168,6 +171,9 @@ class RunReport(Record):
     cache: bool = Field(default=True, exclude=True)
     notes: list[str] = Field(default_factory=list, exclude=True)
     grading_calls: int = Field(default=0, exclude=True)
+    # each prompt column's (prompt, provider) named scores with its derived metrics (promptfoo's
+    # prompts[].metrics.namedScores); a column absent here sums its cases' (derived.sums)
+    prompt_scores: dict[tuple[str, str], dict[str, Any]] = Field(default_factory=dict, exclude=True)
 
     @field_serializer("duration_s")
     def _round(self, seconds: float) -> float:
@@ -333,7 +339,7 @@ def grade_all(specs: list[Any], output: Any, ctx: EvalContext) -> list[tuple[Any
             continue
         if spec.type == "assert-set":
             children = grade_all(spec.children, output, ctx)
-            passed, score, reason, named = aggregate(children, spec.threshold, ctx.vars, ctx.env)
+            passed, score, reason, named, _ = aggregate(children, spec.threshold, ctx.vars, ctx.env)
             out.append(
                 (spec, Grade(passed, score, reason, named_scores=named, components=children))
             )
@@ -347,11 +353,12 @@ def aggregate(
     threshold: float | None,
     variables: dict[str, Any],
     env: dict[str, Any] | None = None,
-) -> tuple[bool, float, str, dict[str, float]]:
+) -> tuple[bool, float, str, dict[str, float], dict[str, float]]:
     """promptfoo's AssertionsResult: the score is the weighted mean (0 when every weight is 0,
     or when nothing was graded yet: a test of comparisons only); the test passes when no
     assertion failed, or, with a threshold, when the score reaches it. Named metrics are
-    weighted means of their assertions' scores."""
+    weighted means of their assertions' scores; their total weights come last (promptfoo's
+    namedScoreWeights, which its per-prompt sums multiply the means by)."""
     total = weights = 0.0
     named: dict[str, float] = {}
     named_w: dict[str, float] = {}
@@ -383,6 +390,7 @@ def aggregate(
         score,
         reason,
         {k: (v / named_w[k] if named_w[k] > 0 else 0.0) for k, v in named.items()},
+        named_w,
     )
 
 
@@ -624,10 +632,10 @@ class Runner:
             result.error = str(exc)
             return result
         result.asserts = [_assertion_result(spec, g) for spec, g in grades]
-        passed, score, reason, named = (
+        passed, score, reason, named, result.named_weights = (
             aggregate(grades, job.test.threshold, graded_vars, job.suite.env)
             if job.test.asserts
-            else (True, 1.0, "No assertions", {})
+            else (True, 1.0, "No assertions", {}, {})
         )
         if job.test.scoring_function:
             passed, score, reason = apply_scoring(
@@ -787,6 +795,7 @@ def run_suites(
     if any(s.needs_node() for s in suites):
         runner.notes.append(f"JavaScript ran on node {node.node_version()} ({node.node_binary()})")
     results = runner.run(jobs, max_concurrency, on_result)
+    metrics = [m for s in suites for m in s.derived_metrics]  # promptfoo concatenates them
     descriptions = [s.description for s in suites]
     return RunReport(
         suites=[str(s.path) for s in suites],
@@ -800,7 +809,31 @@ def run_suites(
         cache=pool.use_cache,
         notes=runner.notes,
         grading_calls=len(pool.grading_usage.records),
+        prompt_scores=derived_scores(results, metrics) if metrics else {},
     )
+
+
+def derived_scores(
+    results: list[CaseResult], metrics: list[DerivedMetric]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each prompt column's named scores with `metrics`, computed by promptfoo's mathjs in the
+    node worker, one call per column (the suite was refused at load without node)."""
+    cols = derived.columns(
+        ((r.prompt, r.provider), derived.row_contributions(r.named_scores, r.named_weights))
+        for r in results
+    )
+    arg_metrics = [{"name": m.name, "value": m.value} for m in metrics]
+    entry, _ = node.promptfoo_entry()
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for column, rows in cols.items():
+        try:
+            value, _ = node.worker().call(
+                "derived_metrics", {"metrics": arg_metrics, "rows": rows}, {}, file=str(entry)
+            )
+        except node.JSError as exc:  # node itself failed (a failing expression does not raise)
+            raise NewsdeskError(f"derivedMetrics could not be computed: {exc}") from None
+        out[column] = dict(value)
+    return out
 
 
 def load_report(path: str | Path) -> dict[str, Any]:

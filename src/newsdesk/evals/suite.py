@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from newsdesk.errors import InputError
-from newsdesk.evals import crossgrade, jscompat, node, unsupported
+from newsdesk.evals import crossgrade, derived, jscompat, node, unsupported
 from newsdesk.evals.assertions import (
     ASSERTIONS,
     TASK_ONLY,
@@ -48,6 +48,7 @@ from newsdesk.evals.assertions import (
 )
 from newsdesk.evals.assertions.in_promptfoo import PROMPTFOO_TYPES
 from newsdesk.evals.assertions.values import file_ref_path
+from newsdesk.evals.derived import DerivedMetric
 from newsdesk.evals.spec import AssertionSpec
 from newsdesk.evals.tasks import required_vars, resolve_article
 from newsdesk.evals.templates import unsupported_construct
@@ -57,7 +58,7 @@ from newsdesk.tasks import registry
 
 TOP_KEYS = (
     "description", "prompts", "providers", "defaultTest", "tests", "scenarios", "env",
-    "nunjucksFilters",
+    "nunjucksFilters", "derivedMetrics",
     # promptfoo keys newsdesk reads and ignores (they change nothing a suite grades)
     "outputPath", "sharing", "tags", "metadata", "evaluateOptions", "writeLatestResults",
 )  # fmt: skip
@@ -173,6 +174,7 @@ class Suite:
     tests: list[TestCase]
     env: dict[str, Any] = field(default_factory=dict)  # `env`: the templates' `env` global
     nunjucks_filters: dict[str, str] = field(default_factory=dict)  # name -> a JavaScript file
+    derived_metrics: list[DerivedMetric] = field(default_factory=list)  # `derivedMetrics`
 
     @property
     def base_dir(self) -> Path:
@@ -918,6 +920,25 @@ def _file_tests(path: Path, item: str, list_line: int, p: _Parser) -> list[_RawT
     return [_RawTest(t, str(path), t.line) for t in items]
 
 
+def _derived_metrics(top: LineMap, p: _Parser) -> list[DerivedMetric]:
+    """derivedMetrics: [{name, value: a mathjs expression}], run by promptfoo's mathjs in node."""
+    line = top.line_of("derivedMetrics")
+    items = p.listing(top.get("derivedMetrics"), line, "derivedMetrics")
+    for item in items:
+        why = derived.problem(item)
+        if why:
+            raise p.error(getattr(item, "line", line), why)
+    if items and (missing := node.promptfoo_missing()):
+        version = node.PROMPTFOO_VERSION
+        raise p.error(
+            line,
+            f"derivedMetrics are mathjs expressions run by promptfoo {version}'s mathjs under "
+            f"node, and {missing}: install node >= 18 and promptfoo (npm install "
+            f"promptfoo@{version}); NEWSDESK_NODE and NEWSDESK_PROMPTFOO name them",
+        )
+    return [DerivedMetric(str(i["name"]), str(i["value"])) for i in items]
+
+
 def _filters(top: LineMap, p: _Parser) -> dict[str, str]:
     """nunjucksFilters: {name: a JavaScript file}, resolved from the suite's folder."""
     if not top.get("nunjucksFilters"):
@@ -1102,6 +1123,7 @@ def load_suite(path: str | Path) -> Suite:
         tests=tests,
         env=_plain(p.mapping(top["env"], top.line_of("env"), "env")) if top.get("env") else {},
         nunjucks_filters=_filters(top, p),
+        derived_metrics=_derived_metrics(top, p),
     )
     _check_node(suite, p)
     return suite

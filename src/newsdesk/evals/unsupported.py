@@ -14,7 +14,6 @@ ASSERTION_TYPES: dict[str, str] = {
 }
 
 SUITE_KEYS: dict[str, str] = {
-    "derivedMetrics": "summary metrics from mathjs expressions, which newsdesk does not compute",
     "extensions": "extension hooks (beforeAll, afterEach...) run arbitrary code around the run; "
     "newsdesk does not run them",
     "redteam": "red teaming is promptfoo's own feature (`promptfoo redteam`)",

@@ -209,6 +209,15 @@ def keyed_rows(path: Path) -> tuple[dict[tuple[str, ...], dict[str, Any]], list[
     return out, problems
 
 
+def prompt_named_scores(path: Path) -> list[dict[str, Any]]:
+    """Each prompt column's metrics.namedScores (derived metrics included), rounded."""
+    data = json.loads(path.read_text())
+    return [
+        {k: v if not isinstance(v, float) else round(v, 6) for k, v in named.items()}
+        for named in (p["metrics"]["namedScores"] for p in data["results"]["prompts"])
+    ]
+
+
 def compare_rendering(pf: dict[Any, dict[str, Any]], nd: dict[Any, dict[str, Any]]) -> list[str]:
     """The prompt as sent and the (transformed) output each tool reports."""
     problems = []
@@ -344,6 +353,9 @@ def run_both(
             found += compare_reasons({key: pf[key]}, {key: nd[key]})
         disagreeing += bool(found)
         problems += found
+    pf_named, nd_named = prompt_named_scores(pf_out), prompt_named_scores(nd_out)
+    if pf_named != nd_named:
+        problems.append(f"prompts' named scores: promptfoo {pf_named}, newsdesk {nd_named}")
     if request_shape(pf_requests) != request_shape(nd_requests):
         problems.append(
             f"requests: promptfoo sends {sorted(request_shape(pf_requests), key=str)}, "
@@ -363,7 +375,7 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
-    assert cases >= 186  # fifteen folders
+    assert cases >= 192  # sixteen folders
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems)
 
 

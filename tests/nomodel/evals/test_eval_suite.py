@@ -162,7 +162,7 @@ def test_a_variant_template_reaches_the_prompt(tmp_path):
 @pytest.mark.parametrize(
     ("body", "line", "message"),
     [
-        ("derivedMetrics: []\ntests: [{vars: {}}]\n", 3, "'derivedMetrics' is not supported"),
+        ("extensions: []\ntests: [{vars: {}}]\n", 3, "'extensions' is not supported"),
         ("tests:\n  - assert: [{type: meteor, value: x}]\n", 4, "'meteor' is not supported"),
         ("tests:\n  - assert: [{type: not-select-best, value: x}]\n", 4, "never runs a negated"),
     ],
