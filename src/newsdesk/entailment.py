@@ -178,41 +178,34 @@ def decide(
         return Verdict(status="unsupported", reason=lexical.reason, checks=checks)
     lexical_ids = list(lexical.ids) if lexical is not None else []
     sure = reading.confidence if reading is not None else None
+
+    def verdict(
+        status: Status, reason: str, ids: list[str], source: Source | None = None
+    ) -> Verdict:
+        return Verdict(
+            status=status, reason=reason, ids=ids, source=source, checks=checks, confidence=sure
+        )
+
     if reading is not None:
         checks.append("entailment")
         if reading.verdict == "contradicted":
             ids = list(reading.evidence) or lexical_ids or list(fallback_ids)
-            where = f" by {', '.join(ids)}" if ids else ""
-            return Verdict(
-                status="contradicted",
-                reason=f"contradicted{where}",
-                ids=ids,
-                checks=checks,
-                confidence=sure,
-            )
+            return verdict("contradicted", f"contradicted{_where(' by ', ids)}", ids)
         if reading.verdict == "not stated":
             # the sentences it was read against, shown so a reader can see what was compared
             near = list(reading.evidence)
-            where = f" (closest: {', '.join(near)})" if near else ""
-            return Verdict(
-                status="unsupported",
-                reason=f"not stated{where}",
-                ids=near,
-                checks=checks,
-                confidence=sure,
-            )
+            return verdict("unsupported", f"not stated{_where(' (closest: ', near, ')')}", near)
     read = list(reading.evidence) if reading is not None else []
     ids = lexical_ids or read or list(fallback_ids)
     checks.append("attribution")
     other = unattributed(text, [sources[i] for i in ids if i in sources])
     if other is not None and not attributed_ok:
-        return Verdict(
-            status="attributed",
-            reason=f"said by {mid_sentence(other)}, not stated as fact by the article",
-            ids=ids,
-            source=other,
-            checks=checks,
-            confidence=sure,
-        )
+        said = f"said by {mid_sentence(other)}, not stated as fact by the article"
+        return verdict("attributed", said, ids, other)
     reason = "stated in its sentences" if reading is not None else "in its sentences (lexical)"
-    return Verdict(status="supported", reason=reason, ids=ids, checks=checks, confidence=sure)
+    return verdict("supported", reason, ids)
+
+
+def _where(head: str, ids: Sequence[str], tail: str = "") -> str:
+    """`head` + the ids + `tail`, or "" for no ids."""
+    return f"{head}{', '.join(ids)}{tail}" if ids else ""
