@@ -79,15 +79,6 @@ def render(name: str, **variables: Any) -> str:
     return get_template(name).render(**variables)
 
 
-def reply_start(name: str, **variables: Any) -> str:
-    """The template's `reply` block: the start of the model's reply, written for it, where the
-    endpoint continues a final assistant message ("" when the template has none)."""
-    template = get_template(name)
-    if "reply" not in template.blocks:
-        return ""
-    return "".join(template.blocks["reply"](template.new_context(dict(variables))))
-
-
 def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
     """Chat messages from a template.
 
@@ -100,8 +91,7 @@ def render_messages(name: str, **variables: Any) -> list[dict[str, str]]:
     if "system" in template.blocks and "user" in template.blocks:
         context = template.new_context(dict(variables))
         system, user = ("".join(template.blocks[b](context)).strip() for b in ("system", "user"))
-        rest = template.render(**variables).replace(system, "", 1).replace(user, "", 1)
-        rest = rest.replace(reply_start(name, **variables), "", 1).strip()
+        rest = template.render(**variables).replace(system, "", 1).replace(user, "", 1).strip()
         if rest:
             user = f"{user}\n\n{rest}"
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -130,9 +120,6 @@ class Prompt(Generic[Out]):
     tokens: int = 0
     max_tokens: int = 512
     top_logprobs: int = 0  # > 0: the reply's likeliest tokens, to read the model's certainty
-    # the start of the reply, written for the model where the endpoint continues a final
-    # assistant message (the embedded llama.cpp): it then writes only the rest
-    prefill: str = ""
 
     @property
     def text(self) -> str:
@@ -164,5 +151,4 @@ def build_prompt(
         count_tokens(messages_text(messages), model),
         max_tokens,
         top_logprobs,
-        reply_start(template, **variables),
     )

@@ -55,20 +55,6 @@ class Completion:
     # null there; promptfoo's openai provider makes its output of the calls)
     message: dict[str, Any] | None = None
     alternatives: list[TokenChoices] | None = None  # asked for with top_logprobs
-    prefill: str = ""  # the reply's start, written for the model (in `content`, not in tokens)
-
-
-def continued(completion: Completion, prefill: str) -> Completion:
-    """A completion that continued `prefill`, with the prefill in its content: llama.cpp's
-    server returns the whole message, others only what the model wrote."""
-    if not prefill:
-        return completion
-    content = completion.content
-    return replace(
-        completion,
-        content=content if content.startswith(prefill) else prefill + content,
-        prefill=prefill,
-    )
 
 
 @dataclass(frozen=True)
@@ -612,27 +598,19 @@ class LLMClient:
         one is never served again. Raises ModelOutputError, whose `problem` says what was
         wrong.
         """
-        messages, max_tokens = prompt.messages, prompt.max_tokens
-        # llama.cpp continues a final assistant message: the reply's start is written for the
-        # model, which then needs no grammar (the start fixes the form) and writes only the rest.
-        # Other endpoints answer a new turn, so they get the schema instead.
-        prefill = prompt.prefill if self.settings.embedded else ""
-        schema = None if prefill else prompt.schema
-        reply_start: list[Message] = [{"role": "assistant", "content": prefill}] if prefill else []
-        params = self._params(max_tokens, None, prompt.top_logprobs)
-        key = self._key([*messages, *reply_start], schema, params)
+        messages, schema, max_tokens = prompt.messages, prompt.schema, prompt.max_tokens
+        key = self._key(messages, schema, self._params(max_tokens, None, prompt.top_logprobs))
         convo = list(messages)
         problem = ""
         for attempt in range(2 if reask else 1):
             completion = (self._from_cache(key) if attempt == 0 else None) or self.chat(
-                [*convo, *reply_start],
+                convo,
                 max_tokens=max_tokens,
                 schema=schema,
                 schema_name=prompt.name,
                 use_cache=False,
                 top_logprobs=prompt.top_logprobs,
             )
-            completion = continued(completion, prefill)
             parsed, problem = self._parse(completion, prompt.output, check, partial)
             if parsed is not None:
                 if self.cache is not None and not completion.usage.cached:

@@ -36,7 +36,9 @@ from newsdesk.tasks.profile import small_model
 if TYPE_CHECKING:
     from newsdesk.llm.client import Completion, LLMClient
 
-MAX_TOKENS = 16  # '{"verdict": "not stated"}' is 8 tokens
+# '{"verdict": "not stated"}' is 8 tokens; the embedded Qwen may fence and indent it (its
+# grammar admits a ```json block), 15 tokens and the end: room, so it is never cut off
+MAX_TOKENS = 24
 # the verdict's three first tokens ("st", "not", "contr") and room for their variants: enough
 # to read the model's certainty (entailment.stated_probability) at no extra forward pass
 TOP_LOGPROBS = 5
@@ -103,10 +105,7 @@ def verify(
         try:
             replies: list[Completion] = []
             judgement = llm.structured(prompt, replies=replies)
-            reply = replies[0]
-            tokens = [(t.token, t.top) for t in reply.alternatives or ()]
-            if reply.prefill:  # written for the model: the reply's tokens start after it
-                tokens.insert(0, (reply.prefill, ()))
+            tokens = [(t.token, t.top) for t in replies[0].alternatives or ()]
             out.append(reading(judgement, sentences, stated_probability(tokens)))
         except ModelOutputError as exc:
             if notes is not None:

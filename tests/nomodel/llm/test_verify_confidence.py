@@ -11,13 +11,10 @@ from typing import Any
 
 import pytest
 
-from newsdesk.article import Article, Sentence
-from newsdesk.entailment import Claim, stated_probability
+from newsdesk.article import Article
+from newsdesk.entailment import stated_probability
 from newsdesk.errors import LLMError
-from newsdesk.llm.client import Completion, continued
-from newsdesk.llm.usage import Usage
 from newsdesk.tasks.check import check_lines
-from newsdesk.tasks.verify import verify_prompts
 from newsdesk.testing import Reply, ScriptedServer, completion
 from tests.helpers.clients import scripted_client
 
@@ -46,23 +43,6 @@ def test_a_token_that_opens_the_value_and_begins_it_is_read_too() -> None:
     # ' "' alone begins no verdict: it is left out of both masses
     want = math.exp(-1.0) / (math.exp(-0.5) + math.exp(-1.0))
     assert stated_probability(tokens) == round(want, 4)
-
-
-def test_a_reply_that_continues_a_written_start_is_read_after_it() -> None:
-    """The embedded model continues the verify prompt's `reply` block: its tokens begin at the
-    verdict, and the prefill stands first, with no alternatives of its own."""
-    prompt = verify_prompts(
-        [Claim("The talks resumed.")], [Sentence("S1", 1, "Talks resumed.", 0, 14, 0)]
-    )[0]
-    assert prompt.prefill == '{"verdict": "'
-    assert not any(m["role"] == "assistant" for m in prompt.messages)  # sent only where continued
-    tokens = [(prompt.prefill, []), *STATED[5:]]
-    assert stated_probability(tokens) == stated_probability(STATED)
-    usage = Usage(model="m")
-    whole = continued(Completion('{"verdict": "stated"}', "stop", usage), prompt.prefill)
-    rest = continued(Completion('stated"}', "stop", usage), prompt.prefill)
-    assert whole.content == rest.content == '{"verdict": "stated"}'
-    assert whole.prefill == rest.prefill == prompt.prefill
 
 
 def test_no_verdict_token_or_no_verdict_alternative_gives_none() -> None:
