@@ -15,6 +15,13 @@ from tests.helpers.paths import EXAMPLE
 
 pytest_plugins = ["tests.helpers.needs", "pytester"]
 
+# The side-by-side proofs compare newsdesk's engines with promptfoo's, so both run on one node:
+# the one installed with promptfoo (.ci/run's /opt/pf), as CI sets it. Another node on PATH
+# words some errors differently (node 20's JSON.parse gives no "(line 1 column 14)").
+_PROMPTFOO_NODE = Path("/opt/pf/node_modules/.bin/node")
+if not os.environ.get("NEWSDESK_NODE") and _PROMPTFOO_NODE.is_file():
+    os.environ["NEWSDESK_NODE"] = str(_PROMPTFOO_NODE)
+
 _CLEARED = (
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
