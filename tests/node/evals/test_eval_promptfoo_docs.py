@@ -15,6 +15,9 @@ import re
 import shutil
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -311,20 +314,35 @@ def request_shape(requests: list[dict[str, Any]]) -> set[tuple[str, Any]]:
     return shape
 
 
-def run_both(
-    tmp: Path, server: ScriptedServer, name: str, monkeypatch: Any
-) -> tuple[int, int, list[str]]:
-    """(cases, cases that disagree, every disagreement) for one config."""
+@dataclass
+class Config:
+    """One documented config copied into its own folder, with its own scripted server, and what
+    promptfoo did with it."""
+
+    name: str
+    work: Path
+    server: ScriptedServer
+    pf_requests: list[dict[str, Any]]
+
+
+def prepare(tmp: Path, server: ScriptedServer, name: str) -> Config:
+    """Copy a config next to its server's address, and run promptfoo on it (threads run these:
+    each config has its own server, so requests never mix)."""
     binary = require_promptfoo()
     work = tmp / name
     shutil.copytree(HERE / name, work)
     config = work / "promptfooconfig.yaml"
     text = config.read_text().replace("{{BASE_URL}}", server.url)
     config.write_text(text.replace("{{DEAD_URL}}", dead_url()))
+    run_promptfoo(binary, config, work / "promptfoo.json", {})
+    return Config(name, work, server, list(server.requests))
+
+
+def run_both(prepared: Config, monkeypatch: Any) -> tuple[int, int, list[str]]:
+    """(cases, cases that disagree, every disagreement) for one config promptfoo has run."""
+    name, work, server = prepared.name, prepared.work, prepared.server
+    config = work / "promptfooconfig.yaml"
     pf_out, nd_out = work / "promptfoo.json", work / "newsdesk.json"
-    server.requests.clear()
-    run_promptfoo(binary, config, pf_out, {})
-    pf_requests = list(server.requests)
     server.requests.clear()
     with monkeypatch.context() as m:
         m.chdir(work)
@@ -356,9 +374,9 @@ def run_both(
     pf_named, nd_named = prompt_named_scores(pf_out), prompt_named_scores(nd_out)
     if pf_named != nd_named:
         problems.append(f"prompts' named scores: promptfoo {pf_named}, newsdesk {nd_named}")
-    if request_shape(pf_requests) != request_shape(nd_requests):
+    if request_shape(prepared.pf_requests) != request_shape(nd_requests):
         problems.append(
-            f"requests: promptfoo sends {sorted(request_shape(pf_requests), key=str)}, "
+            f"requests: promptfoo sends {sorted(request_shape(prepared.pf_requests), key=str)}, "
             f"newsdesk {sorted(request_shape(nd_requests), key=str)}"
         )
     print(f"{name}: {len(pf)} cases, {disagreeing} disagree")
@@ -369,9 +387,17 @@ def test_documented_configs_grade_as_promptfoo_does(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "cache"))
     problems: list[str] = []
     cases = disagreeing = 0
-    with ScriptedServer(responder=echo_responder) as server:
-        for name in sorted(p.name for p in HERE.iterdir() if p.is_dir()):
-            n, bad, found = run_both(tmp_path, server, name, monkeypatch)
+    names = sorted(p.name for p in HERE.iterdir() if p.is_dir())
+    with ExitStack() as stack:
+        servers = [stack.enter_context(ScriptedServer(responder=echo_responder)) for _ in names]
+        # promptfoo's runs are node processes: two at a time; newsdesk's run in this process
+        # (its working folder is this process's), one after another
+        with ThreadPoolExecutor(2) as pool:
+            prepared = list(
+                pool.map(lambda a: prepare(tmp_path, *a), zip(servers, names, strict=True))
+            )
+        for config in prepared:
+            n, bad, found = run_both(config, monkeypatch)
             cases, disagreeing, problems = cases + n, disagreeing + bad, problems + found
     print(f"{cases} cases, {cases - disagreeing} agree with promptfoo, {disagreeing} disagree")
     print("\n".join(problems))
