@@ -148,6 +148,7 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.times: list[float] = []  # perf_counter at each POST's arrival
+        self.paths: list[str] = []  # each POST's path, query included
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -176,6 +177,7 @@ class ScriptedServer:
                 request = json.loads(raw or b"{}")
                 with server._lock:
                     server.requests.append(request)
+                    server.paths.append(self.path)
                     server.headers.append(dict(self.headers))
                     server.times.append(time.perf_counter())
                     server.in_flight += 1

@@ -22,7 +22,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import LLMError, ModelOutputError
 from newsdesk.llm import embedded  # called as embedded.x(): a test may stand in for them
 from newsdesk.llm.cache import ResponseCache, cache_key, default_cache_path
-from newsdesk.llm.kvstate import StateStore, default_state_dir
+from newsdesk.llm.kvstate import StateStore, default_state_dir, slot_for
 from newsdesk.llm.salvage import salvage_json
 from newsdesk.llm.usage import Usage, UsageLog
 from newsdesk.prompts import Message, Prompt, render
@@ -421,8 +421,11 @@ class LLMClient:
 
         client = self._openai()
         extra: dict[str, Any] = {}
-        if self.settings.embedded and self.settings.deterministic:
-            extra["extra_body"] = {"cache_prompt": False}  # KV reuse changes the numerics
+        if self.settings.embedded:
+            # the check's prompts on a slot of their own, so each keeps its prefix (kvstate)
+            extra["extra_body"] = {"id_slot": slot_for(messages)}
+            if self.settings.deterministic:
+                extra["extra_body"]["cache_prompt"] = False  # KV reuse changes the numerics
         tries = 0
         start = time.perf_counter()
         while True:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import ConfigError, LLMError, ModelAssemblyError
-from newsdesk.llm.kvstate import SlotStates, StateStore, file_model_id
+from newsdesk.llm.kvstate import SLOTS, SlotStates, StateStore, file_model_id
 from newsdesk.modelfiles import (
     DEFAULT_MODEL,
     GEMMA,
@@ -182,8 +182,11 @@ def _start(
     params = xllamacpp.CommonParams()
     params.model.path = str(path)
     params.port = 0  # a free port, chosen by the OS
-    params.n_parallel = 1  # no speedup from more slots on 2 cores
-    params.n_ctx = n_ctx
+    # Two slots, for the tasks' prompts and the check's (kvstate.slot_for), each with the whole
+    # context (llama.cpp gives each slot n_ctx / n_parallel): requests still run one at a time
+    # (kvstate.SlotStates), so they cost memory, not speed
+    params.n_parallel = SLOTS
+    params.n_ctx = n_ctx * SLOTS
     params.verbosity = -1  # llama.cpp's logs would drown the CLI's stderr
     params.warmup = False
     params.use_jinja = True

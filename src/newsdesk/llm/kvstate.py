@@ -1,15 +1,17 @@
-"""Saved KV states of the embedded server's slot: an article is read once, across processes.
+"""Saved KV states of the embedded server's slots: an article is read once, across processes.
 
-llama.cpp keeps the KV cache of the last prompt in its slot and reuses the longest common prefix
-with the next prompt. Every prompt starts with the same system turn and numbered article
-(prompts/_system.j2, _article.j2), so after the first request on an article the slot holds what
-every later task on it shares. `POST /slots/0?action=save` writes the slot to a file; a later
+llama.cpp keeps the KV cache of the last prompt in each slot and reuses the longest common prefix
+with the next prompt on that slot. Every prompt starts with the same system turn and numbered
+article (prompts/_system.j2, _article.j2), so after the first request on an article a slot holds
+what every later task on it shares. `POST /slots/N?action=save` writes a slot to a file; a later
 process restores it (`action=restore`) before its first request on the same article, and llama.cpp
 then reads only the tokens after the common prefix (the task and the question). The check's
 verify prompts share more: the article and the verify instructions, up to the line `<claim>`
-(prompts/verify.j2). A chat with that line is saved under both prefixes, and restored from the
-longer one when it is there, so a later `check` reads neither the article nor the instructions
-(two files of the same slot: an article that is checked takes twice the disk of one only asked).
+(prompts/verify.j2). They run on a slot of their own (`slot_for`), so a follow-up question's
+answer does not push those instructions out. A chat with that line is saved under both prefixes,
+and restored from the longer one when it is there, so a later `check` reads neither the article
+nor the instructions (two files: an article that is checked takes twice the disk of one only
+asked). Either slot restores any saved prefix: a state file is the tokens, not the slot.
 
 Files live in `<cache dir>/kv/`, one per (model file, rendered prefix): the key hashes the model
 file's sha256 (registry) or identity (a --gguf file: path, size, mtime) with the system content and
@@ -51,6 +53,7 @@ LONGER_ENDS = re.compile(r"^<claim>$", re.MULTILINE)
 SUFFIX = ".kvstate"
 TMP_SUFFIX = ".part"
 STALE_TMP_SECONDS = 3600  # a temp file older than this was left by a process that died
+SLOTS = 2  # the embedded server's: the tasks' prompts, and the check's (`slot_for`)
 DEFAULT_LIMIT_MB = 512  # NEWSDESK_KV_CACHE_MB; the default model's state is ~28 kB a token
 
 
@@ -86,6 +89,12 @@ def shared_prefix(messages: Sequence[dict[str, str]]) -> str | None:
     mention of the tag is no line of its own). None: no article in the prompt."""
     found = shared_prefixes(messages)
     return found[-1] if found else None
+
+
+def slot_for(messages: Sequence[dict[str, str]]) -> int:
+    """The server slot a chat runs on: 1 for a verify prompt (the one with a longer shared
+    prefix, LONGER_ENDS), 0 for any other."""
+    return 1 if len(shared_prefixes(messages)) > 1 else 0
 
 
 def state_key(model_id: str, prefix: str) -> str:
@@ -255,49 +264,55 @@ def _mtime(entry: Entry) -> float:
 
 
 class SlotStates:
-    """Restore before, save after: around every request to one embedded server (one slot).
+    """Restore before, save after: around every request to one embedded server.
 
-    One per server, shared by every client of it in the process. Requests through it are
-    serialised (the server has one slot, so they were anyway): a save must find the slot holding
-    the prompt it is saved for.
+    The server has two slots (`SLOTS`): the check's verify prompts take slot 1 (`slot_for`) and
+    every other prompt slot 0, so each keeps its own longest prefix. With one slot, a follow-up
+    question's answer pushed the verify instructions out, and its check read them again (290
+    new tokens a question on the example, against the claim's own ~110). One per server, shared
+    by every client of it in the process. Requests through it are serialised (the two cores run
+    one at a time anyway): a save must find the slot holding the prompt it is saved for.
     """
 
-    def __init__(self, root_url: str, store: StateStore, model_id: str, slot: int = 0) -> None:
+    def __init__(self, root_url: str, store: StateStore, model_id: str) -> None:
         self.root_url = root_url.rstrip("/")
         self.store = store
         self.model_id = model_id
-        self.slot = slot
         self._lock = threading.Lock()
-        self._held: set[str] = set()  # keys of the prefixes the slot holds, as far as we know
+        # keys of the prefixes each slot holds, as far as we know
+        self._held: list[set[str]] = [set() for _ in range(SLOTS)]
         self.restored = 0  # states restored in this process (for tests and benchmarks)
         self.saved = 0
         self._save_failed = False  # warned once; not tried again in this process
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def run(self, messages: Sequence[dict[str, str]], send: Callable[[], T]) -> T:
-        keys = [state_key(self.model_id, p) for p in shared_prefixes(messages)]
+        """`send` the chat (its request names `slot_for(messages)`), its slot restored first."""
+        prefixes = shared_prefixes(messages)
+        slot = slot_for(messages)
+        keys = [state_key(self.model_id, p) for p in prefixes]
         with self._lock:
             # the slot already holds one of this chat's prefixes: llama.cpp reuses it as is
-            if keys and not self._held & set(keys):
+            if keys and not self._held[slot] & set(keys):
                 # the longest saved prefix first (the verify instructions), else the article
-                any(self._restore(key) for key in keys)
-            self._held = set()  # unknown until the request is done
+                any(self._restore(key, slot) for key in keys)
+            self._held[slot] = set()  # unknown until the request is done
             result = send()
-            self._held = set(keys)
+            self._held[slot] = set(keys)
             if not keys or self._save_failed or self.store.limit_bytes <= 0:
                 return result
-            # each prefix under its own key (one slot, so the same tokens): a later process
-            # finds the article's state whether it asks or checks first
+            # each prefix under its own key (the same slot, so the same tokens): a later
+            # process finds the article's state whether it asks or checks first
             for key in keys:
-                if not self._saved(key) and not self._save(key):
+                if not self._saved(key) and not self._save(key, slot):
                     break
             return result
 
     def _saved(self, key: str) -> bool:
         return any(e.key == key for e in self.store.entries())
 
-    def _slot_action(self, action: str, filename: str) -> dict[str, Any]:
-        url = f"{self.root_url}/slots/{self.slot}?action={action}"
+    def _slot_action(self, action: str, filename: str, slot: int) -> dict[str, Any]:
+        url = f"{self.root_url}/slots/{slot}?action={action}"
         req = urllib.request.Request(
             url,
             data=json.dumps({"filename": filename}).encode(),
@@ -319,12 +334,12 @@ class SlotStates:
             raise OSError("the server's answer is not a JSON object")
         return data
 
-    def _restore(self, key: str) -> bool:
+    def _restore(self, key: str, slot: int) -> bool:
         entry = self.store.lookup(key)
         if entry is None:
             return False
         try:
-            data = self._slot_action("restore", entry.path.name)
+            data = self._slot_action("restore", entry.path.name, slot)
         except Refused as exc:
             self.store.discard(entry, f"the server refused it ({exc})")
             return False
@@ -337,11 +352,11 @@ class SlotStates:
         self.restored += 1
         return True
 
-    def _save(self, key: str) -> bool:
+    def _save(self, key: str, slot: int) -> bool:
         temp_name = self.store.temp_name(key)
         try:
             self.store.folder.mkdir(parents=True, exist_ok=True)
-            data = self._slot_action("save", temp_name)
+            data = self._slot_action("save", temp_name, slot)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 (self.store.folder / temp_name).unlink()

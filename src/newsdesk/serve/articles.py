@@ -1,7 +1,7 @@
 """Articles the desk has read, parsed once and kept in a bounded LRU by their text's hash.
 
-The model's reading of each article (its KV state) is kept by the embedded server's slot and,
-when another article takes the slot, by the saved states of llm/kvstate.py on disk (their own
+The model's reading of each article (its KV state) is kept by the embedded server's slots and,
+when another article takes them, by the saved states of llm/kvstate.py on disk (their own
 size bound, least recently used first): a return to an article restores it, not re-reads it.
 """
 

@@ -29,7 +29,8 @@ class Desk:
         self.cache = ResponseCache(path) if settings.use_cache else None
         self.history = History(path)
         self.articles = Articles()
-        # the embedded model has one slot: requests take turns; an endpoint takes several
+        # the embedded model runs one request at a time (two cores): requests take turns; an
+        # endpoint takes several
         self.gate = Gate(1 if settings.embedded else options.max_concurrency)
         self._read: set[str] = set()  # articles the model has read in this process
 

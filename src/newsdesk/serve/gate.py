@@ -1,8 +1,8 @@
 """A first-come, first-served gate on the model: at most `limit` requests run at once.
 
-The embedded model has one slot, so its limit is 1 and requests wait in arrival order; an
-endpoint gets `--max-concurrency`. Waiters are a FIFO of futures (not a bare Semaphore, whose
-wake-up order is not promised), so each can be told its place in the queue.
+The embedded model runs one request at a time, so its limit is 1 and requests wait in arrival
+order; an endpoint gets `--max-concurrency`. Waiters are a FIFO of futures (not a bare
+Semaphore, whose wake-up order is not promised), so each can be told its place in the queue.
 """
 
 from __future__ import annotations

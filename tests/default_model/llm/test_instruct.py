@@ -46,6 +46,23 @@ def test_what_xi_agreed_to_is_s16_and_trumps_claim_stays_his(instruct_llm, examp
     assert "entailment" in result.checks  # the answer was read against its sentences
 
 
+def test_a_follow_up_reads_its_question_and_its_claim_not_the_article(
+    instruct_llm, example_article
+):
+    """After a first question, a second costs its own few tokens: the answer's prompt reuses
+    the tasks' slot (article and instructions), the check's its own slot (article and verify
+    instructions, kvstate.slot_for), so neither reads the article or its instructions again."""
+    ask(example_article, "What did Xi agree to?", instruct_llm)
+    before = len(instruct_llm.usage.records)
+    result = ask(example_article, "Who is Claire Reade?", instruct_llm)
+    assert "former China trade negotiator" in result.answer, result.answer
+    answer_call, verify_call = instruct_llm.usage.records[before:]
+    assert answer_call.prompt_tokens - answer_call.cached_prompt_tokens < 40  # the question
+    # the claim, its two nearest sentences and the turn's end (~140 tokens; 290 with the
+    # instructions read again, as before the check had a slot of its own)
+    assert verify_call.prompt_tokens - verify_call.cached_prompt_tokens < 200
+
+
 def test_check_reads_a_draft_sentence_by_sentence(instruct_llm, example_article):
     from newsdesk.tasks.check import check
 

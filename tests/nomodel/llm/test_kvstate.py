@@ -20,6 +20,7 @@ from newsdesk.llm.kvstate import (
     file_model_id,
     shared_prefix,
     shared_prefixes,
+    slot_for,
     state_key,
 )
 
@@ -212,6 +213,11 @@ def _slot_server(store: StateStore):  # type: ignore[no-untyped-def]
     return slot
 
 
+def test_the_checks_prompts_have_a_slot_of_their_own() -> None:
+    assert (slot_for(VERIFY_CHAT), slot_for(CHAT)) == (1, 0)
+    assert slot_for([{"role": "user", "content": "no article"}]) == 0
+
+
 def test_a_verify_chat_saves_both_prefixes_and_restores_the_longest(tmp_path: Path) -> None:
     from newsdesk.testing import ScriptedServer
 
@@ -231,5 +237,14 @@ def test_a_verify_chat_saves_both_prefixes_and_restores_the_longest(tmp_path: Pa
         asking.run(CHAT, lambda: "answer")
         assert [r["filename"].split("-")[0] for r in srv.requests] == [article]
         srv.requests.clear()
-        asking.run(VERIFY_CHAT, lambda: "then checks")  # the slot holds the article: no restore
+        assert srv.paths[-1] == "/slots/0?action=restore"  # the tasks' slot
+        srv.requests.clear()
+        # then checks: the check's own slot takes the longer prefix, and keeps it; asking
+        # again finds the article still in the tasks' slot: no restore for either
+        asking.run(VERIFY_CHAT, lambda: "then checks")
+        assert [r["filename"].split("-")[0] for r in srv.requests] == [longer]
+        assert srv.paths[-1] == "/slots/1?action=restore"
+        srv.requests.clear()
+        asking.run(CHAT, lambda: "a follow-up")
+        asking.run(VERIFY_CHAT, lambda: "its check")
         assert srv.requests == []
