@@ -48,6 +48,16 @@ def test_an_answer_the_article_does_not_state_gives_way_to_its_words(
     assert "contradicted" in result.reason
 
 
+def test_an_answer_the_reader_cannot_confirm_stays_flagged(example_article: Article) -> None:
+    q = "How long has the trade war lasted?"
+    first = _interpreted(example_article, q, "a year", ["S1"])
+    result = settle(first, ClaimCheck(("S1", "S7"), "not stated"), example_article, q)
+    assert (result.answer, result.grounding, result.supported) == ("a year", "unsupported", False)
+    assert result.reason == "not stated (closest: S1, S7)"
+    assert [c.id for c in result.citations] == [c.id for c in first.citations]
+    assert result.model_answer is None  # nothing replaced it
+
+
 def test_a_stated_narrated_answer_stands(example_article: Article) -> None:
     q = "What did Trump agree to suspend?"
     answer = "a new round of tariffs on US$300 billion worth of imported Chinese consumer goods"

@@ -324,9 +324,14 @@ def settle(
     """The answer after its semantic check (pure): `reading` is the model's reading of the
     answer as a claim about the question (None: not read; the lexical verdict stands).
 
-    - contradicted or not stated: the article's own words replace it: the sentence, among the
-      ones read and cited, that best matches the question, with its own id (grounding
-      "replaced"; `model_answer` keeps what the model said, `reason` why it fell);
+    - contradicted: the article's own words replace it: the sentence, among the ones read and
+      cited, that best matches the question, with its own id (grounding "replaced";
+      `model_answer` keeps what the model said, `reason` why it fell);
+    - not stated: it stays, flagged unsupported with the reason and the sentences it was read
+      against. The reader could not confirm it, which is not the article saying otherwise: on
+      bench/verify_probe.py the 1.5B reader calls 4 of 9 true claims not stated, and on
+      bench/ask_quality.py 4 of the 9 answers it replaced were right ("French", "CNN"), each
+      replaced by a sentence that did not answer the question yet was shown as supported;
     - stated, but drawn only from what someone says: it keeps the attribution ("According to
       Mr Trump, ..."); when another cited sentence on the question comes from someone else,
       the answer gives it too, with its source, so a reader sees both sides."""
@@ -336,7 +341,11 @@ def settle(
     carried = result.answer_ids or [c.id for c in result.citations]
     verdict = decide(result.answer, None, reading, table, fallback_ids=carried, attributed_ok=True)
     checks = verdict.checks
-    if verdict.status in ("contradicted", "unsupported"):
+    if verdict.status == "unsupported":
+        return result.model_copy(
+            update={"grounding": "unsupported", "reason": verdict.reason, "checks": checks}
+        )
+    if verdict.status == "contradicted":
         pool = list(dict.fromkeys([*verdict.ids, *(c.id for c in result.citations)]))
         pool = [i for i in pool if i in article.by_id and not is_instruction(article.by_id[i].text)]
         if not pool:
