@@ -152,8 +152,10 @@ def server_url(
         if states is not None:
             import xllamacpp
 
-            # another llama.cpp may write another state format: never restore across versions
-            model_id += f" xllamacpp {xllamacpp.__version__}"
+            # another llama.cpp may write another state format, and so does another number of
+            # slots (a one-slot server's files are refused by a two-slot one): never restore
+            # across either
+            model_id += f" xllamacpp {xllamacpp.__version__} slots {SLOTS}"
             _slot_states[name] = SlotStates(root, states, model_id)
         if len(_servers) == 1:
             atexit.register(shutdown)
