@@ -101,8 +101,8 @@ def test_stance_positions_pass_the_grounding_check(instruct_llm, example_path):
     from newsdesk.tasks.stance import analyse_stance
 
     # Four of the article's closing paragraphs: the three sources' account of Mr Trump and
-    # Mr Xi, and Claire Reade's words. The whole article (eight parties, two positions and
-    # labels read each) took two minutes; these test the same path in well under half.
+    # Mr Xi, and Claire Reade's words. The whole article (eight parties, each position and
+    # label read by the model) took two minutes; these test the same path in half of it.
     paras = example_path.read_text().split("\n\n")
     article = parse_article("\n\n".join([*paras[-6:-4], *paras[-3:-1]]), "closing")
     result = analyse_stance(article, instruct_llm)

@@ -236,7 +236,6 @@ def test_a_verify_chat_saves_both_prefixes_and_restores_the_longest(tmp_path: Pa
         asking = SlotStates(url, store, "m")  # another asks: the article's
         asking.run(CHAT, lambda: "answer")
         assert [r["filename"].split("-")[0] for r in srv.requests] == [article]
-        srv.requests.clear()
         assert srv.paths[-1] == "/slots/0?action=restore"  # the tasks' slot
         srv.requests.clear()
         # then checks: the check's own slot takes the longer prefix, and keeps it; asking
