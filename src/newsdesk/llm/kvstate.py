@@ -94,7 +94,12 @@ def shared_prefix(messages: Sequence[dict[str, str]]) -> str | None:
 def slot_for(messages: Sequence[dict[str, str]]) -> int:
     """The server slot a chat runs on: 1 for a verify prompt (the one with a longer shared
     prefix, LONGER_ENDS), 0 for any other."""
-    return 1 if len(shared_prefixes(messages)) > 1 else 0
+    return _slot_of(shared_prefixes(messages))
+
+
+def _slot_of(prefixes: Sequence[str]) -> int:
+    """`slot_for`, from the chat's `shared_prefixes`."""
+    return 1 if len(prefixes) > 1 else 0
 
 
 def state_key(model_id: str, prefix: str) -> str:
@@ -289,7 +294,7 @@ class SlotStates:
     def run(self, messages: Sequence[dict[str, str]], send: Callable[[], T]) -> T:
         """`send` the chat (its request names `slot_for(messages)`), its slot restored first."""
         prefixes = shared_prefixes(messages)
-        slot = slot_for(messages)
+        slot = _slot_of(prefixes)  # the one the request names (`slot_for`)
         keys = [state_key(self.model_id, p) for p in prefixes]
         with self._lock:
             # the slot already holds one of this chat's prefixes: llama.cpp reuses it as is

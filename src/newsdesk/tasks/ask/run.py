@@ -341,14 +341,15 @@ def settle(
     carried = result.answer_ids or [c.id for c in result.citations]
     verdict = decide(result.answer, None, reading, table, fallback_ids=carried, attributed_ok=True)
     checks = verdict.checks
-    if verdict.status == "unsupported":
-        return result.model_copy(
-            update={"grounding": "unsupported", "reason": verdict.reason, "checks": checks}
-        )
-    if verdict.status == "contradicted":
-        pool = list(dict.fromkeys([*verdict.ids, *(c.id for c in result.citations)]))
-        pool = [i for i in pool if i in article.by_id and not is_instruction(article.by_id[i].text)]
-        if not pool:
+    if verdict.status in ("contradicted", "unsupported"):
+        # the sentences that may stand in its place: only for a contradicted answer
+        pool: list[str] = []
+        if verdict.status == "contradicted":
+            read = dict.fromkeys([*verdict.ids, *(c.id for c in result.citations)])
+            pool = [
+                i for i in read if i in article.by_id and not is_instruction(article.by_id[i].text)
+            ]
+        if not pool:  # not stated, or no sentence to give: it stays, flagged
             return result.model_copy(
                 update={"grounding": "unsupported", "reason": verdict.reason, "checks": checks}
             )
